@@ -1,0 +1,4 @@
+import { describeStackApp } from '@txn-dr/infra-core/testing';
+import { join } from 'node:path';
+
+describeStackApp(join(__dirname, '..'), 'primary');

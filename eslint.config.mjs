@@ -1,0 +1,52 @@
+import nx from '@nx/eslint-plugin';
+import tseslint from 'typescript-eslint';
+
+// Only the layer libraries (type:infra) may touch the AWS provider bindings.
+const providerBindings = ['@cdktf/provider-aws', '@cdktf/provider-aws/*'];
+
+export default tseslint.config(
+  { ignores: ['**/node_modules/**', '**/dist/**', '**/cdktf.out/**', '**/coverage/**', 'reports/**', '.nx/**'] },
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts'],
+    plugins: { '@nx': nx },
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: false,
+          allow: [],
+          depConstraints: [
+            // Layer axis: what a kind of project may import.
+            { sourceTag: 'type:stack', onlyDependOnLibsWithTags: ['type:infra', 'type:config', 'type:contract'], bannedExternalImports: providerBindings },
+            { sourceTag: 'type:infra', onlyDependOnLibsWithTags: ['type:infra', 'type:config', 'type:contract'] },
+            { sourceTag: 'type:contract', onlyDependOnLibsWithTags: ['type:config'], bannedExternalImports: [...providerBindings, 'cdktf', 'constructs'] },
+            { sourceTag: 'type:config', onlyDependOnLibsWithTags: [], bannedExternalImports: [...providerBindings, 'cdktf', 'constructs'] },
+            { sourceTag: 'type:service', onlyDependOnLibsWithTags: ['type:contract', 'type:config'], bannedExternalImports: [...providerBindings, 'cdktf', 'constructs'] },
+            { sourceTag: 'type:lambda', onlyDependOnLibsWithTags: ['type:contract', 'type:config'], bannedExternalImports: [...providerBindings, 'cdktf', 'constructs'] },
+            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:contract', 'type:config', 'type:tool'], bannedExternalImports: [...providerBindings, 'constructs'] },
+            // Scope axis: a region's projects see only themselves and what is shared.
+            { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
+            { sourceTag: 'scope:global', onlyDependOnLibsWithTags: ['scope:global', 'scope:shared'] },
+            { sourceTag: 'scope:primary', onlyDependOnLibsWithTags: ['scope:primary', 'scope:shared'] },
+            { sourceTag: 'scope:secondary', onlyDependOnLibsWithTags: ['scope:secondary', 'scope:shared'] },
+          ],
+        },
+      ],
+      // The barrel loads every resource binding (hundreds of megabytes): always import by deep path.
+      'no-restricted-imports': [
+        'error',
+        { paths: [{ name: '@cdktf/provider-aws', message: 'Import the resource by deep path, e.g. @cdktf/provider-aws/lib/vpc.' }] },
+      ],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    files: ['**/*.cjs'],
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
+    files: ['**/*.spec.ts', '**/test/**/*.ts'],
+    rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
+  },
+);

@@ -1,0 +1,175 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError } from './errors';
+import { activeRole, defineEnvironment, environmentWarnings, loadEnvironment, otherRole } from './environment';
+import type { DeepPartial } from './merge';
+import type { EnvironmentInput } from './schema';
+
+/** Runs `fn`, expecting a ConfigError; returns its issues as `field: message` lines. */
+function issuesOf(fn: () => unknown): string[] {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof ConfigError) return error.issues.map((i) => `${i.field}: ${i.message}`);
+    throw error;
+  }
+  throw new Error('expected a ConfigError, got a valid environment');
+}
+
+const emptyDir = mkdtempSync(join(tmpdir(), 'env-empty-'));
+
+describe('the default environment', () => {
+  const env = loadEnvironment({ env: {}, environmentsDir: emptyDir });
+
+  it('reproduces the reference design', () => {
+    expect(env.name).toBe('dev');
+    expect(env.regions.primary).toMatchObject({ region: 'us-east-1', capacity: { min: 2, desired: 2, max: 4 }, databaseInstances: 2 });
+    expect(env.regions.secondary).toMatchObject({ region: 'us-east-2', capacity: { min: 1, desired: 1, max: 4 }, databaseInstances: 1 });
+    expect(env.compute.instanceType).toBe('t3.micro');
+    expect(env.database.backupRetentionDays).toBe(7);
+    expect(env.healthCheck).toEqual({ intervalSeconds: 30, failureThreshold: 3 });
+    expect(env.alerts.email).toBeUndefined();
+    expect(env.objectives).toEqual({ rtoSeconds: 300, rpoSeconds: 60 });
+  });
+
+  it('is active in the primary region and derives the zone from the suffix', () => {
+    expect(env.activeRegion).toBe('us-east-1');
+    expect(activeRole(env)).toBe('primary');
+    expect(otherRole('primary')).toBe('secondary');
+    expect(env.dns.zoneName).toBe('dr-dev.example.com');
+  });
+
+  it('uses a supported Aurora MySQL 3.10 (LTS) engine, not the retired 3.04', () => {
+    expect(env.database.engineVersion).toMatch(/^8\.0\.mysql_aurora\.3\.10\.\d+$/);
+  });
+
+  it('keeps local state unless a state bucket is given', () => {
+    expect(env.state).toEqual({ region: 'us-east-1' });
+  });
+
+  it('has no warnings', () => {
+    expect(environmentWarnings(env)).toEqual([]);
+  });
+});
+
+describe('loadEnvironment', () => {
+  it('takes the suffix and state bucket from the process environment', () => {
+    const env = loadEnvironment({
+      env: { ENVIRONMENT_SUFFIX: 'pr42', TERRAFORM_STATE_BUCKET: 'acme-tf-state', TERRAFORM_STATE_BUCKET_REGION: 'us-west-2' },
+      environmentsDir: emptyDir,
+    });
+    expect(env.name).toBe('pr42');
+    expect(env.state).toEqual({ bucket: 'acme-tf-state', region: 'us-west-2' });
+  });
+
+  it('overlays environments/<suffix>.json on the defaults, field by field', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'env-'));
+    writeFileSync(
+      join(dir, 'staging.json'),
+      JSON.stringify({ activeRegion: 'us-east-2', regions: { secondary: { capacity: { desired: 2 } } }, alerts: { email: 'oncall@example.com' } }),
+    );
+    const env = loadEnvironment({ env: { ENVIRONMENT_SUFFIX: 'staging' }, environmentsDir: dir });
+    expect(env.activeRegion).toBe('us-east-2');
+    expect(activeRole(env)).toBe('secondary');
+    expect(env.regions.secondary.capacity).toEqual({ min: 1, desired: 2, max: 4 });
+    expect(env.regions.secondary.vpcCidr).toBe('10.1.0.0/16');
+    expect(env.alerts.email).toBe('oncall@example.com');
+  });
+
+  it('names the file when it is not JSON', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'env-'));
+    writeFileSync(join(dir, 'broken.json'), '{ "activeRegion": ');
+    expect(() => loadEnvironment({ env: { ENVIRONMENT_SUFFIX: 'broken' }, environmentsDir: dir })).toThrow(/broken\.json[\s\S]*not valid JSON/);
+  });
+
+  it('refuses a file that tries to set the name or the state backend', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'env-'));
+    writeFileSync(join(dir, 'sneaky.json'), JSON.stringify({ state: { bucket: 'elsewhere' } }));
+    expect(issuesOf(() => loadEnvironment({ env: { ENVIRONMENT_SUFFIX: 'sneaky' }, environmentsDir: dir }))).toEqual([
+      expect.stringMatching(/^state: is set from TERRAFORM_STATE_BUCKET/),
+    ]);
+  });
+
+  it('rejects unknown fields, so a typo in a file is not silently ignored', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'env-'));
+    writeFileSync(join(dir, 'typo.json'), JSON.stringify({ healthCheck: { intervalSecs: 10 } }));
+    expect(issuesOf(() => loadEnvironment({ env: { ENVIRONMENT_SUFFIX: 'typo' }, environmentsDir: dir }))).toEqual([
+      expect.stringMatching(/^healthCheck: .*intervalSecs/),
+    ]);
+  });
+});
+
+type Case = [description: string, input: DeepPartial<EnvironmentInput> & { name?: string }, field: string, message: RegExp];
+
+const badInputs: Case[] = [
+  ['the same region twice', { regions: { secondary: { region: 'us-east-1' } } }, 'regions.secondary.region', /must differ.*us-east-1/],
+  ['overlapping VPC CIDRs', { regions: { secondary: { vpcCidr: '10.0.128.0/17' } } }, 'regions.secondary.vpcCidr', /overlaps regions\.primary\.vpcCidr 10\.0\.0\.0\/16/],
+  ['identical VPC CIDRs', { regions: { primary: { vpcCidr: '10.1.0.0/16' } } }, 'regions.secondary.vpcCidr', /overlaps/],
+  ['a CIDR with host bits set', { regions: { primary: { vpcCidr: '10.0.0.1/16' } } }, 'regions.primary.vpcCidr', /no host bits/],
+  ['a VPC CIDR that is too large', { regions: { primary: { vpcCidr: '10.0.0.0/8' } } }, 'regions.primary.vpcCidr', /\/16 and \/24/],
+  ['min greater than desired', { regions: { primary: { capacity: { min: 3, desired: 2, max: 4 } } } }, 'regions.primary.capacity.min', /min 3 is greater than desired 2/],
+  ['desired greater than max', { regions: { secondary: { capacity: { min: 1, desired: 5, max: 4 } } } }, 'regions.secondary.capacity.desired', /desired 5 is greater than max 4/],
+  ['a cold standby', { regions: { secondary: { capacity: { min: 0, desired: 0, max: 4 } } } }, 'regions.secondary.capacity.min', /at least 1/],
+  ['an empty suffix', { name: '' }, 'name (ENVIRONMENT_SUFFIX)', /lowercase letters/],
+  ['an upper-case suffix', { name: 'Prod' }, 'name (ENVIRONMENT_SUFFIX)', /lowercase letters/],
+  ['a suffix with an underscore', { name: 'my_env' }, 'name (ENVIRONMENT_SUFFIX)', /lowercase letters/],
+  ['a suffix ending in a hyphen', { name: 'dev-' }, 'name (ENVIRONMENT_SUFFIX)', /not ending with a hyphen/],
+  ['a suffix longer than 12 characters', { name: 'averylongsuffix' }, 'name (ENVIRONMENT_SUFFIX)', /1-12/],
+  ['an unknown instance type format', { compute: { instanceType: 'micro' } }, 'compute.instanceType', /EC2 instance type/],
+  ['an instance type without a size', { compute: { instanceType: 't3' } }, 'compute.instanceType', /EC2 instance type/],
+  ['an RDS class without the db. prefix', { database: { instanceClass: 'r6g.large' } }, 'database.instanceClass', /RDS instance class/],
+  ['a health-check interval of 20 s', { healthCheck: { intervalSeconds: 20 as never } }, 'healthCheck.intervalSeconds', /10 or 30/],
+  ['a failure threshold of 0', { healthCheck: { failureThreshold: 0 } }, 'healthCheck.failureThreshold', />=1/],
+  ['a failure threshold of 11', { healthCheck: { failureThreshold: 11 } }, 'healthCheck.failureThreshold', /<=10/],
+  ['a backup retention of 0 days', { database: { backupRetentionDays: 0 } }, 'database.backupRetentionDays', />=1/],
+  ['a backup retention of 36 days', { database: { backupRetentionDays: 36 } }, 'database.backupRetentionDays', /<=35/],
+  ['an active region outside the pair', { activeRegion: 'eu-west-1' }, 'activeRegion', /us-east-1 or us-east-2/],
+  ['a malformed region', { regions: { primary: { region: 'virginia' } } }, 'regions.primary.region', /AWS region code/],
+  ['an Aurora MySQL 2 engine', { database: { engineVersion: '5.7.mysql_aurora.2.12.5' } }, 'database.engineVersion', /Aurora MySQL 3/],
+  ['a non-CloudWatch log retention', { logs: { retentionDays: 10 } }, 'logs.retentionDays', /CloudWatch Logs periods/],
+  ['more NAT gateways than zones', { regions: { primary: { natGateways: 3 } } }, 'regions.primary.natGateways', /at most one per zone/],
+  ['a target timeout not shorter than its interval', { compute: { targetHealth: { intervalSeconds: 10, timeoutSeconds: 10 } } }, 'compute.targetHealth.timeoutSeconds', /shorter than the interval/],
+  ['a malformed alert e-mail', { alerts: { email: 'oncall' } }, 'alerts.email', /e-mail/],
+  ['a certificate that is not an ACM ARN', { loadBalancer: { certificateArn: 'arn:aws:iam::123456789012:server-certificate/x' } }, 'loadBalancer.certificateArn', /ACM certificate ARN/],
+];
+
+describe('invalid environments stop with a message naming the field', () => {
+  it.each(badInputs)('%s', (_description, input, field, message) => {
+    const issues = issuesOf(() => defineEnvironment({ name: 'dev', ...input } as never, 'test'));
+    const issue = issues.find((line) => line.startsWith(`${field}: `));
+    expect(issue).toBeDefined();
+    expect(issue).toMatch(message);
+  });
+
+  it('reports every problem at once, not just the first', () => {
+    const issues = issuesOf(() =>
+      defineEnvironment({ name: 'dev', regions: { secondary: { region: 'us-east-1' } }, healthCheck: { failureThreshold: 12 } }),
+    );
+    expect(issues).toHaveLength(2);
+  });
+
+  it('reads the suffix from ENVIRONMENT_SUFFIX and says so', () => {
+    expect(() => loadEnvironment({ env: { ENVIRONMENT_SUFFIX: 'Bad Suffix' }, environmentsDir: emptyDir })).toThrow(
+      /Invalid environment \(ENVIRONMENT_SUFFIX=Bad Suffix\):\n {2}- name \(ENVIRONMENT_SUFFIX\): must be 1-12/,
+    );
+  });
+
+  it('names TERRAFORM_STATE_BUCKET when the bucket name is malformed', () => {
+    expect(issuesOf(() => loadEnvironment({ env: { TERRAFORM_STATE_BUCKET: 'Not_A_Bucket' }, environmentsDir: emptyDir }))).toEqual([
+      expect.stringMatching(/^state\.bucket \(TERRAFORM_STATE_BUCKET\): must be an S3 bucket name/),
+    ]);
+  });
+});
+
+describe('risky but legal input is a warning', () => {
+  it('warns when the standby cannot grow to the active capacity', () => {
+    const env = defineEnvironment({ name: 'dev', regions: { secondary: { capacity: { max: 1 } } } });
+    expect(environmentWarnings(env)).toEqual([expect.stringMatching(/cannot carry the full load/)]);
+  });
+
+  it('warns when deletion protection is off', () => {
+    const env = defineEnvironment({ name: 'dev', database: { deletionProtection: false }, loadBalancer: { deletionProtection: false } });
+    expect(environmentWarnings(env)).toHaveLength(2);
+  });
+});

@@ -1,0 +1,123 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { z } from 'zod';
+import { DEFAULT_ENVIRONMENT_NAME, REFERENCE_REGIONS } from './defaults';
+import { ConfigError, type ConfigIssue } from './errors';
+import { deepMerge, type DeepPartial } from './merge';
+import { type DrRole, type Environment, type EnvironmentInput, type RegionConfig, environmentSchema } from './schema';
+
+/** What an environment file or a caller may set: any subset of the input, with the name required. */
+export type EnvironmentOverrides = DeepPartial<EnvironmentInput> & { name: string };
+
+/** The folder of `<name>.json` environment files shipped with this package. */
+export const ENVIRONMENTS_DIR = join(__dirname, '..', 'environments');
+
+/** Where a field's value came from, when not from the environment file: shown in error messages. */
+const FIELD_SOURCES: Record<string, string> = {
+  name: 'ENVIRONMENT_SUFFIX',
+  'state.bucket': 'TERRAFORM_STATE_BUCKET',
+  'state.region': 'TERRAFORM_STATE_BUCKET_REGION',
+};
+
+function toIssues(error: z.ZodError): ConfigIssue[] {
+  return error.issues.map((issue) => {
+    const field = issue.path.map(String).join('.') || '(root)';
+    const source = FIELD_SOURCES[field];
+    return { field: source ? `${field} (${source})` : field, message: issue.message };
+  });
+}
+
+/**
+ * Validates an environment and fills its defaults: the reference regions first, then `input` over
+ * them, then the schema's field defaults and derived values. Throws ConfigError naming every bad field.
+ */
+export function defineEnvironment(input: EnvironmentOverrides, source = 'inline'): Environment {
+  const merged = deepMerge<EnvironmentInput>({ name: input.name, regions: REFERENCE_REGIONS }, input as DeepPartial<EnvironmentInput>);
+  const result = environmentSchema.safeParse(merged);
+  if (!result.success) throw new ConfigError(source, toIssues(result.error));
+  const parsed = result.data;
+  return {
+    ...parsed,
+    activeRegion: parsed.activeRegion ?? parsed.regions.primary.region,
+    dns: { zoneName: parsed.dns.zoneName ?? `dr-${parsed.name}.example.com`, recordName: parsed.dns.recordName },
+  };
+}
+
+export interface LoadEnvironmentOptions {
+  /** Variables to read ENVIRONMENT_SUFFIX and the state settings from. @default process.env */
+  readonly env?: NodeJS.ProcessEnv;
+  /** Folder of `<name>.json` environment files. @default ENVIRONMENTS_DIR */
+  readonly environmentsDir?: string;
+}
+
+function readEnvironmentFile(path: string): DeepPartial<EnvironmentInput> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new ConfigError(path, [{ field: '(file)', message: `is not valid JSON: ${(error as Error).message}` }]);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new ConfigError(path, [{ field: '(file)', message: 'must hold a JSON object' }]);
+  }
+  for (const field of ['name', 'state']) {
+    if (field in parsed) {
+      throw new ConfigError(path, [{ field, message: `is set from ${field === 'name' ? 'ENVIRONMENT_SUFFIX and the file name' : 'TERRAFORM_STATE_BUCKET(_REGION)'}, not in the file` }]);
+    }
+  }
+  return parsed as DeepPartial<EnvironmentInput>;
+}
+
+/**
+ * The environment named by ENVIRONMENT_SUFFIX (default `dev`): the reference defaults, overlaid by
+ * `environments/<name>.json` when that file exists, with the state bucket from the process
+ * environment. Throws ConfigError before anything is synthesized.
+ */
+export function loadEnvironment(options: LoadEnvironmentOptions = {}): Environment {
+  const vars = options.env ?? process.env;
+  const name = vars.ENVIRONMENT_SUFFIX ?? DEFAULT_ENVIRONMENT_NAME;
+  const dir = options.environmentsDir ?? ENVIRONMENTS_DIR;
+  // Only a well-formed name can pick a file; a malformed one falls through to validation, which names it.
+  const file = /^[a-z0-9-]+$/.test(name) ? join(dir, `${name}.json`) : undefined;
+  const fromFile = file && existsSync(file) ? readEnvironmentFile(file) : {};
+  const state = {
+    bucket: vars.TERRAFORM_STATE_BUCKET || undefined,
+    region: vars.TERRAFORM_STATE_BUCKET_REGION || undefined,
+  };
+  return defineEnvironment({ ...fromFile, name, state }, file && existsSync(file) ? file : `ENVIRONMENT_SUFFIX=${name}`);
+}
+
+/** The slice of an environment that a regional stack or tool works with. */
+export function regionOf(env: Environment, role: DrRole): RegionConfig {
+  return env.regions[role];
+}
+
+/** The role whose region is `activeRegion`. */
+export function activeRole(env: Environment): DrRole {
+  return env.activeRegion === env.regions.primary.region ? 'primary' : 'secondary';
+}
+
+/** The other role of the pair. */
+export function otherRole(role: DrRole): DrRole {
+  return role === 'primary' ? 'secondary' : 'primary';
+}
+
+/**
+ * Risky but legal choices, for synth to print: they do not stop anything.
+ */
+export function environmentWarnings(env: Environment): string[] {
+  const warnings: string[] = [];
+  const { primary, secondary } = env.regions;
+  if (secondary.capacity.max < primary.capacity.desired) {
+    warnings.push(
+      `regions.secondary.capacity.max ${secondary.capacity.max} is below the primary's desired ${primary.capacity.desired}: after a failover the standby cannot carry the full load`,
+    );
+  }
+  if (!env.database.deletionProtection) {
+    warnings.push('database.deletionProtection is off: only for throwaway environments');
+  }
+  if (!env.loadBalancer.deletionProtection) {
+    warnings.push('loadBalancer.deletionProtection is off: only for throwaway environments');
+  }
+  return warnings;
+}

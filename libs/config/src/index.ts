@@ -1,0 +1,16 @@
+export { parseCidr, cidrsOverlap, subnetCidrs, type CidrRange } from './cidr';
+export { DEFAULT_ENVIRONMENT_NAME, REFERENCE_REGIONS } from './defaults';
+export {
+  ENVIRONMENTS_DIR,
+  activeRole,
+  defineEnvironment,
+  environmentWarnings,
+  loadEnvironment,
+  otherRole,
+  regionOf,
+  type EnvironmentOverrides,
+  type LoadEnvironmentOptions,
+} from './environment';
+export { ConfigError, type ConfigIssue } from './errors';
+export { deepMerge, type DeepPartial } from './merge';
+export { DEFAULT_ENGINE_VERSION, DR_ROLES, environmentSchema, type DrRole, type Environment, type EnvironmentInput, type RegionConfig } from './schema';

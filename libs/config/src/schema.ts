@@ -1,0 +1,236 @@
+import { z } from 'zod';
+import { cidrsOverlap, parseCidr } from './cidr';
+
+/** The two regional roles of the warm-standby pair. */
+export const DR_ROLES = ['primary', 'secondary'] as const;
+export type DrRole = (typeof DR_ROLES)[number];
+
+/** Default Aurora MySQL engine: 3.10 is the long-term-support line (standard support to 2028-04-30). */
+export const DEFAULT_ENGINE_VERSION = '8.0.mysql_aurora.3.10.4';
+
+/** CloudWatch Logs accepts only these retention periods (days). */
+const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+
+const SUFFIX_PATTERN = /^[a-z](?:[a-z0-9-]{0,10}[a-z0-9])?$/;
+const REGION_PATTERN = /^[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d$/;
+/** Family (t3, m6i, c7gn, u-6tb1) then size (micro, 2xlarge, metal, metal-24xl). */
+const INSTANCE_TYPE_PATTERN = /^[a-z][a-z0-9-]*\d[a-z0-9-]*\.(?:nano|micro|small|medium|large|xlarge|\d+xlarge|metal(?:-\d+xl)?)$/;
+const DB_INSTANCE_CLASS_PATTERN = /^db\.(?:serverless|[a-z][a-z0-9-]*\d[a-z0-9-]*\.(?:micro|small|medium|large|xlarge|\d+xlarge))$/;
+const ENGINE_VERSION_PATTERN = /^8\.0\.mysql_aurora\.3\.\d{2}\.\d+$/;
+const BUCKET_PATTERN = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+const ACM_ARN_PATTERN = /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]{36}$/;
+const DNS_NAME_PATTERN = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+const LABEL_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+
+const awsRegion = z.string().regex(REGION_PATTERN, 'must be an AWS region code such as us-east-1');
+const cidrBlock = z
+  .string()
+  .refine((value) => parseCidr(value) !== undefined, 'must be an IPv4 CIDR block such as 10.0.0.0/16, with no host bits set')
+  .refine((value) => {
+    const prefix = parseCidr(value)?.prefix ?? 0;
+    return prefix >= 16 && prefix <= 24;
+  }, 'must have a prefix between /16 and /24 (the VPC limits, with room for four subnets per AZ)');
+const count = (min: number, max: number) => z.int().min(min).max(max);
+
+const capacitySchema = z.strictObject({
+  /** ASG minimum size. */
+  min: count(0, 100),
+  /** ASG desired capacity; min <= desired <= max. */
+  desired: count(0, 100),
+  /** ASG maximum size. */
+  max: count(1, 100),
+});
+
+const regionSchema = z.strictObject({
+  /** AWS region code. */
+  region: awsRegion,
+  /** VPC CIDR; must not overlap the other region's (so the two could ever be peered). */
+  vpcCidr: cidrBlock,
+  /** Availability zones to spread subnets across. @default 2 */
+  availabilityZones: count(2, 6).default(2),
+  /** NAT gateways; 0 means private subnets reach AWS APIs through VPC endpoints only. @default 0 */
+  natGateways: count(0, 6).default(0),
+  /** Auto Scaling Group sizes of the service. */
+  capacity: capacitySchema,
+  /** Aurora instances in this region's cluster (the first is the writer in the primary). */
+  databaseInstances: count(1, 16),
+});
+
+/**
+ * Everything that describes one environment. Input fields are optional where a default exists;
+ * the parsed type has every default filled.
+ */
+export const environmentSchema = z
+  .strictObject({
+    /** Environment suffix (ENVIRONMENT_SUFFIX): part of every name and of the state key. */
+    name: z.string().regex(SUFFIX_PATTERN, 'must be 1-12 lowercase letters, digits or hyphens, starting with a letter and not ending with a hyphen'),
+    /** Short project prefix of every resource name. @default 'txdr' */
+    project: z.string().regex(/^[a-z][a-z0-9]{1,7}$/, 'must be 2-8 lowercase letters or digits, starting with a letter').default('txdr'),
+    /** Extra tags on every resource, on top of the default tags. @default {} */
+    tags: z.record(z.string().min(1).max(128), z.string().max(256)).default({}),
+    /** The region that takes traffic and writes. Changes only after a failover or switchover. @default regions.primary.region */
+    activeRegion: awsRegion.optional(),
+    /** Both regions; per-role defaults come from the reference environment (see defaults.ts). */
+    regions: z.strictObject({ primary: regionSchema, secondary: regionSchema }),
+    compute: z
+      .strictObject({
+        /** EC2 instance type of the service. @default 't3.micro' */
+        instanceType: z.string().regex(INSTANCE_TYPE_PATTERN, 'must be an EC2 instance type such as t3.micro or m6i.2xlarge').default('t3.micro'),
+        /** Port the service listens on behind the ALB. @default 8080 */
+        appPort: z.int().min(1024).max(65535).default(8080),
+        /** Target group health check. */
+        targetHealth: z
+          .strictObject({
+            intervalSeconds: count(5, 300).default(15),
+            timeoutSeconds: count(2, 120).default(5),
+            healthyThreshold: count(2, 10).default(2),
+            unhealthyThreshold: count(2, 10).default(2),
+          })
+          .prefault({}),
+        /** Target-tracking scaling on average CPU. @default 60 */
+        targetCpuPercent: count(10, 90).default(60),
+        /** Node.js major version installed on the instances. @default 22 */
+        nodeMajorVersion: z.union([z.literal(22), z.literal(24)]).default(22),
+      })
+      .prefault({}),
+    loadBalancer: z
+      .strictObject({
+        /** ACM certificate for HTTPS; when set, HTTP redirects to HTTPS. */
+        certificateArn: z.string().regex(ACM_ARN_PATTERN, 'must be an ACM certificate ARN').optional(),
+        /** @default true */
+        deletionProtection: z.boolean().default(true),
+      })
+      .prefault({}),
+    database: z
+      .strictObject({
+        /** Same version in both regions: managed switchover and failover require it. */
+        engineVersion: z.string().regex(ENGINE_VERSION_PATTERN, 'must be an Aurora MySQL 3 version such as 8.0.mysql_aurora.3.10.4').default(DEFAULT_ENGINE_VERSION),
+        /** @default 'db.r6g.large' (global databases need r-class or larger instances) */
+        instanceClass: z.string().regex(DB_INSTANCE_CLASS_PATTERN, 'must be an RDS instance class such as db.r6g.large').default('db.r6g.large'),
+        databaseName: z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, 'must be a MySQL identifier of lowercase letters, digits and underscores').default('transactions'),
+        masterUsername: z.string().regex(/^[a-z][a-z0-9_]{0,15}$/, 'must be 1-16 lowercase letters, digits or underscores').default('dradmin'),
+        /** @default 7 */
+        backupRetentionDays: count(1, 35).default(7),
+        /** Turn off only for throwaway environments. @default true */
+        deletionProtection: z.boolean().default(true),
+        /** Bump to rotate the master password (write-only arguments rotate on a version change). @default 1 */
+        passwordVersion: count(1, 1_000_000).default(1),
+      })
+      .prefault({}),
+    dns: z
+      .strictObject({
+        /** Hosted zone name. @default `dr-<name>.example.com` */
+        zoneName: z.string().regex(DNS_NAME_PATTERN, 'must be a lowercase DNS name such as dr.example.com').optional(),
+        /** Label of the service record inside the zone. @default 'app' */
+        recordName: z.string().regex(LABEL_PATTERN, 'must be a single lowercase DNS label').default('app'),
+      })
+      .prefault({}),
+    healthCheck: z
+      .strictObject({
+        /** Route 53 request interval; fixed at creation and only 10 or 30 s exist. @default 30 */
+        intervalSeconds: z.union([z.literal(10), z.literal(30)], { error: 'must be 10 or 30 (the only Route 53 request intervals)' }).default(30),
+        /** Consecutive failures before Route 53 marks the endpoint unhealthy. @default 3 */
+        failureThreshold: count(1, 10).default(3),
+      })
+      .prefault({}),
+    alerts: z
+      .strictObject({
+        /** Optional e-mail subscription on each region's alert topic. */
+        email: z.email('must be an e-mail address').optional(),
+      })
+      .prefault({}),
+    objectives: z
+      .strictObject({
+        /** Recovery time objective. @default 300 */
+        rtoSeconds: count(60, 3600).default(300),
+        /** Recovery point objective; also the replication-lag alarm threshold. @default 60 */
+        rpoSeconds: count(1, 3600).default(60),
+      })
+      .prefault({}),
+    logs: z
+      .strictObject({
+        /** CloudWatch Logs retention of every log group. @default 30 */
+        retentionDays: z
+          .int()
+          .refine((d) => (LOG_RETENTION_DAYS as readonly number[]).includes(d), `must be one of the CloudWatch Logs periods: ${LOG_RETENTION_DAYS.join(', ')}`)
+          .default(30),
+      })
+      .prefault({}),
+    state: z
+      .strictObject({
+        /** S3 bucket of the Terraform state (TERRAFORM_STATE_BUCKET); local state when absent. */
+        bucket: z.string().regex(BUCKET_PATTERN, 'must be an S3 bucket name').optional(),
+        /** Region of the state bucket (TERRAFORM_STATE_BUCKET_REGION). @default 'us-east-1' */
+        region: awsRegion.default('us-east-1'),
+      })
+      .prefault({}),
+  })
+  .superRefine((env, ctx) => {
+    const { primary, secondary } = env.regions;
+    if (primary.region === secondary.region) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['regions', 'secondary', 'region'],
+        message: `must differ from regions.primary.region (both are ${primary.region})`,
+      });
+    }
+    const a = parseCidr(primary.vpcCidr);
+    const b = parseCidr(secondary.vpcCidr);
+    if (a && b && cidrsOverlap(a, b)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['regions', 'secondary', 'vpcCidr'],
+        message: `${secondary.vpcCidr} overlaps regions.primary.vpcCidr ${primary.vpcCidr}`,
+      });
+    }
+    for (const role of DR_ROLES) {
+      const region = env.regions[role];
+      const { min, desired, max } = region.capacity;
+      if (min > desired) {
+        ctx.addIssue({ code: 'custom', path: ['regions', role, 'capacity', 'min'], message: `min ${min} is greater than desired ${desired}` });
+      }
+      if (desired > max) {
+        ctx.addIssue({ code: 'custom', path: ['regions', role, 'capacity', 'desired'], message: `desired ${desired} is greater than max ${max}` });
+      }
+      if (region.natGateways > region.availabilityZones) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['regions', role, 'natGateways'],
+          message: `${region.natGateways} NAT gateways for ${region.availabilityZones} availability zones (at most one per zone)`,
+        });
+      }
+    }
+    if (env.regions.secondary.capacity.min < 1) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['regions', 'secondary', 'capacity', 'min'],
+        message: 'must be at least 1: a warm standby with no instance is a cold one, and cannot meet the RTO',
+      });
+    }
+    if (env.activeRegion !== undefined && env.activeRegion !== primary.region && env.activeRegion !== secondary.region) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['activeRegion'],
+        message: `must be ${primary.region} or ${secondary.region}, got ${env.activeRegion}`,
+      });
+    }
+    const health = env.compute.targetHealth;
+    if (health.timeoutSeconds >= health.intervalSeconds) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['compute', 'targetHealth', 'timeoutSeconds'],
+        message: `timeout ${health.timeoutSeconds}s must be shorter than the interval ${health.intervalSeconds}s`,
+      });
+    }
+  });
+
+/** What an environment file or a test may give: every defaulted field optional. */
+export type EnvironmentInput = z.input<typeof environmentSchema>;
+type Parsed = z.output<typeof environmentSchema>;
+export type RegionConfig = Parsed['regions'][DrRole];
+
+/** A validated environment with every default and derived value filled in. */
+export interface Environment extends Omit<Parsed, 'activeRegion' | 'dns'> {
+  readonly activeRegion: string;
+  readonly dns: { readonly zoneName: string; readonly recordName: string };
+}

@@ -1,0 +1,4 @@
+export { Names, type NamingInput } from './names';
+export { STACK_OUTPUTS, parseStackOutputs, type StackOutputKey, type StackOutputs } from './outputs';
+export { PARAMETER_KEYS, parameterName, parameterPrefix, type ParameterKey } from './parameters';
+export { STACK_NAMES, localStatePath, stackProject, stateKey, type StackName } from './stacks';

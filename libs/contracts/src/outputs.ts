@@ -1,0 +1,37 @@
+import type { StackName } from './stacks';
+
+/**
+ * The outputs each stack publishes, by name. A later stack or a tool reads them through this
+ * contract only, so renaming one is a compile error in every reader, not a failed deploy.
+ */
+export const STACK_OUTPUTS = {
+  global: ['environment', 'primaryRegion', 'secondaryRegion'],
+  primary: ['region', 'role'],
+  secondary: ['region', 'role'],
+} as const satisfies Record<StackName, readonly string[]>;
+
+export type StackOutputKey<S extends StackName> = (typeof STACK_OUTPUTS)[S][number];
+/** The values of every output of a stack: all strings, as Terraform outputs are read across stacks. */
+export type StackOutputs<S extends StackName> = { readonly [K in StackOutputKey<S>]: string };
+
+/**
+ * Reads a stack's outputs from Terraform's own form (`terraform output -json`, or the `outputs`
+ * object of a state file) and checks every contracted key is present and a string.
+ */
+export function parseStackOutputs<S extends StackName>(stack: S, raw: unknown): StackOutputs<S> {
+  if (typeof raw !== 'object' || raw === null) {
+    throw new Error(`outputs of stack ${stack}: expected an object, got ${raw === null ? 'null' : typeof raw}`);
+  }
+  const source = raw as Record<string, { value?: unknown } | undefined>;
+  const values: Record<string, string> = {};
+  const missing: string[] = [];
+  for (const key of STACK_OUTPUTS[stack]) {
+    const value = source[key]?.value;
+    if (typeof value === 'string') values[key] = value;
+    else missing.push(key);
+  }
+  if (missing.length > 0) {
+    throw new Error(`outputs of stack ${stack}: missing or not a string: ${missing.join(', ')} (was the stack deployed with this version?)`);
+  }
+  return values as StackOutputs<S>;
+}

@@ -1,0 +1,82 @@
+import { Vpc } from '@cdktf/provider-aws/lib/vpc';
+import { type EnvironmentOverrides, defineEnvironment } from '@txn-dr/config';
+import type { StackName } from '@txn-dr/contracts';
+import { Testing } from 'cdktf';
+import { DrStack } from './dr-stack';
+import { synthesize } from './testing';
+
+function stackWith<S extends StackName = 'primary'>(overrides: Partial<EnvironmentOverrides> = {}, stack: S = 'primary' as S): DrStack<S> {
+  const env = defineEnvironment({ name: 'dev', ...overrides });
+  return new DrStack(Testing.app(), { env, stack });
+}
+
+describe('DrStack backend', () => {
+  it('keeps state in a local file beside the stack project when no bucket is configured', () => {
+    const json = synthesize(stackWith({}, 'secondary'));
+    expect(json.terraform.backend).toEqual({ local: { path: '../../../../stack-secondary/terraform.dev.tfstate' } });
+  });
+
+  it('uses S3 with an encrypted, natively locked state per environment and stack', () => {
+    const json = synthesize(stackWith({ name: 'prod', state: { bucket: 'acme-tf-state', region: 'us-west-2' } }, 'global'));
+    expect(json.terraform.backend).toEqual({
+      s3: { bucket: 'acme-tf-state', key: 'prod/global.tfstate', region: 'us-west-2', encrypt: true, use_lockfile: true },
+    });
+  });
+});
+
+describe('DrStack providers', () => {
+  it('aliases one provider per region, with default tags naming the role and stack', () => {
+    const stack = stackWith({ tags: { CostCenter: 'payments', Project: 'spoofed' } }, 'global');
+    stack.provider('primary');
+    stack.provider('secondary');
+    stack.provider('primary');
+    const providers = synthesize(stack).provider?.aws;
+    expect(providers).toEqual([
+      {
+        alias: 'primary',
+        region: 'us-east-1',
+        default_tags: [{ tags: { CostCenter: 'payments', Environment: 'dev', Project: 'txdr', ManagedBy: 'cdktf', DRRole: 'primary', Stack: 'global' } }],
+      },
+      expect.objectContaining({ alias: 'secondary', region: 'us-east-2' }),
+    ]);
+  });
+
+  it('refuses a resource that names no provider', () => {
+    const stack = stackWith();
+    new Vpc(stack, 'stray', { cidrBlock: '10.9.0.0/16' });
+    expect(() => synthesize(stack)).toThrow(/stray \(aws_vpc\) names no provider/);
+  });
+
+  it('accepts a resource with an explicit provider', () => {
+    const stack = stackWith();
+    new Vpc(stack, 'vpc', { cidrBlock: '10.9.0.0/16', provider: stack.provider('primary') });
+    expect(synthesize(stack).resource?.aws_vpc).toBeDefined();
+  });
+});
+
+describe('DrStack outputs', () => {
+  it('publishes every contracted output under its contract name', () => {
+    const stack = stackWith({}, 'secondary');
+    stack.publishOutputs({ region: 'us-east-2', role: 'secondary' });
+    expect(synthesize(stack).output).toEqual({ region: { value: 'us-east-2' }, role: { value: 'secondary' } });
+  });
+
+  it('reads an earlier stack through its state, where that stack keeps it', () => {
+    const stack = stackWith({ state: { bucket: 'acme-tf-state', region: 'us-east-1' } }, 'secondary');
+    const upstream = stack.readOutputs('primary');
+    stack.publishOutputs({ region: upstream.region, role: 'secondary' });
+    const json = synthesize(stack);
+    expect(json.data?.terraform_remote_state).toEqual({
+      'state-primary': { backend: 's3', config: { bucket: 'acme-tf-state', key: 'dev/primary.tfstate', region: 'us-east-1' } },
+    });
+    expect(json.output?.region?.value).toBe('${data.terraform_remote_state.state-primary.outputs.region}');
+  });
+
+  it('reads local state of an earlier stack by the same path rule its backend uses', () => {
+    const stack = stackWith({}, 'primary');
+    stack.publishOutputs({ region: stack.readOutputs('global').primaryRegion, role: 'primary' });
+    expect(synthesize(stack).data?.terraform_remote_state).toEqual({
+      'state-global': { backend: 'local', config: { path: '../../../../stack-global/terraform.dev.tfstate' } },
+    });
+  });
+});

@@ -1,0 +1,73 @@
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { type DrRole, type Environment } from '@txn-dr/config';
+import { Names, STACK_OUTPUTS, type StackName, type StackOutputKey, type StackOutputs } from '@txn-dr/contracts';
+import { TerraformDataSource, TerraformOutput, TerraformResource, TerraformStack } from 'cdktf';
+import type { Construct } from 'constructs';
+import { configureBackend, remoteStateOf } from './backend';
+import { defaultTags } from './tags';
+
+export interface DrStackProps<S extends StackName> {
+  /** The validated environment this stack is synthesized for. */
+  readonly env: Environment;
+  /** Which of the three stacks this is; also its construct id and state key. */
+  readonly stack: S;
+}
+
+/**
+ * Base of the three stacks: its own state, one aliased AWS provider per region it touches (with
+ * default tags), the environment's names, and typed access to stack outputs. Every AWS resource
+ * must name its provider: a resource that falls back to an unconfigured default provider would
+ * land in whatever region the deployer's shell points at, so synth refuses it.
+ */
+export class DrStack<S extends StackName> extends TerraformStack {
+  readonly env: Environment;
+  readonly stackName: S;
+  readonly names: Names;
+  private readonly providers = new Map<DrRole, AwsProvider>();
+
+  constructor(scope: Construct, props: DrStackProps<S>) {
+    super(scope, props.stack);
+    this.env = props.env;
+    this.stackName = props.stack;
+    this.names = new Names(props.env);
+    configureBackend(this, props.env, props.stack);
+    this.node.addValidation({ validate: () => this.resourcesWithoutProvider() });
+  }
+
+  /** The provider for a role's region, aliased by role (created on first use). */
+  provider(role: DrRole): AwsProvider {
+    let provider = this.providers.get(role);
+    if (!provider) {
+      provider = new AwsProvider(this, `aws-${role}`, {
+        alias: role,
+        region: this.env.regions[role].region,
+        defaultTags: [{ tags: defaultTags(this.env, role, this.stackName) }],
+      });
+      this.providers.set(role, provider);
+    }
+    return provider;
+  }
+
+  /** Publishes this stack's contracted outputs: every key, or the stack does not compile. */
+  publishOutputs(values: StackOutputs<S>): void {
+    for (const key of STACK_OUTPUTS[this.stackName] as readonly StackOutputKey<S>[]) {
+      new TerraformOutput(this, `output-${key}`, { value: values[key] }).overrideLogicalId(key);
+    }
+  }
+
+  /** The outputs of an earlier stack, read from its state, as typed references. */
+  readOutputs<U extends StackName>(upstream: U): StackOutputs<U> {
+    const state = remoteStateOf(this, `state-${upstream}`, this.env, upstream);
+    const values: Record<string, string> = {};
+    for (const key of STACK_OUTPUTS[upstream]) values[key] = state.getString(key);
+    return values as StackOutputs<U>;
+  }
+
+  private resourcesWithoutProvider(): string[] {
+    return this.node
+      .findAll()
+      .filter((c): c is TerraformResource | TerraformDataSource => c instanceof TerraformResource || c instanceof TerraformDataSource)
+      .filter((c) => c.terraformResourceType.startsWith('aws_') && c.provider === undefined)
+      .map((c) => `${c.node.path} (${c.terraformResourceType}) names no provider; pass stack.provider(role)`);
+  }
+}

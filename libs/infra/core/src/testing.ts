@@ -1,0 +1,85 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Testing, type TerraformStack } from 'cdktf';
+
+/** A synthesized stack as Terraform reads it. */
+export interface SynthesizedStack {
+  readonly terraform: { readonly backend?: Record<string, Record<string, unknown>>; readonly required_providers?: Record<string, unknown> };
+  readonly provider?: Record<string, Record<string, unknown>[]>;
+  readonly resource?: Record<string, Record<string, Record<string, unknown>>>;
+  readonly data?: Record<string, Record<string, Record<string, unknown>>>;
+  readonly output?: Record<string, { readonly value: unknown }>;
+  readonly [block: string]: unknown;
+}
+
+/** Synthesizes a stack the way `cdktf synth` does, validations included, and parses it. */
+export function synthesize(stack: TerraformStack): SynthesizedStack {
+  return JSON.parse(Testing.synth(stack, true)) as SynthesizedStack;
+}
+
+/** Every resource of one type, by logical id (empty when there is none). */
+export function resourcesOfType(json: SynthesizedStack, type: string): Record<string, Record<string, unknown>> {
+  return json.resource?.[type] ?? {};
+}
+
+/** The one resource of a type; fails when there are none or several, so a test cannot pass vacuously. */
+export function onlyResource(json: SynthesizedStack, type: string): Record<string, unknown> {
+  const found = Object.values(resourcesOfType(json, type));
+  if (found.length !== 1) throw new Error(`expected exactly one ${type}, found ${found.length}`);
+  return found[0]!;
+}
+
+export interface AppRun {
+  readonly status: number | null;
+  readonly stderr: string;
+  /** The output folder the app was pointed at (it may not exist, when synth stopped early). */
+  readonly outdir: string;
+  /** The synthesized stack, when one was written. */
+  readonly stack?: SynthesizedStack;
+}
+
+/**
+ * Runs a stack app's main.ts as `nx run <stack>:synth` does, in a child process with only the
+ * given variables (plus PATH), writing into a fresh temporary folder.
+ */
+export function runStackMain(projectDir: string, stackName: string, vars: Record<string, string> = {}): AppRun {
+  const outdir = join(mkdtempSync(join(tmpdir(), 'synth-')), 'cdktf.out');
+  const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: projectDir,
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH ?? '', CHECKPOINT_DISABLE: '1', CDKTF_OUTDIR: outdir, ...vars },
+  });
+  const file = join(outdir, 'stacks', stackName, 'cdk.tf.json');
+  return {
+    status: result.status,
+    stderr: result.stderr,
+    outdir,
+    ...(existsSync(file) ? { stack: JSON.parse(readFileSync(file, 'utf8')) as SynthesizedStack } : {}),
+  };
+}
+
+/**
+ * The checks every stack app owes: it synthesizes its stack with its own state key, and invalid
+ * config stops it before anything is written, with the field named.
+ */
+export function describeStackApp(projectDir: string, stackName: string): void {
+  describe(`the stack-${stackName} app`, () => {
+    it('synthesizes its stack with its own state key', () => {
+      const run = runStackMain(projectDir, stackName, { ENVIRONMENT_SUFFIX: 'ci', TERRAFORM_STATE_BUCKET: 'acme-tf-state' });
+      expect(run.stderr).toBe('');
+      expect(run.status).toBe(0);
+      expect(run.stack?.terraform.backend).toEqual({
+        s3: expect.objectContaining({ bucket: 'acme-tf-state', key: `ci/${stackName}.tfstate`, encrypt: true, use_lockfile: true }),
+      });
+    });
+
+    it('stops on invalid config before anything is written, naming the field', () => {
+      const run = runStackMain(projectDir, stackName, { ENVIRONMENT_SUFFIX: 'Not_Valid' });
+      expect(run.status).toBe(1);
+      expect(run.stderr).toMatch(/name \(ENVIRONMENT_SUFFIX\): must be 1-12 lowercase/);
+      expect(existsSync(run.outdir)).toBe(false);
+    });
+  });
+}

@@ -1,0 +1,1 @@
+export { RegionalStack } from './regional-stack';

@@ -1,0 +1,1 @@
+export { MINIMUM_TERRAFORM, PreflightError, checkCredentials, checkTerraform, findCredentialSource, initStack } from './preflight';

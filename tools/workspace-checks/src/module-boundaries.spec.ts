@@ -1,0 +1,34 @@
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { WORKSPACE_ROOT } from './nx';
+
+type Case = [description: string, path: string, code: string, expected: RegExp | 'clean'];
+
+const cases: Case[] = [
+  ['a stack app imports the AWS provider bindings', 'apps/stack-primary/src/x.ts', "import { Vpc } from '@cdktf/provider-aws/lib/vpc';\nexport { Vpc };", /enforce-module-boundaries.*@cdktf\/provider-aws\/lib\/vpc/],
+  ['an app imports another app by package', 'apps/stack-secondary/src/x.ts', "import { GlobalStack } from '@txn-dr/stack-global/src/global-stack';\nexport { GlobalStack };", /enforce-module-boundaries: Imports of apps are forbidden/],
+  ['an app imports another app by path', 'apps/stack-secondary/src/x.ts', "import { GlobalStack } from '../../stack-global/src/global-stack';\nexport { GlobalStack };", /enforce-module-boundaries: Projects cannot be imported by a relative or absolute path/],
+  ['a contract imports cdktf', 'libs/contracts/src/x.ts', "import { App } from 'cdktf';\nexport { App };", /enforce-module-boundaries.*cdktf/],
+  ['config depends on contracts', 'libs/config/src/x.ts', "import { Names } from '@txn-dr/contracts';\nexport { Names };", /enforce-module-boundaries.*(type:config" can only depend|Circular dependency between "config" and "contracts")/],
+  ['a tool imports constructs', 'tools/stack-runner/src/x.ts', "import { DrStack } from '@txn-dr/infra-core';\nexport { DrStack };", /enforce-module-boundaries.*"type:tool" can only depend on libs tagged with "type:contract", "type:config", "type:tool"/],
+  ['infra imports the provider barrel', 'libs/infra/core/src/x.ts', "import { vpc } from '@cdktf/provider-aws';\nexport { vpc };", /no-restricted-imports.*deep path/],
+  ['infra imports a provider resource by deep path', 'libs/infra/core/src/x.ts', "import { Vpc } from '@cdktf/provider-aws/lib/vpc';\nexport { Vpc };", 'clean'],
+  ['a stack app imports infra and config', 'apps/stack-primary/src/x.ts', "import { runStackApp } from '@txn-dr/infra-core';\nimport { loadEnvironment } from '@txn-dr/config';\nexport { runStackApp, loadEnvironment };", 'clean'],
+];
+
+// One ESLint process for every case: loading the config and the project graph is the slow part.
+const results = JSON.parse(
+  execFileSync(process.execPath, [join(__dirname, 'lint-cases.mjs'), WORKSPACE_ROOT], {
+    input: JSON.stringify(cases.map(([, path, code]) => ({ path, code }))),
+    encoding: 'utf8',
+    env: { ...process.env, NX_DAEMON: 'false' },
+  }),
+) as string[][];
+
+describe('module boundaries are enforced by lint', () => {
+  it.each(cases.map((c, i) => [...c, i] as const))('%s: %s', (_description, _path, _code, expected, index) => {
+    const problems = results[index];
+    if (expected === 'clean') expect(problems).toEqual([]);
+    else expect(problems).toEqual(expect.arrayContaining([expect.stringMatching(expected)]));
+  });
+});

@@ -1,0 +1,31 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const WORKSPACE_ROOT = join(__dirname, '..', '..', '..');
+
+/** Runs the workspace's own Nx CLI, offline and without a daemon, and returns its stdout. */
+export function nx(...args: string[]): string {
+  return execFileSync(process.execPath, [join(WORKSPACE_ROOT, 'node_modules', 'nx', 'dist', 'bin', 'nx.js'), ...args], {
+    cwd: WORKSPACE_ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false' },
+  });
+}
+
+/** The projects Nx marks affected by changes to the given files. */
+export function affectedBy(...files: string[]): string[] {
+  return nx('show', 'projects', '--affected', `--files=${files.join(',')}`, '--json')
+    .trim()
+    .match(/\[[\s\S]*\]/)
+    ?.map((json) => JSON.parse(json) as string[])[0]
+    ?.sort() ?? [];
+}
+
+/** Task id -> the task ids it waits for, for a run, as Nx would schedule it (nothing is run). */
+export function taskGraph(...args: string[]): Record<string, string[]> {
+  const file = join(mkdtempSync(join(tmpdir(), 'graph-')), 'graph.json');
+  nx(...args, `--graph=${file}`);
+  return (JSON.parse(readFileSync(file, 'utf8')) as { tasks: { dependencies: Record<string, string[]> } }).tasks.dependencies;
+}
