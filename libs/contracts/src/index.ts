@@ -1,3 +1,4 @@
+export { ARTIFACTS } from './artifacts';
 export { Names, type NamingInput } from './names';
 export { STACK_OUTPUTS, parseStackOutputs, type StackOutputKey, type StackOutputs } from './outputs';
 export { PARAMETER_KEYS, parameterName, parameterPrefix, type ParameterKey } from './parameters';
