@@ -83,3 +83,17 @@ export function describeStackApp(projectDir: string, stackName: string): void {
     });
   });
 }
+
+/**
+ * The block a whole-value reference such as `${data.aws_iam_policy_document.x.json}` or
+ * `${aws_kms_key.y.arn}` points at, so tests follow references as Terraform does instead of
+ * guessing hashed logical ids.
+ */
+export function followReference(json: SynthesizedStack, reference: unknown): Record<string, unknown> {
+  const match = typeof reference === 'string' ? /^\$\{(data\.)?([a-z0-9_]+)\.([^.}]+)(?:\.[^}]*)?\}$/.exec(reference) : null;
+  if (!match) throw new Error(`not a whole-value reference: ${String(reference)}`);
+  const [, data, type, name] = match;
+  const block = (data ? json.data : json.resource)?.[type!]?.[name!];
+  if (!block) throw new Error(`reference to nothing: ${String(reference)}`);
+  return block;
+}
