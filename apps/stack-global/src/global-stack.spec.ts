@@ -1,5 +1,6 @@
 import { defineEnvironment } from '@txn-dr/config';
-import { synthesize } from '@txn-dr/infra-core/testing';
+import { STACK_OUTPUTS } from '@txn-dr/contracts';
+import { literalSecrets, onlyResource, resourcesOfType, synthesize } from '@txn-dr/infra-core/testing';
 import { Testing } from 'cdktf';
 import { GlobalStack } from './global-stack';
 
@@ -13,15 +14,25 @@ describe('GlobalStack', () => {
     ]);
   });
 
-  it('keeps its own state', () => {
+  it('keeps its own state and reads no other stack', () => {
     expect(json.terraform.backend).toEqual({ local: { path: '../../../../stack-global/terraform.dev.tfstate' } });
+    expect(json.data?.terraform_remote_state).toBeUndefined();
   });
 
-  it('publishes the global contract', () => {
-    expect(json.output).toEqual({
-      environment: { value: 'dev' },
-      primaryRegion: { value: 'us-east-1' },
-      secondaryRegion: { value: 'us-east-2' },
-    });
+  it('owns the global cluster, the master secret and the replicated buckets', () => {
+    expect(onlyResource(json, 'aws_rds_global_cluster').global_cluster_identifier).toBe('txdr-dev-global');
+    expect(onlyResource(json, 'aws_secretsmanager_secret').name).toBe('txdr-dev/db/master');
+    expect(Object.keys(resourcesOfType(json, 'aws_s3_bucket'))).toHaveLength(2);
+    expect(Object.keys(resourcesOfType(json, 'aws_s3_bucket_replication_configuration'))).toHaveLength(2);
+  });
+
+  it('publishes the global contract from its resources', () => {
+    expect(Object.keys(json.output ?? {}).sort()).toEqual([...STACK_OUTPUTS.global].sort());
+    expect(json.output?.globalWriterEndpoint?.value).toMatch(/^\$\{aws_rds_global_cluster\..*\.endpoint\}$/);
+    expect(json.output?.databaseSecretArnSecondary?.value).toMatch(/^\$\{replace\(aws_secretsmanager_secret\..*\.arn, ":us-east-1:", ":us-east-2:"\)\}$/);
+  });
+
+  it('holds no literal secret', () => {
+    expect(literalSecrets(json)).toEqual([]);
   });
 });

@@ -1,20 +1,35 @@
 import type { Environment } from '@txn-dr/config';
 import { DrStack } from '@txn-dr/infra-core';
+import { GlobalDatabase, MasterCredentials } from '@txn-dr/infra-database';
+import { ReplicatedBuckets } from '@txn-dr/infra-storage';
 import type { Construct } from 'constructs';
 
 /**
- * What both regions share and neither owns: deployed first, read by both regional stacks through
- * its contracted outputs.
+ * What both regions share and neither owns: the Aurora global cluster, the database master
+ * secret (replicated to both regions) and the replicated bucket pair. Deployed first; the
+ * regional stacks read it through its contracted outputs.
  */
 export class GlobalStack extends DrStack<'global'> {
+  readonly database: GlobalDatabase;
+  readonly credentials: MasterCredentials;
+  readonly storage: ReplicatedBuckets;
+
   constructor(scope: Construct, env: Environment) {
     super(scope, { env, stack: 'global' });
-    this.provider('primary');
-    this.provider('secondary');
+    const providers = { primary: this.provider('primary'), secondary: this.provider('secondary') };
+    this.database = new GlobalDatabase(this, 'database', { env, provider: providers.primary });
+    this.credentials = new MasterCredentials(this, 'credentials', { env, providers });
+    this.storage = new ReplicatedBuckets(this, 'storage', { env, providers });
     this.publishOutputs({
       environment: env.name,
       primaryRegion: env.regions.primary.region,
       secondaryRegion: env.regions.secondary.region,
+      globalClusterIdentifier: this.database.identifier,
+      globalWriterEndpoint: this.database.writerEndpoint,
+      databaseSecretArnPrimary: this.credentials.arns.primary,
+      databaseSecretArnSecondary: this.credentials.arns.secondary,
+      dataBucketPrimary: this.storage.buckets.primary.name,
+      dataBucketSecondary: this.storage.buckets.secondary.name,
     });
   }
 }

@@ -28,8 +28,8 @@ const cidrBlock = z
   .refine((value) => parseCidr(value) !== undefined, 'must be an IPv4 CIDR block such as 10.0.0.0/16, with no host bits set')
   .refine((value) => {
     const prefix = parseCidr(value)?.prefix ?? 0;
-    return prefix >= 16 && prefix <= 24;
-  }, 'must have a prefix between /16 and /24 (the VPC limits, with room for four subnets per AZ)');
+    return prefix >= 16 && prefix <= 23;
+  }, 'must have a prefix between /16 and /23 (the VPC is split into 32 subnets, the smallest a /28)');
 const count = (min: number, max: number) => z.int().min(min).max(max);
 
 const capacitySchema = z.strictObject({

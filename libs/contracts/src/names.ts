@@ -64,9 +64,9 @@ export class Names {
     return this.regional(role, 'alerts');
   }
 
-  /** Secrets Manager name of the database master secret. */
-  databaseSecret(role: DrRole): string {
-    return `${this.prefix}/${role}/db-master`;
+  /** Secrets Manager name of the database master secret (one secret, replicated to both regions). */
+  databaseSecret(): string {
+    return `${this.prefix}/db/master`;
   }
 
   /** Cross-region dashboard. */

@@ -2,13 +2,14 @@ import { parseStackOutputs } from './outputs';
 
 describe('parseStackOutputs', () => {
   it('reads the contracted outputs from terraform output -json', () => {
-    const raw = { region: { value: 'us-east-2', type: 'string', sensitive: false }, role: { value: 'secondary', type: 'string' }, extra: { value: 1 } };
-    expect(parseStackOutputs('secondary', raw)).toEqual({ region: 'us-east-2', role: 'secondary' });
+    const values = { region: 'us-east-2', role: 'secondary', vpcId: 'vpc-1', clusterIdentifier: 'c', clusterArn: 'arn', writerEndpoint: 'w', readerEndpoint: 'r' };
+    const raw = { ...Object.fromEntries(Object.entries(values).map(([k, value]) => [k, { value, type: 'string', sensitive: false }])), extra: { value: 1 } };
+    expect(parseStackOutputs('secondary', raw)).toEqual(values);
   });
 
   it('names every missing output', () => {
-    expect(() => parseStackOutputs('global', { environment: { value: 'dev' } })).toThrow(
-      'outputs of stack global: missing or not a string: primaryRegion, secondaryRegion',
+    expect(() => parseStackOutputs('primary', { region: { value: 'us-east-1' }, role: { value: 'primary' }, vpcId: { value: 7 } })).toThrow(
+      'outputs of stack primary: missing or not a string: vpcId, clusterIdentifier, clusterArn, writerEndpoint, readerEndpoint',
     );
   });
 

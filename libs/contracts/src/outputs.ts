@@ -1,13 +1,26 @@
 import type { StackName } from './stacks';
 
+/** Both regional stacks publish the same outputs: they are one composition with a different role. */
+const REGIONAL_OUTPUTS = ['region', 'role', 'vpcId', 'clusterIdentifier', 'clusterArn', 'writerEndpoint', 'readerEndpoint'] as const;
+
 /**
  * The outputs each stack publishes, by name. A later stack or a tool reads them through this
  * contract only, so renaming one is a compile error in every reader, not a failed deploy.
  */
 export const STACK_OUTPUTS = {
-  global: ['environment', 'primaryRegion', 'secondaryRegion'],
-  primary: ['region', 'role'],
-  secondary: ['region', 'role'],
+  global: [
+    'environment',
+    'primaryRegion',
+    'secondaryRegion',
+    'globalClusterIdentifier',
+    'globalWriterEndpoint',
+    'databaseSecretArnPrimary',
+    'databaseSecretArnSecondary',
+    'dataBucketPrimary',
+    'dataBucketSecondary',
+  ],
+  primary: REGIONAL_OUTPUTS,
+  secondary: REGIONAL_OUTPUTS,
 } as const satisfies Record<StackName, readonly string[]>;
 
 export type StackOutputKey<S extends StackName> = (typeof STACK_OUTPUTS)[S][number];

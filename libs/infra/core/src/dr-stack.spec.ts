@@ -54,17 +54,24 @@ describe('DrStack providers', () => {
   });
 });
 
+/** Every regional output, with a chosen region. */
+function regionalOutputs(region: string, role: 'primary' | 'secondary') {
+  return { region, role, vpcId: 'vpc', clusterIdentifier: 'cluster', clusterArn: 'arn', writerEndpoint: 'w', readerEndpoint: 'r' };
+}
+
 describe('DrStack outputs', () => {
   it('publishes every contracted output under its contract name', () => {
     const stack = stackWith({}, 'secondary');
-    stack.publishOutputs({ region: 'us-east-2', role: 'secondary' });
-    expect(synthesize(stack).output).toEqual({ region: { value: 'us-east-2' }, role: { value: 'secondary' } });
+    stack.publishOutputs(regionalOutputs('us-east-2', 'secondary'));
+    const output = synthesize(stack).output;
+    expect(Object.keys(output ?? {}).sort()).toEqual(['clusterArn', 'clusterIdentifier', 'readerEndpoint', 'region', 'role', 'vpcId', 'writerEndpoint']);
+    expect(output?.region).toEqual({ value: 'us-east-2' });
   });
 
   it('reads an earlier stack through its state, where that stack keeps it', () => {
     const stack = stackWith({ state: { bucket: 'acme-tf-state', region: 'us-east-1' } }, 'secondary');
     const upstream = stack.readOutputs('primary');
-    stack.publishOutputs({ region: upstream.region, role: 'secondary' });
+    stack.publishOutputs(regionalOutputs(upstream.region, 'secondary'));
     const json = synthesize(stack);
     expect(json.data?.terraform_remote_state).toEqual({
       'state-primary': { backend: 's3', config: { bucket: 'acme-tf-state', key: 'dev/primary.tfstate', region: 'us-east-1' } },
@@ -74,7 +81,7 @@ describe('DrStack outputs', () => {
 
   it('reads local state of an earlier stack by the same path rule its backend uses', () => {
     const stack = stackWith({}, 'primary');
-    stack.publishOutputs({ region: stack.readOutputs('global').primaryRegion, role: 'primary' });
+    stack.publishOutputs(regionalOutputs(stack.readOutputs('global').primaryRegion, 'primary'));
     expect(synthesize(stack).data?.terraform_remote_state).toEqual({
       'state-global': { backend: 'local', config: { path: '../../../../stack-global/terraform.dev.tfstate' } },
     });

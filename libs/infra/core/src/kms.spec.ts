@@ -34,3 +34,25 @@ describe('CustomerManagedKey', () => {
     ]);
   });
 });
+
+describe('CustomerManagedKey with a replica', () => {
+  const stack = new DrStack(Testing.app(), { env: defineEnvironment({ name: 'dev' }), stack: 'global' });
+  const key = new CustomerManagedKey(stack, 'secrets-key', {
+    provider: stack.provider('primary'),
+    replicaProvider: stack.provider('secondary'),
+    alias: 'txdr-dev-secrets',
+    description: 'secrets',
+  });
+  const json = synthesize(stack);
+
+  it('is a multi-region key replicated into the other region under the same alias', () => {
+    expect(onlyResource(json, 'aws_kms_key')).toMatchObject({ multi_region: true, provider: 'aws.primary' });
+    const replica = onlyResource(json, 'aws_kms_replica_key');
+    expect(replica).toMatchObject({ provider: 'aws.secondary', primary_key_arn: expect.stringContaining('aws_kms_key') });
+    expect(Object.values(json.resource?.aws_kms_alias ?? {}).map((a) => [a.name, a.provider])).toEqual([
+      ['alias/txdr-dev-secrets', 'aws.primary'],
+      ['alias/txdr-dev-secrets', 'aws.secondary'],
+    ]);
+    expect(key.replicaArn).toBeDefined();
+  });
+});

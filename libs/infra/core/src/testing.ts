@@ -75,6 +75,12 @@ export function describeStackApp(projectDir: string, stackName: string): void {
       });
     });
 
+    it('holds no literal secret', () => {
+      const run = runStackMain(projectDir, stackName, { ENVIRONMENT_SUFFIX: 'ci' });
+      expect(run.stack).toBeDefined();
+      expect(literalSecrets(run.stack!)).toEqual([]);
+    });
+
     it('stops on invalid config before anything is written, naming the field', () => {
       const run = runStackMain(projectDir, stackName, { ENVIRONMENT_SUFFIX: 'Not_Valid' });
       expect(run.status).toBe(1);
@@ -96,4 +102,35 @@ export function followReference(json: SynthesizedStack, reference: unknown): Rec
   const block = (data ? json.data : json.resource)?.[type!]?.[name!];
   if (!block) throw new Error(`reference to nothing: ${String(reference)}`);
   return block;
+}
+
+/** Attribute names that would hold a secret if given a literal value. */
+const SECRET_ATTRIBUTE = /password|secret|token|private_key|access_key/i;
+/** Attributes whose names match but that never hold one: identifiers, version counters, settings. */
+const NOT_SECRET_ATTRIBUTES = new Set(['secret_id', 'http_tokens']);
+/** Values that are credentials whatever their attribute: AWS access key ids and PEM private keys. */
+const SECRET_VALUE = /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b|-----BEGIN [A-Z ]*PRIVATE KEY-----/;
+
+/**
+ * Every place in a synthesized stack where a secret appears as a literal: a password, secret or
+ * token attribute whose value is not a Terraform expression, or any value shaped like an access
+ * key or private key. Returns their paths; an empty list is what every stack must give.
+ */
+export function literalSecrets(json: SynthesizedStack): string[] {
+  const found: string[] = [];
+  const visit = (value: unknown, path: string[]): void => {
+    if (typeof value === 'string') {
+      const key = path[path.length - 1] ?? '';
+      const isExpression = value.includes('${');
+      if ((SECRET_ATTRIBUTE.test(key) && !NOT_SECRET_ATTRIBUTES.has(key) && !isExpression && value !== '') || SECRET_VALUE.test(value)) {
+        found.push(path.join('.'));
+      }
+    } else if (Array.isArray(value)) {
+      value.forEach((item, index) => visit(item, [...path, String(index)]));
+    } else if (typeof value === 'object' && value !== null) {
+      for (const [key, item] of Object.entries(value)) if (key !== '//') visit(item, [...path, key]);
+    }
+  };
+  visit(json, []);
+  return found;
 }

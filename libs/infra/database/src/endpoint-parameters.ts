@@ -1,0 +1,39 @@
+import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { SsmParameter } from '@cdktf/provider-aws/lib/ssm-parameter';
+import type { DrRole, Environment } from '@txn-dr/config';
+import { type ParameterKey, parameterName } from '@txn-dr/contracts';
+import { Construct } from 'constructs';
+
+export interface EndpointParametersProps {
+  readonly env: Environment;
+  readonly role: DrRole;
+  readonly provider: AwsProvider;
+  /** A value for every parameter of the contract. */
+  readonly values: Record<ParameterKey, string>;
+}
+
+/**
+ * The SSM parameters under `/dr/<env>/<role>/` that the service and operators read at runtime.
+ * None is secret (endpoints, a port, an ARN), so they are plain strings: the credentials
+ * themselves stay in Secrets Manager.
+ */
+export class EndpointParameters extends Construct {
+  readonly parameters: Record<ParameterKey, SsmParameter>;
+
+  constructor(scope: Construct, id: string, props: EndpointParametersProps) {
+    super(scope, id);
+    const { env, role, provider } = props;
+    this.parameters = Object.fromEntries(
+      (Object.keys(props.values) as ParameterKey[]).map((key) => [
+        key,
+        new SsmParameter(this, key, {
+          provider,
+          name: parameterName(env.name, role, key),
+          type: 'String',
+          value: props.values[key],
+          description: `${key} of the ${role} region of ${env.name}`,
+        }),
+      ]),
+    ) as Record<ParameterKey, SsmParameter>;
+  }
+}
