@@ -19,7 +19,8 @@ describe('GlobalStack', () => {
     expect(json.data?.terraform_remote_state).toBeUndefined();
   });
 
-  it('owns the global cluster, the master secret and the replicated buckets', () => {
+  it('owns the global cluster, the master secret, the replicated buckets and the zone', () => {
+    expect(onlyResource(json, 'aws_route53_zone').name).toBe('dr-dev.example.com');
     expect(onlyResource(json, 'aws_rds_global_cluster').global_cluster_identifier).toBe('txdr-dev-global');
     expect(onlyResource(json, 'aws_secretsmanager_secret').name).toBe('txdr-dev/db/master');
     expect(Object.keys(resourcesOfType(json, 'aws_s3_bucket'))).toHaveLength(2);

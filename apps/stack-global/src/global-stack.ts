@@ -1,18 +1,21 @@
 import type { Environment } from '@txn-dr/config';
 import { DrStack } from '@txn-dr/infra-core';
 import { GlobalDatabase, MasterCredentials } from '@txn-dr/infra-database';
+import { HostedZone } from '@txn-dr/infra-edge';
 import { ReplicatedBuckets } from '@txn-dr/infra-storage';
 import type { Construct } from 'constructs';
 
 /**
  * What both regions share and neither owns: the Aurora global cluster, the database master
- * secret (replicated to both regions) and the replicated bucket pair. Deployed first; the
+ * secret (replicated to both regions), the replicated bucket pair and the hosted zone (each
+ * regional stack adds its own record to it). Deployed first; the
  * regional stacks read it through its contracted outputs.
  */
 export class GlobalStack extends DrStack<'global'> {
   readonly database: GlobalDatabase;
   readonly credentials: MasterCredentials;
   readonly storage: ReplicatedBuckets;
+  readonly zone: HostedZone;
 
   constructor(scope: Construct, env: Environment) {
     super(scope, { env, stack: 'global' });
@@ -20,6 +23,7 @@ export class GlobalStack extends DrStack<'global'> {
     this.database = new GlobalDatabase(this, 'database', { env, provider: providers.primary });
     this.credentials = new MasterCredentials(this, 'credentials', { env, providers });
     this.storage = new ReplicatedBuckets(this, 'storage', { env, providers });
+    this.zone = new HostedZone(this, 'zone', { env, provider: providers.primary });
     this.publishOutputs({
       environment: env.name,
       primaryRegion: env.regions.primary.region,
@@ -30,6 +34,9 @@ export class GlobalStack extends DrStack<'global'> {
       databaseSecretArnSecondary: this.credentials.arns.secondary,
       dataBucketPrimary: this.storage.buckets.primary.name,
       dataBucketSecondary: this.storage.buckets.secondary.name,
+      hostedZoneId: this.zone.zoneId,
+      zoneName: env.dns.zoneName,
+      zoneNameServers: this.zone.nameServers,
     });
   }
 }

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from './errors';
-import { activeRole, defineEnvironment, environmentWarnings, loadEnvironment, otherRole } from './environment';
+import { activeRole, capacityOf, defineEnvironment, environmentWarnings, loadEnvironment, otherRole } from './environment';
 import type { DeepPartial } from './merge';
 import type { EnvironmentInput } from './schema';
 
@@ -24,13 +24,21 @@ describe('the default environment', () => {
 
   it('reproduces the reference design', () => {
     expect(env.name).toBe('dev');
-    expect(env.regions.primary).toMatchObject({ region: 'us-east-1', capacity: { min: 2, desired: 2, max: 4 }, databaseInstances: 2 });
-    expect(env.regions.secondary).toMatchObject({ region: 'us-east-2', capacity: { min: 1, desired: 1, max: 4 }, databaseInstances: 1 });
+    expect(env.regions.primary).toMatchObject({ region: 'us-east-1', databaseInstances: 2 });
+    expect(env.regions.secondary).toMatchObject({ region: 'us-east-2', databaseInstances: 1 });
+    expect(capacityOf(env, 'primary')).toEqual({ min: 2, desired: 2, max: 4 });
+    expect(capacityOf(env, 'secondary')).toEqual({ min: 1, desired: 1, max: 4 });
     expect(env.compute.instanceType).toBe('t3.micro');
     expect(env.database.backupRetentionDays).toBe(7);
     expect(env.healthCheck).toEqual({ intervalSeconds: 30, failureThreshold: 3 });
     expect(env.alerts.email).toBeUndefined();
     expect(env.objectives).toEqual({ rtoSeconds: 300, rpoSeconds: 60 });
+  });
+
+  it('moves the active capacity with activeRegion', () => {
+    const failedOver = defineEnvironment({ name: 'dev', activeRegion: 'us-east-2' });
+    expect(capacityOf(failedOver, 'secondary')).toEqual({ min: 2, desired: 2, max: 4 });
+    expect(capacityOf(failedOver, 'primary')).toEqual({ min: 1, desired: 1, max: 4 });
   });
 
   it('is active in the primary region and derives the zone from the suffix', () => {
@@ -67,12 +75,13 @@ describe('loadEnvironment', () => {
     const dir = mkdtempSync(join(tmpdir(), 'env-'));
     writeFileSync(
       join(dir, 'staging.json'),
-      JSON.stringify({ activeRegion: 'us-east-2', regions: { secondary: { capacity: { desired: 2 } } }, alerts: { email: 'oncall@example.com' } }),
+      JSON.stringify({ activeRegion: 'us-east-2', capacity: { standby: { desired: 2 } }, alerts: { email: 'oncall@example.com' } }),
     );
     const env = loadEnvironment({ env: { ENVIRONMENT_SUFFIX: 'staging' }, environmentsDir: dir });
     expect(env.activeRegion).toBe('us-east-2');
     expect(activeRole(env)).toBe('secondary');
-    expect(env.regions.secondary.capacity).toEqual({ min: 1, desired: 2, max: 4 });
+    expect(env.capacity.standby).toEqual({ min: 1, desired: 2, max: 4 });
+    expect(env.capacity.active).toEqual({ min: 2, desired: 2, max: 4 });
     expect(env.regions.secondary.vpcCidr).toBe('10.1.0.0/16');
     expect(env.alerts.email).toBe('oncall@example.com');
   });
@@ -109,9 +118,9 @@ const badInputs: Case[] = [
   ['a CIDR with host bits set', { regions: { primary: { vpcCidr: '10.0.0.1/16' } } }, 'regions.primary.vpcCidr', /no host bits/],
   ['a VPC CIDR that is too large', { regions: { primary: { vpcCidr: '10.0.0.0/8' } } }, 'regions.primary.vpcCidr', /\/16 and \/23/],
   ['a VPC CIDR too small to split', { regions: { primary: { vpcCidr: '10.0.0.0/24' } } }, 'regions.primary.vpcCidr', /\/16 and \/23/],
-  ['min greater than desired', { regions: { primary: { capacity: { min: 3, desired: 2, max: 4 } } } }, 'regions.primary.capacity.min', /min 3 is greater than desired 2/],
-  ['desired greater than max', { regions: { secondary: { capacity: { min: 1, desired: 5, max: 4 } } } }, 'regions.secondary.capacity.desired', /desired 5 is greater than max 4/],
-  ['a cold standby', { regions: { secondary: { capacity: { min: 0, desired: 0, max: 4 } } } }, 'regions.secondary.capacity.min', /at least 1/],
+  ['min greater than desired', { capacity: { active: { min: 3, desired: 2, max: 4 } } }, 'capacity.active.min', /min 3 is greater than desired 2/],
+  ['desired greater than max', { capacity: { standby: { min: 1, desired: 5, max: 4 } } }, 'capacity.standby.desired', /desired 5 is greater than max 4/],
+  ['a cold standby', { capacity: { standby: { min: 0, desired: 0, max: 4 } } }, 'capacity.standby.min', /at least 1/],
   ['an empty suffix', { name: '' }, 'name (ENVIRONMENT_SUFFIX)', /lowercase letters/],
   ['an upper-case suffix', { name: 'Prod' }, 'name (ENVIRONMENT_SUFFIX)', /lowercase letters/],
   ['a suffix with an underscore', { name: 'my_env' }, 'name (ENVIRONMENT_SUFFIX)', /lowercase letters/],
@@ -164,11 +173,6 @@ describe('invalid environments stop with a message naming the field', () => {
 });
 
 describe('risky but legal input is a warning', () => {
-  it('warns when the standby cannot grow to the active capacity', () => {
-    const env = defineEnvironment({ name: 'dev', regions: { secondary: { capacity: { max: 1 } } } });
-    expect(environmentWarnings(env)).toEqual([expect.stringMatching(/cannot carry the full load/)]);
-  });
-
   it('warns when deletion protection is off', () => {
     const env = defineEnvironment({ name: 'dev', database: { deletionProtection: false }, loadBalancer: { deletionProtection: false } });
     expect(environmentWarnings(env)).toHaveLength(2);

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { z } from 'zod';
-import { DEFAULT_ENVIRONMENT_NAME, REFERENCE_REGIONS } from './defaults';
+import { DEFAULT_ENVIRONMENT_NAME, REFERENCE_CAPACITY, REFERENCE_REGIONS } from './defaults';
 import { ConfigError, type ConfigIssue } from './errors';
 import { deepMerge, type DeepPartial } from './merge';
 import { type DrRole, type Environment, type EnvironmentInput, type RegionConfig, environmentSchema } from './schema';
@@ -28,11 +28,12 @@ function toIssues(error: z.ZodError): ConfigIssue[] {
 }
 
 /**
- * Validates an environment and fills its defaults: the reference regions first, then `input` over
+ * Validates an environment and fills its defaults: the reference regions and capacities first, then `input` over
  * them, then the schema's field defaults and derived values. Throws ConfigError naming every bad field.
  */
 export function defineEnvironment(input: EnvironmentOverrides, source = 'inline'): Environment {
-  const merged = deepMerge<EnvironmentInput>({ name: input.name, regions: REFERENCE_REGIONS }, input as DeepPartial<EnvironmentInput>);
+  const defaults: EnvironmentInput = { name: input.name, regions: REFERENCE_REGIONS, capacity: REFERENCE_CAPACITY };
+  const merged = deepMerge<EnvironmentInput>(defaults, input as DeepPartial<EnvironmentInput>);
   const result = environmentSchema.safeParse(merged);
   if (!result.success) throw new ConfigError(source, toIssues(result.error));
   const parsed = result.data;
@@ -107,12 +108,6 @@ export function otherRole(role: DrRole): DrRole {
  */
 export function environmentWarnings(env: Environment): string[] {
   const warnings: string[] = [];
-  const { primary, secondary } = env.regions;
-  if (secondary.capacity.max < primary.capacity.desired) {
-    warnings.push(
-      `regions.secondary.capacity.max ${secondary.capacity.max} is below the primary's desired ${primary.capacity.desired}: after a failover the standby cannot carry the full load`,
-    );
-  }
   if (!env.database.deletionProtection) {
     warnings.push('database.deletionProtection is off: only for throwaway environments');
   }
@@ -120,4 +115,9 @@ export function environmentWarnings(env: Environment): string[] {
     warnings.push('loadBalancer.deletionProtection is off: only for throwaway environments');
   }
   return warnings;
+}
+
+/** The Auto Scaling sizes of a role's region now: active capacity where activeRegion points, standby capacity elsewhere. */
+export function capacityOf(env: Environment, role: DrRole): Environment['capacity']['active'] {
+  return activeRole(env) === role ? env.capacity.active : env.capacity.standby;
 }

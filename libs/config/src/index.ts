@@ -1,8 +1,9 @@
 export { parseCidr, cidrsOverlap, subnetCidrs, type CidrRange } from './cidr';
-export { DEFAULT_ENVIRONMENT_NAME, REFERENCE_REGIONS } from './defaults';
+export { DEFAULT_ENVIRONMENT_NAME, REFERENCE_CAPACITY, REFERENCE_REGIONS } from './defaults';
 export {
   ENVIRONMENTS_DIR,
   activeRole,
+  capacityOf,
   defineEnvironment,
   environmentWarnings,
   loadEnvironment,

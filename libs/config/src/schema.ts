@@ -50,8 +50,6 @@ const regionSchema = z.strictObject({
   availabilityZones: count(2, 6).default(2),
   /** NAT gateways; 0 means private subnets reach AWS APIs through VPC endpoints only. @default 0 */
   natGateways: count(0, 6).default(0),
-  /** Auto Scaling Group sizes of the service. */
-  capacity: capacitySchema,
   /** Aurora instances in this region's cluster (the first is the writer in the primary). */
   databaseInstances: count(1, 16),
 });
@@ -70,8 +68,19 @@ export const environmentSchema = z
     tags: z.record(z.string().min(1).max(128), z.string().max(256)).default({}),
     /** The region that takes traffic and writes. Changes only after a failover or switchover. @default regions.primary.region */
     activeRegion: awsRegion.optional(),
-    /** Both regions; per-role defaults come from the reference environment (see defaults.ts). */
+    /** Both regions; their defaults come from the reference environment (defaults.ts). */
     regions: z.strictObject({ primary: regionSchema, secondary: regionSchema }),
+    /**
+     * Auto Scaling Group sizes of the service by what a region is doing, not by which region it
+     * is: the region named by activeRegion runs `active`, the other `standby`. After a failover
+     * only activeRegion changes and the sizes follow.
+     */
+    capacity: z.strictObject({
+      /** @default min 2, desired 2, max 4 (defaults.ts) */
+      active: capacitySchema,
+      /** @default min 1, desired 1, max 4 (defaults.ts) */
+      standby: capacitySchema,
+    }),
     compute: z
       .strictObject({
         /** EC2 instance type of the service. @default 't3.micro' */
@@ -183,15 +192,17 @@ export const environmentSchema = z
         message: `${secondary.vpcCidr} overlaps regions.primary.vpcCidr ${primary.vpcCidr}`,
       });
     }
-    for (const role of DR_ROLES) {
-      const region = env.regions[role];
-      const { min, desired, max } = region.capacity;
+    for (const duty of ['active', 'standby'] as const) {
+      const { min, desired, max } = env.capacity[duty];
       if (min > desired) {
-        ctx.addIssue({ code: 'custom', path: ['regions', role, 'capacity', 'min'], message: `min ${min} is greater than desired ${desired}` });
+        ctx.addIssue({ code: 'custom', path: ['capacity', duty, 'min'], message: `min ${min} is greater than desired ${desired}` });
       }
       if (desired > max) {
-        ctx.addIssue({ code: 'custom', path: ['regions', role, 'capacity', 'desired'], message: `desired ${desired} is greater than max ${max}` });
+        ctx.addIssue({ code: 'custom', path: ['capacity', duty, 'desired'], message: `desired ${desired} is greater than max ${max}` });
       }
+    }
+    for (const role of DR_ROLES) {
+      const region = env.regions[role];
       if (region.natGateways > region.availabilityZones) {
         ctx.addIssue({
           code: 'custom',
@@ -200,10 +211,10 @@ export const environmentSchema = z
         });
       }
     }
-    if (env.regions.secondary.capacity.min < 1) {
+    if (env.capacity.standby.min < 1) {
       ctx.addIssue({
         code: 'custom',
-        path: ['regions', 'secondary', 'capacity', 'min'],
+        path: ['capacity', 'standby', 'min'],
         message: 'must be at least 1: a warm standby with no instance is a cold one, and cannot meet the RTO',
       });
     }

@@ -11,6 +11,8 @@ export const PARAMETER_KEYS = {
   secretArn: 'db/secret-arn',
   /** Aurora global writer endpoint: follows the writer across regions. */
   globalWriterEndpoint: 'db/global-writer-endpoint',
+  /** Bucket holding the service's build artifacts in this region (read by the instances at boot). */
+  artifactBucket: 'service/artifact-bucket',
 } as const;
 export type ParameterKey = keyof typeof PARAMETER_KEYS;
 

@@ -6,6 +6,10 @@ import type { Construct } from 'constructs';
 import { configureBackend, remoteStateOf } from './backend';
 import { defaultTags } from './tags';
 
+/** Where Route 53 health-check metrics are published. */
+export const ROUTE53_METRICS_REGION = 'us-east-1';
+const ROUTE53_METRICS_ALIAS = 'route53-metrics';
+
 export interface DrStackProps<S extends StackName> {
   /** The validated environment this stack is synthesized for. */
   readonly env: Environment;
@@ -24,6 +28,7 @@ export class DrStack<S extends StackName> extends TerraformStack {
   readonly stackName: S;
   readonly names: Names;
   private readonly providers = new Map<DrRole, AwsProvider>();
+  private metricsProvider?: AwsProvider;
 
   constructor(scope: Construct, props: DrStackProps<S>) {
     super(scope, props.stack);
@@ -46,6 +51,23 @@ export class DrStack<S extends StackName> extends TerraformStack {
       this.providers.set(role, provider);
     }
     return provider;
+  }
+
+  /**
+   * A provider for us-east-1, whatever the stack's own region: Route 53 publishes health-check
+   * metrics only there, so alarms on them (and the topic they notify) must live there too.
+   * https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/monitoring-health-check-status.html
+   */
+  route53MetricsProvider(): AwsProvider {
+    if (!this.metricsProvider) {
+      const role: DrRole = this.stackName === 'global' ? 'primary' : (this.stackName as DrRole);
+      this.metricsProvider = new AwsProvider(this, 'aws-route53-metrics', {
+        alias: ROUTE53_METRICS_ALIAS,
+        region: ROUTE53_METRICS_REGION,
+        defaultTags: [{ tags: defaultTags(this.env, role, this.stackName) }],
+      });
+    }
+    return this.metricsProvider;
   }
 
   /** Publishes this stack's contracted outputs: every key, or the stack does not compile. */

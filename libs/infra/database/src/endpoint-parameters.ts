@@ -4,12 +4,14 @@ import type { DrRole, Environment } from '@txn-dr/config';
 import { type ParameterKey, parameterName } from '@txn-dr/contracts';
 import { Construct } from 'constructs';
 
+export type DatabaseParameterKey = Exclude<ParameterKey, 'artifactBucket'>;
+
 export interface EndpointParametersProps {
   readonly env: Environment;
   readonly role: DrRole;
   readonly provider: AwsProvider;
-  /** A value for every parameter of the contract. */
-  readonly values: Record<ParameterKey, string>;
+  /** A value for every database parameter of the contract (the artifact bucket's is the compute layer's). */
+  readonly values: Record<DatabaseParameterKey, string>;
 }
 
 /**
@@ -18,13 +20,13 @@ export interface EndpointParametersProps {
  * themselves stay in Secrets Manager.
  */
 export class EndpointParameters extends Construct {
-  readonly parameters: Record<ParameterKey, SsmParameter>;
+  readonly parameters: Record<DatabaseParameterKey, SsmParameter>;
 
   constructor(scope: Construct, id: string, props: EndpointParametersProps) {
     super(scope, id);
     const { env, role, provider } = props;
     this.parameters = Object.fromEntries(
-      (Object.keys(props.values) as ParameterKey[]).map((key) => [
+      (Object.keys(props.values) as DatabaseParameterKey[]).map((key) => [
         key,
         new SsmParameter(this, key, {
           provider,
@@ -34,6 +36,6 @@ export class EndpointParameters extends Construct {
           description: `${key} of the ${role} region of ${env.name}`,
         }),
       ]),
-    ) as Record<ParameterKey, SsmParameter>;
+    ) as Record<DatabaseParameterKey, SsmParameter>;
   }
 }

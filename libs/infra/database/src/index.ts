@@ -1,4 +1,4 @@
-export { EndpointParameters, type EndpointParametersProps } from './endpoint-parameters';
+export { EndpointParameters, type DatabaseParameterKey, type EndpointParametersProps } from './endpoint-parameters';
 export { ENGINE, GlobalDatabase, type GlobalDatabaseProps } from './global-database';
 export { MasterCredentials, type MasterCredentialsProps, type MasterSecretValue } from './master-credentials';
 export { LOG_EXPORTS, RegionalDatabase, type RegionalDatabaseProps } from './regional-database';

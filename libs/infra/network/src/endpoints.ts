@@ -3,11 +3,12 @@ import { VpcEndpoint } from '@cdktf/provider-aws/lib/vpc-endpoint';
 import { Construct } from 'constructs';
 
 /**
- * What the instances call, and so what needs an interface endpoint when there is no NAT:
- * SSM (parameters, and the agent: ssm, ssmmessages, ec2messages), Secrets Manager (database
- * credentials), CloudWatch Logs and metrics (the agent). S3 has a free gateway endpoint instead.
+ * What the instances call, and so what needs an interface endpoint when there is no NAT: SSM
+ * (their parameters), Secrets Manager (the database credentials), CloudWatch Logs and metrics
+ * (the agent). S3 has a free gateway endpoint instead. Session Manager's endpoints (ssmmessages,
+ * ec2messages) are left out: the instance role does not grant it.
  */
-export const INTERFACE_SERVICES = ['ssm', 'ssmmessages', 'ec2messages', 'secretsmanager', 'logs', 'monitoring'] as const;
+export const INTERFACE_SERVICES = ['ssm', 'secretsmanager', 'logs', 'monitoring'] as const;
 
 export interface VpcEndpointsProps {
   readonly provider: AwsProvider;

@@ -21,8 +21,10 @@ export interface SecureBucketProps {
   readonly kmsKeyArn?: string;
   /** Days a replaced or deleted version is kept. @default 90 */
   readonly noncurrentVersionDays?: number;
-  /** Statements added to the bucket policy (e.g. a log-delivery service's access). @default none */
-  readonly policyStatements?: PolicyStatement[];
+  /** Days after which current objects expire, for buckets of logs. @default never */
+  readonly expireAfterDays?: number;
+  /** Statements added to the bucket policy, given the bucket's ARN (e.g. a log-delivery service's access). @default none */
+  readonly policyStatements?: (bucketArn: string) => PolicyStatement[];
 }
 
 /**
@@ -37,6 +39,8 @@ export class SecureBucket extends Construct {
   readonly arn: string;
   /** Replication configurations must wait for versioning. */
   readonly versioning: S3BucketVersioningA;
+  /** Writers authorised by the policy (log delivery) must wait for it. */
+  readonly policy: S3BucketPolicy;
 
   constructor(scope: Construct, id: string, props: SecureBucketProps) {
     super(scope, id);
@@ -84,11 +88,11 @@ export class SecureBucket extends Construct {
       statement: [
         denyEveryone('DenyInsecureTransport', { test: 'Bool', variable: 'aws:SecureTransport', values: ['false'] }),
         denyEveryone('DenyOutdatedTls', { test: 'NumericLessThan', variable: 's3:TlsVersion', values: ['1.2'] }),
-        ...(props.policyStatements ?? []),
+        ...(props.policyStatements?.(this.bucket.arn) ?? []),
       ],
     });
     // Applied after the public access block, which would otherwise race a policy naming principal "*".
-    new S3BucketPolicy(this, 'policy', { provider, bucket: this.bucket.id, policy: policy.json, dependsOn: [publicAccess] });
+    this.policy = new S3BucketPolicy(this, 'policy', { provider, bucket: this.bucket.id, policy: policy.json, dependsOn: [publicAccess] });
 
     new S3BucketLifecycleConfiguration(this, 'lifecycle', {
       provider,
@@ -100,7 +104,7 @@ export class SecureBucket extends Construct {
           filter: [{}],
           noncurrentVersionExpiration: [{ noncurrentDays: props.noncurrentVersionDays ?? 90 }],
           // Delete markers with no versions left behind them only slow listings down.
-          expiration: [{ expiredObjectDeleteMarker: true }],
+          expiration: [props.expireAfterDays ? { days: props.expireAfterDays } : { expiredObjectDeleteMarker: true }],
           abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }],
         },
       ],

@@ -1,0 +1,77 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { S3Object } from '@cdktf/provider-aws/lib/s3-object';
+import { SsmParameter } from '@cdktf/provider-aws/lib/ssm-parameter';
+import type { DrRole, Environment } from '@txn-dr/config';
+import { ARTIFACTS, Names, parameterName } from '@txn-dr/contracts';
+import { awsContext, workspaceRoot } from '@txn-dr/infra-core';
+import { SecureBucket } from '@txn-dr/infra-storage';
+import { AssetType, TerraformAsset } from 'cdktf';
+import { Construct } from 'constructs';
+
+export interface ServiceArtifactProps {
+  readonly env: Environment;
+  readonly role: DrRole;
+  readonly provider: AwsProvider;
+  /** Key the artifact bucket encrypts with. */
+  readonly kmsKeyArn: string;
+  /** Folder of the service's build output. @default `<workspace>/dist/apps/transaction-api` */
+  readonly sourceDir?: string;
+}
+
+/**
+ * The service's bundle, content-addressed in a regional artifact bucket: its S3 key holds the
+ * SHA-256 of the bundle, so a new build is a new key, a new launch template version and an
+ * instance refresh, and the instance checks the hash of what it downloaded. The unit and the
+ * env-file template shipped with the bundle are read here for the user data.
+ */
+export class ServiceArtifact extends Construct {
+  readonly bucket: SecureBucket;
+  readonly key: string;
+  readonly sha256: string;
+  readonly unitFile: string;
+  readonly envTemplate: string;
+  /** Where the instances read the bucket's name (it holds the account id, which they do not know). */
+  readonly bucketParameter: SsmParameter;
+
+  constructor(scope: Construct, id: string, props: ServiceArtifactProps) {
+    super(scope, id);
+    const { env, role, provider } = props;
+    const { dir, files, project } = ARTIFACTS.transactionApi;
+    const sourceDir = props.sourceDir ?? join(workspaceRoot(), dir);
+    const path = (file: string) => {
+      const full = join(sourceDir, file);
+      if (!existsSync(full)) throw new Error(`${full} is missing: build the service first (nx run ${project}:build)`);
+      return full;
+    };
+    const bundlePath = path(files.bundle);
+    this.sha256 = createHash('sha256').update(readFileSync(bundlePath)).digest('hex');
+    this.key = `${project}/${this.sha256}/${files.bundle}`;
+    this.unitFile = readFileSync(path(files.unit), 'utf8');
+    this.envTemplate = readFileSync(path(files.envTemplate), 'utf8');
+
+    this.bucket = new SecureBucket(this, 'bucket', {
+      provider,
+      name: `${new Names(env).regional(role, 'artifacts')}-${awsContext(this, provider).accountId}`,
+      kmsKeyArn: props.kmsKeyArn,
+    });
+    const asset = new TerraformAsset(this, 'bundle', { path: bundlePath, type: AssetType.FILE });
+    new S3Object(this, 'object', {
+      provider,
+      bucket: this.bucket.bucket.id,
+      key: this.key,
+      source: asset.path,
+      sourceHash: this.sha256,
+      contentType: 'application/javascript',
+    });
+    this.bucketParameter = new SsmParameter(this, 'bucket-parameter', {
+      provider,
+      name: parameterName(env.name, role, 'artifactBucket'),
+      type: 'String',
+      value: this.bucket.name,
+      description: `Artifact bucket of the ${role} region of ${env.name}`,
+    });
+  }
+}

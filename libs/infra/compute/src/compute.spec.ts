@@ -1,0 +1,225 @@
+import { spawnSync } from 'node:child_process';
+import { DR_ROLES, type DrRole, type EnvironmentOverrides, defineEnvironment } from '@txn-dr/config';
+import { DrStack } from '@txn-dr/infra-core';
+import { type SynthesizedStack, followReference, onlyResource, resourcesOfType, synthesize } from '@txn-dr/infra-core/testing';
+import { Testing } from 'cdktf';
+import { createHash } from 'node:crypto';
+import { ServiceArtifact } from './artifact';
+import { HEALTH_PATH, ServiceLoadBalancer } from './load-balancer';
+import { ServiceFleet, architectureOf } from './service-fleet';
+import { USER_DATA_LIMIT_BYTES } from './user-data';
+import { fixtureArtifact } from './testing/fixture';
+
+const BUNDLE = "console.log('transaction-api v1');\n";
+const CERTIFICATE = 'arn:aws:acm:us-east-1:123456789012:certificate/0f0e0d0c-0b0a-0908-0706-050403020100';
+
+interface Built {
+  readonly json: SynthesizedStack;
+  /** The user data as the instance receives it. */
+  readonly script: string;
+}
+
+function build(role: DrRole, overrides: Partial<EnvironmentOverrides> = {}, bundle = BUNDLE): Built {
+  const stack = new DrStack(Testing.app(), { env: defineEnvironment({ name: 'dev', ...overrides }), stack: role });
+  const provider = stack.provider(role);
+  const kmsKeyArn = 'arn:aws:kms:region:123456789012:key/data';
+  const env = stack.env;
+  const artifact = new ServiceArtifact(stack, 'artifact', { env, role, provider, kmsKeyArn, sourceDir: fixtureArtifact(bundle) });
+  const alb = new ServiceLoadBalancer(stack, 'alb', { env, role, provider, vpcId: 'vpc-1', subnetIds: ['pub-a', 'pub-b'], securityGroupId: 'sg-alb' });
+  const fleet = new ServiceFleet(stack, 'fleet', {
+    env,
+    role,
+    provider,
+    subnetIds: ['priv-a', 'priv-b'],
+    securityGroupId: 'sg-service',
+    targetGroupArn: alb.targetGroup.arn,
+    kmsKeyArn,
+    artifact,
+    serviceEnvironment: { AWS_REGION: env.regions[role].region, DR_ROLE: role, PORT: String(env.compute.appPort) },
+  });
+  return { json: synthesize(stack), script: fleet.userData };
+}
+
+const values = (json: SynthesizedStack, type: string) => Object.values(resourcesOfType(json, type));
+
+describe.each(DR_ROLES)('the %s region\'s compute', (role) => {
+  const { json, script } = build(role);
+  const template = onlyResource(json, 'aws_launch_template');
+  const group = onlyResource(json, 'aws_autoscaling_group');
+
+  describe('user data', () => {
+    it('is shipped exactly as rendered', () => {
+      expect(Buffer.from(template.user_data as string, 'base64').toString('utf8')).toBe(script);
+    });
+
+    it('stays under the 16 KB EC2 limit', () => {
+      expect(Buffer.byteLength(script, 'utf8')).toBeLessThan(USER_DATA_LIMIT_BYTES);
+    });
+
+    it('passes shellcheck', () => {
+      const result = spawnSync('shellcheck', ['--shell=bash', '--severity=style', '-'], { input: script, encoding: 'utf8' });
+      if (result.error) throw new Error(`shellcheck is required for this test (apt-get install shellcheck): ${result.error.message}`);
+      expect(result.stdout + result.stderr).toBe('');
+      expect(result.status).toBe(0);
+    });
+
+    it('fetches exactly the artifact it names and checks its content hash', () => {
+      const sha256 = createHash('sha256').update(BUNDLE).digest('hex');
+      expect(script).toContain(`readonly ARTIFACT_BUCKET_PARAMETER='/dr/dev/${role}/service/artifact-bucket'`);
+      expect(script).toContain(`readonly ARTIFACT_SHA256='${sha256}'`);
+      expect(script).toContain(`readonly ARTIFACT_KEY='transaction-api/${sha256}/main.js'`);
+      expect(script).toMatch(/sha256sum --check --strict/);
+    });
+
+    it('installs Node.js, the service unit restarting on failure, and this region\'s role', () => {
+      expect(script).toContain("readonly NODE_MAJOR='22'");
+      expect(script).toContain('dnf install -y "nodejs$NODE_MAJOR" amazon-cloudwatch-agent');
+      expect(script).toContain('Restart=on-failure');
+      expect(script).toContain(`DR_ROLE=${role}\n`);
+      expect(script).toContain(`readonly DR_ROLE='${role}'`);
+      expect(script).toContain('systemctl enable --now "$SERVICE.service"');
+    });
+
+    it('keeps the literal ${...} of systemd and the agent intact', () => {
+      expect(script).toContain('ExecReload=/bin/kill -HUP ${MAINPID}');
+      expect(script).toContain('"InstanceId": "${aws:InstanceId}"');
+    });
+  });
+
+  describe('launch template', () => {
+    it('boots Amazon Linux 2023 from the public SSM parameter', () => {
+      expect(followReference(json, template.image_id)).toMatchObject({ name: '/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64' });
+    });
+
+    it('requires IMDSv2 with a hop limit of 1, and gives no public address', () => {
+      expect(template.metadata_options).toMatchObject({ http_tokens: 'required', http_put_response_hop_limit: 1, http_endpoint: 'enabled' });
+      expect(template.network_interfaces).toEqual([expect.objectContaining({ associate_public_ip_address: 'false', security_groups: ['sg-service'] })]);
+    });
+
+    it('encrypts a gp3 root volume', () => {
+      expect(template.block_device_mappings).toEqual([{ device_name: '/dev/xvda', ebs: expect.objectContaining({ volume_type: 'gp3', encrypted: 'true' }) }]);
+    });
+
+    it('runs with an instance role limited to its parameters, secret, artifact, logs and metrics', () => {
+      const profile = followReference(json, (template.iam_instance_profile as { arn: string }).arn);
+      const role_ = followReference(json, profile.role);
+      expect(followReference(json, role_.assume_role_policy).statement).toEqual([
+        { actions: ['sts:AssumeRole'], principals: [{ type: 'Service', identifiers: ['ec2.amazonaws.com'] }] },
+      ]);
+      const statements = followReference(json, onlyResource(json, 'aws_iam_role_policy').policy).statement as { sid: string; actions: string[]; resources: string[] }[];
+      expect(statements.map((s) => s.sid)).toEqual(['ReadOwnParameters', 'ReadDatabaseSecret', 'DecryptDatabaseSecret', 'ReadArtifact', 'DecryptArtifact', 'WriteOwnLogs', 'PutAgentMetrics']);
+      expect(statements.find((s) => s.sid === 'ReadOwnParameters')?.resources[0]).toMatch(new RegExp(`:parameter/dr/dev/${role}/\\*$`));
+      const wildcard = statements.filter((s) => s.resources.includes('*'));
+      expect(wildcard.map((s) => s.actions)).toEqual([['cloudwatch:PutMetricData']]);
+    });
+  });
+
+  describe('auto scaling group', () => {
+    it('sizes the region by its duty: active or standby', () => {
+      const expected = role === 'primary' ? { min_size: 2, desired_capacity: 2, max_size: 4 } : { min_size: 1, desired_capacity: 1, max_size: 4 };
+      expect(group).toMatchObject(expected);
+    });
+
+    it('spreads over the private subnets, trusts the ALB health check and refreshes on a new template version', () => {
+      expect(group).toMatchObject({
+        vpc_zone_identifier: ['priv-a', 'priv-b'],
+        health_check_type: 'ELB',
+        instance_refresh: { strategy: 'Rolling', preferences: expect.objectContaining({ min_healthy_percentage: 50 }) },
+        launch_template: { id: expect.stringContaining('aws_launch_template'), version: expect.stringContaining('latest_version') },
+      });
+      expect(group.target_group_arns).toEqual([expect.stringContaining('aws_lb_target_group')]);
+    });
+
+    it('leaves the desired count to scaling and the DR tooling once created', () => {
+      expect(group.lifecycle).toEqual({ ignore_changes: ['desired_capacity'] });
+    });
+
+    it('tracks CPU', () => {
+      expect(onlyResource(json, 'aws_autoscaling_policy')).toMatchObject({
+        policy_type: 'TargetTrackingScaling',
+        target_tracking_configuration: { predefined_metric_specification: { predefined_metric_type: 'ASGAverageCPUUtilization' }, target_value: 60 },
+      });
+    });
+  });
+
+  describe('load balancer', () => {
+    const alb = onlyResource(json, 'aws_lb');
+
+    it('is internet-facing in the public subnets, drops invalid headers, keeps deletion protection and access logs', () => {
+      expect(alb).toMatchObject({
+        internal: false,
+        load_balancer_type: 'application',
+        subnets: ['pub-a', 'pub-b'],
+        security_groups: ['sg-alb'],
+        drop_invalid_header_fields: true,
+        enable_deletion_protection: true,
+        access_logs: { enabled: true, prefix: 'alb', bucket: expect.stringContaining('aws_s3_bucket') },
+      });
+    });
+
+    it('checks /health on the service port with the configured thresholds', () => {
+      expect(onlyResource(json, 'aws_lb_target_group')).toMatchObject({
+        port: 8080,
+        protocol: 'HTTP',
+        health_check: { path: HEALTH_PATH, matcher: '200', interval: 15, timeout: 5, healthy_threshold: 2, unhealthy_threshold: 2 },
+      });
+    });
+
+    it('forwards HTTP when there is no certificate', () => {
+      expect(values(json, 'aws_lb_listener')).toEqual([expect.objectContaining({ port: 80, protocol: 'HTTP', default_action: [expect.objectContaining({ type: 'forward' })] })]);
+    });
+  });
+
+  describe('artifact', () => {
+    it('uploads the bundle as an asset under its content hash to an encrypted regional bucket', () => {
+      const object = onlyResource(json, 'aws_s3_object');
+      const sha256 = createHash('sha256').update(BUNDLE).digest('hex');
+      expect(object).toMatchObject({ key: `transaction-api/${sha256}/main.js`, source_hash: sha256, source: expect.stringMatching(/^assets\/.*main\.js$/) });
+      const bucket = followReference(json, object.bucket);
+      expect(bucket.bucket).toMatch(new RegExp(`^txdr-dev-${role}-artifacts-`));
+    });
+
+    it('publishes the bucket name where the instances look for it, before they launch', () => {
+      const parameter = onlyResource(json, 'aws_ssm_parameter');
+      expect(parameter).toMatchObject({ name: `/dr/dev/${role}/service/artifact-bucket`, type: 'String', value: expect.stringContaining('aws_s3_bucket') });
+      expect(group.depends_on).toEqual([expect.stringContaining('aws_ssm_parameter')]);
+    });
+  });
+});
+
+describe('compute options', () => {
+  it('terminates TLS with the configured certificate and redirects HTTP', () => {
+    const { json } = build('primary', { loadBalancer: { certificateArn: CERTIFICATE } });
+    const listeners = values(json, 'aws_lb_listener').sort((a, b) => Number(b.port) - Number(a.port));
+    expect(listeners).toEqual([
+      expect.objectContaining({ port: 443, protocol: 'HTTPS', certificate_arn: CERTIFICATE, ssl_policy: 'ELBSecurityPolicy-TLS13-1-2-2021-06' }),
+      expect.objectContaining({ port: 80, default_action: [expect.objectContaining({ type: 'redirect', redirect: expect.objectContaining({ protocol: 'HTTPS', status_code: 'HTTP_301' }) })] }),
+    ]);
+  });
+
+  it('follows activeRegion: after a failover the secondary runs the active capacity', () => {
+    const { json } = build('secondary', { activeRegion: 'us-east-2' });
+    expect(onlyResource(json, 'aws_autoscaling_group')).toMatchObject({ min_size: 2, desired_capacity: 2, max_size: 4 });
+  });
+
+  it('changes the artifact key, and so the launch template, when the bundle changes', () => {
+    const before = build('primary').script;
+    const after = build('primary', {}, "console.log('transaction-api v2');\n").script;
+    expect(after).not.toBe(before);
+    expect(after.match(/ARTIFACT_SHA256='([0-9a-f]{64})'/)?.[1]).toBe(createHash('sha256').update("console.log('transaction-api v2');\n").digest('hex'));
+  });
+
+  it('picks the arm64 image for Graviton types', () => {
+    expect(architectureOf('t4g.micro')).toBe('arm64');
+    expect(architectureOf('c7gn.large')).toBe('arm64');
+    expect(architectureOf('t3.micro')).toBe('x86_64');
+    expect(architectureOf('m6i.2xlarge')).toBe('x86_64');
+  });
+
+  it('stops synth with the build command when the service was not built', () => {
+    const stack = new DrStack(Testing.app(), { env: defineEnvironment({ name: 'dev' }), stack: 'primary' });
+    expect(
+      () => new ServiceArtifact(stack, 'artifact', { env: stack.env, role: 'primary', provider: stack.provider('primary'), kmsKeyArn: 'k', sourceDir: '/nonexistent' }),
+    ).toThrow('/nonexistent/main.js is missing: build the service first (nx run transaction-api:build)');
+  });
+});

@@ -1,0 +1,127 @@
+import { DataAwsElbServiceAccount } from '@cdktf/provider-aws/lib/data-aws-elb-service-account';
+import { Lb } from '@cdktf/provider-aws/lib/lb';
+import { LbListener } from '@cdktf/provider-aws/lib/lb-listener';
+import { LbTargetGroup } from '@cdktf/provider-aws/lib/lb-target-group';
+import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import type { DrRole, Environment } from '@txn-dr/config';
+import { Names } from '@txn-dr/contracts';
+import { awsContext } from '@txn-dr/infra-core';
+import { SecureBucket } from '@txn-dr/infra-storage';
+import { Construct } from 'constructs';
+
+/** The service's health endpoint: the ALB, Route 53 and the DR tooling all ask it. */
+export const HEALTH_PATH = '/health';
+/** TLS 1.3 with 1.2 fallback, no legacy ciphers. */
+export const TLS_POLICY = 'ELBSecurityPolicy-TLS13-1-2-2021-06';
+const LOG_PREFIX = 'alb';
+
+export interface ServiceLoadBalancerProps {
+  readonly env: Environment;
+  readonly role: DrRole;
+  readonly provider: AwsProvider;
+  readonly vpcId: string;
+  /** Public subnets, one per AZ. */
+  readonly subnetIds: string[];
+  readonly securityGroupId: string;
+}
+
+/**
+ * The internet-facing ALB of a region: HTTP, or HTTPS with HTTP redirecting when config names a
+ * certificate; invalid header fields dropped; access logs to a bucket of its own; a target group
+ * on the service port checking `/health` with the thresholds from config.
+ */
+export class ServiceLoadBalancer extends Construct {
+  readonly loadBalancer: Lb;
+  readonly targetGroup: LbTargetGroup;
+  readonly logBucket: SecureBucket;
+  /** The port and protocol clients (and Route 53) use. */
+  readonly endpoint: { readonly port: number; readonly protocol: 'HTTP' | 'HTTPS' };
+
+  constructor(scope: Construct, id: string, props: ServiceLoadBalancerProps) {
+    super(scope, id);
+    const { env, role, provider } = props;
+    const names = new Names(env);
+    const { accountId } = awsContext(this, provider);
+    const elb = new DataAwsElbServiceAccount(this, 'elb-account', { provider });
+
+    this.logBucket = new SecureBucket(this, 'logs', {
+      provider,
+      name: `${names.regional(role, 'alb-logs')}-${accountId}`,
+      // ALB access logs can only be written to buckets with S3-managed encryption.
+      // https://docs.aws.amazon.com/elasticloadbalancing/latest/application/enable-access-logging.html
+      expireAfterDays: env.logs.retentionDays,
+      policyStatements: (bucketArn) => [
+        {
+          sid: 'LoadBalancerWritesAccessLogs',
+          effect: 'Allow',
+          // us-east-1 and us-east-2 predate the log-delivery service principal: logs come from ELB's own account.
+          principals: [{ type: 'AWS', identifiers: [elb.arn] }],
+          actions: ['s3:PutObject'],
+          resources: [`${bucketArn}/${LOG_PREFIX}/AWSLogs/${accountId}/*`],
+        },
+      ],
+    });
+
+    this.loadBalancer = new Lb(this, 'alb', {
+      provider,
+      name: names.loadBalancer(role),
+      internal: false,
+      loadBalancerType: 'application',
+      securityGroups: [props.securityGroupId],
+      subnets: props.subnetIds,
+      dropInvalidHeaderFields: true,
+      desyncMitigationMode: 'defensive',
+      enableDeletionProtection: env.loadBalancer.deletionProtection,
+      accessLogs: { bucket: this.logBucket.name, prefix: LOG_PREFIX, enabled: true },
+      dependsOn: [this.logBucket.policy],
+    });
+
+    const health = env.compute.targetHealth;
+    this.targetGroup = new LbTargetGroup(this, 'targets', {
+      provider,
+      name: names.targetGroup(role),
+      port: env.compute.appPort,
+      protocol: 'HTTP',
+      targetType: 'instance',
+      vpcId: props.vpcId,
+      // The service drains in-flight requests on SIGTERM within seconds; longer only slows rollouts.
+      deregistrationDelay: '30',
+      healthCheck: {
+        enabled: true,
+        path: HEALTH_PATH,
+        port: 'traffic-port',
+        protocol: 'HTTP',
+        matcher: '200',
+        interval: health.intervalSeconds,
+        timeout: health.timeoutSeconds,
+        healthyThreshold: health.healthyThreshold,
+        unhealthyThreshold: health.unhealthyThreshold,
+      },
+    });
+
+    const forward = [{ type: 'forward', targetGroupArn: this.targetGroup.arn }];
+    const certificateArn = env.loadBalancer.certificateArn;
+    if (certificateArn) {
+      new LbListener(this, 'https', {
+        provider,
+        loadBalancerArn: this.loadBalancer.arn,
+        port: 443,
+        protocol: 'HTTPS',
+        sslPolicy: TLS_POLICY,
+        certificateArn,
+        defaultAction: forward,
+      });
+      new LbListener(this, 'http', {
+        provider,
+        loadBalancerArn: this.loadBalancer.arn,
+        port: 80,
+        protocol: 'HTTP',
+        defaultAction: [{ type: 'redirect', redirect: { protocol: 'HTTPS', port: '443', statusCode: 'HTTP_301' } }],
+      });
+      this.endpoint = { port: 443, protocol: 'HTTPS' };
+    } else {
+      new LbListener(this, 'http', { provider, loadBalancerArn: this.loadBalancer.arn, port: 80, protocol: 'HTTP', defaultAction: forward });
+      this.endpoint = { port: 80, protocol: 'HTTP' };
+    }
+  }
+}

@@ -1,0 +1,22 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ARTIFACTS } from '@txn-dr/contracts';
+
+/**
+ * A build output shaped like the service's (bundle, unit, env template) for testing the compute
+ * constructs on their own; the stacks' tests use the real build.
+ */
+export function fixtureArtifact(bundle = "console.log('transaction-api');\n"): string {
+  const dir = mkdtempSync(join(tmpdir(), 'artifact-'));
+  const { files } = ARTIFACTS.transactionApi;
+  writeFileSync(join(dir, files.bundle), bundle);
+  writeFileSync(
+    join(dir, files.unit),
+    ['[Unit]', 'Description=Transaction API', 'After=network-online.target', '', '[Service]', 'Type=simple', 'DynamicUser=yes',
+      'EnvironmentFile=/etc/transaction-api/env', 'ExecStart=/usr/bin/node /opt/transaction-api/main.js', 'ExecReload=/bin/kill -HUP ${MAINPID}',
+      'Restart=on-failure', '', '[Install]', 'WantedBy=multi-user.target', ''].join('\n'),
+  );
+  writeFileSync(join(dir, files.envTemplate), 'AWS_REGION=${AWS_REGION}\nDR_ROLE=${DR_ROLE}\nPORT=${PORT}\n');
+  return dir;
+}

@@ -1,0 +1,95 @@
+import { DR_ROLES, type DrRole, type EnvironmentOverrides, defineEnvironment } from '@txn-dr/config';
+import { DrStack } from '@txn-dr/infra-core';
+import { type SynthesizedStack, followReference, onlyResource, synthesize } from '@txn-dr/infra-core/testing';
+import { Testing } from 'cdktf';
+import { HostedZone } from './hosted-zone';
+import { RegionalRecord } from './regional-record';
+
+function synthRecord(role: DrRole, overrides: Partial<EnvironmentOverrides> = {}, protocol: 'HTTP' | 'HTTPS' = 'HTTP'): SynthesizedStack {
+  const stack = new DrStack(Testing.app(), { env: defineEnvironment({ name: 'dev', ...overrides }), stack: role });
+  new RegionalRecord(stack, 'dns', {
+    env: stack.env,
+    role,
+    provider: stack.provider(role),
+    metricsProvider: stack.route53MetricsProvider(),
+    zoneId: 'Z0123456789',
+    target: { dnsName: `${role}-alb.elb.amazonaws.com`, zoneId: 'Z35SXDOTRQ7X7K', port: protocol === 'HTTPS' ? 443 : 80, protocol },
+    healthPath: '/health',
+    alarmTopicArn: 'arn:aws:sns:us-east-1:123456789012:alerts',
+  });
+  return synthesize(stack);
+}
+
+describe('HostedZone', () => {
+  const stack = new DrStack(Testing.app(), { env: defineEnvironment({ name: 'dev' }), stack: 'global' });
+  new HostedZone(stack, 'zone', { env: stack.env, provider: stack.provider('primary') });
+
+  it('is the zone named by config', () => {
+    expect(onlyResource(synthesize(stack), 'aws_route53_zone')).toMatchObject({ name: 'dr-dev.example.com' });
+  });
+});
+
+describe.each(DR_ROLES)('RegionalRecord (%s)', (role) => {
+  const json = synthRecord(role);
+  const record = onlyResource(json, 'aws_route53_record');
+  const healthCheck = onlyResource(json, 'aws_route53_health_check');
+
+  it('is a weighted alias to its ALB that evaluates target health, guarded by its health check', () => {
+    expect(record).toMatchObject({
+      zone_id: 'Z0123456789',
+      name: 'app.dr-dev.example.com',
+      type: 'A',
+      set_identifier: role,
+      alias: { name: `${role}-alb.elb.amazonaws.com`, zone_id: 'Z35SXDOTRQ7X7K', evaluate_target_health: true },
+    });
+    expect(followReference(json, record.health_check_id)).toBe(healthCheck);
+  });
+
+  it('weighs 100 when its region is active and 0 when standby, from config alone', () => {
+    expect(record.weighted_routing_policy).toEqual({ weight: role === 'primary' ? 100 : 0 });
+  });
+
+  it('checks the ALB health endpoint with the interval and threshold from config', () => {
+    expect(healthCheck).toMatchObject({
+      type: 'HTTP',
+      fqdn: `${role}-alb.elb.amazonaws.com`,
+      port: 80,
+      resource_path: '/health',
+      request_interval: 30,
+      failure_threshold: 3,
+    });
+  });
+
+  it('alarms in us-east-1, where Route 53 publishes the status, with missing data as a failure', () => {
+    expect(onlyResource(json, 'aws_cloudwatch_metric_alarm')).toMatchObject({
+      provider: 'aws.route53-metrics',
+      namespace: 'AWS/Route53',
+      metric_name: 'HealthCheckStatus',
+      dimensions: { HealthCheckId: expect.stringContaining('aws_route53_health_check') },
+      comparison_operator: 'LessThanThreshold',
+      threshold: 1,
+      treat_missing_data: 'breaching',
+      alarm_actions: ['arn:aws:sns:us-east-1:123456789012:alerts'],
+    });
+  });
+});
+
+describe('RegionalRecord options', () => {
+  it('flips both weights when activeRegion moves, and changes nothing else', () => {
+    const failedOver = { activeRegion: 'us-east-2' };
+    for (const role of DR_ROLES) {
+      const before = synthRecord(role);
+      const after = synthRecord(role, failedOver);
+      const weight = (json: SynthesizedStack) => (onlyResource(json, 'aws_route53_record').weighted_routing_policy as { weight: number }).weight;
+      expect(weight(after)).toBe(role === 'primary' ? 0 : 100);
+      expect(weight(after)).not.toBe(weight(before));
+      const withoutWeight = (json: SynthesizedStack) => JSON.stringify({ ...json.resource, aws_route53_record: null });
+      expect(withoutWeight(after)).toBe(withoutWeight(before));
+    }
+  });
+
+  it('follows config for the check interval and threshold, and checks HTTPS behind a certificate', () => {
+    const json = synthRecord('primary', { healthCheck: { intervalSeconds: 10, failureThreshold: 2 } }, 'HTTPS');
+    expect(onlyResource(json, 'aws_route53_health_check')).toMatchObject({ type: 'HTTPS', port: 443, request_interval: 10, failure_threshold: 2 });
+  });
+});

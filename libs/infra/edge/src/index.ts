@@ -1,0 +1,3 @@
+export { HostedZone, type HostedZoneProps } from './hosted-zone';
+export { RegionalRecord, type RegionalRecordProps } from './regional-record';
+export { ACTIVE_WEIGHT, STANDBY_WEIGHT, recordWeight } from './weights';
