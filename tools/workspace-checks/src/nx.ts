@@ -5,12 +5,14 @@ import { join } from 'node:path';
 
 export const WORKSPACE_ROOT = join(__dirname, '..', '..', '..');
 
+const NX_ENV = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false' };
+
 /** Runs the workspace's own Nx CLI, offline and without a daemon, and returns its stdout. */
 export function nx(...args: string[]): string {
   return execFileSync(process.execPath, [join(WORKSPACE_ROOT, 'node_modules', 'nx', 'dist', 'bin', 'nx.js'), ...args], {
     cwd: WORKSPACE_ROOT,
     encoding: 'utf8',
-    env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false' },
+    env: NX_ENV,
   });
 }
 
@@ -23,9 +25,27 @@ export function affectedBy(...files: string[]): string[] {
     ?.sort() ?? [];
 }
 
-/** Task id -> the task ids it waits for, for a run, as Nx would schedule it (nothing is run). */
-export function taskGraph(...args: string[]): Record<string, string[]> {
+/** Task id -> the task ids it waits for. */
+export type TaskGraph = Record<string, string[]>;
+
+/** The task graph of a run, as Nx would schedule it (nothing is run). */
+export function taskGraph(...args: string[]): TaskGraph {
   const file = join(mkdtempSync(join(tmpdir(), 'graph-')), 'graph.json');
   nx(...args, `--graph=${file}`);
-  return (JSON.parse(readFileSync(file, 'utf8')) as { tasks: { dependencies: Record<string, string[]> } }).tasks.dependencies;
+  return (JSON.parse(readFileSync(file, 'utf8')) as { tasks: { dependencies: TaskGraph } }).tasks.dependencies;
+}
+
+/**
+ * For each file, on its own: the projects a change to it makes affected, and the task graph of
+ * `nx affected -t deploy` for that change. Asked of Nx's API in one process (see
+ * affected-cases.cjs); task-graph.spec.ts checks a row against the CLI.
+ */
+export function affectedCases(files: string[]): Record<string, { affected: string[]; deploy: TaskGraph }> {
+  return JSON.parse(
+    execFileSync(process.execPath, [join(__dirname, 'affected-cases.cjs'), WORKSPACE_ROOT], {
+      input: JSON.stringify(files),
+      encoding: 'utf8',
+      env: NX_ENV,
+    }),
+  ) as Record<string, { affected: string[]; deploy: TaskGraph }>;
 }

@@ -1,6 +1,10 @@
-import { affectedBy, taskGraph } from './nx';
+import { affectedBy, affectedCases, taskGraph, type TaskGraph } from './nx';
 
-const STACKS = ['stack-global', 'stack-primary', 'stack-secondary'];
+/** The stack projects, in deploy order. */
+const STACKS = ['stack-global', 'stack-primary', 'stack-secondary'] as const;
+type Stack = (typeof STACKS)[number];
+const isStack = (project: string): project is Stack => (STACKS as readonly string[]).includes(project);
+const deployTasks = (graph: TaskGraph) => Object.keys(graph).filter((task) => task.endsWith(':deploy')).sort();
 
 describe('deploying', () => {
   const graph = taskGraph('run-many', '-t', 'deploy');
@@ -19,12 +23,62 @@ describe('deploying', () => {
   });
 });
 
-describe('affected projects', () => {
-  it('marks every stack affected by a change to the config library', () => {
-    expect(affectedBy('libs/config/src/schema.ts')).toEqual(expect.arrayContaining(STACKS));
+/**
+ * What a change makes affected, one row per change: the stacks among the affected projects.
+ * Stacks depend on their upstream stack (implicitDependencies), so whatever affects a stack also
+ * affects every stack after it.
+ */
+const AFFECTED: [changedFile: string, stacks: Stack[]][] = [
+  ['libs/config/src/schema.ts', ['stack-global', 'stack-primary', 'stack-secondary']],
+  ['libs/config/environments/production.json', ['stack-global', 'stack-primary', 'stack-secondary']],
+  ['libs/contracts/src/stacks.ts', ['stack-global', 'stack-primary', 'stack-secondary']],
+  ['libs/infra/core/src/backend.ts', ['stack-global', 'stack-primary', 'stack-secondary']],
+  ['libs/infra/regional/src/regional-stack.ts', ['stack-primary', 'stack-secondary']],
+  ['libs/infra/edge/src/index.ts', ['stack-global', 'stack-primary', 'stack-secondary']],
+  ['libs/infra/network/src/network.ts', ['stack-primary', 'stack-secondary']],
+  ['apps/stack-global/src/global-stack.ts', ['stack-global', 'stack-primary', 'stack-secondary']],
+  ['apps/stack-primary/src/main.ts', ['stack-primary', 'stack-secondary']],
+  ['apps/stack-secondary/src/main.ts', ['stack-secondary']],
+  ['.github/workflows/deploy.yml', []],
+];
+
+const cases = affectedCases(AFFECTED.map(([file]) => file));
+
+describe.each(AFFECTED)('a change to %s', (file, stacks) => {
+  const { affected, deploy } = cases[file]!;
+
+  it(`affects ${stacks.length > 0 ? stacks.join(', ') : 'no stack'}`, () => {
+    expect(affected.filter(isStack)).toEqual(stacks);
   });
 
-  it('marks only stack-secondary affected by a change to its app', () => {
-    expect(affectedBy('apps/stack-secondary/src/main.ts')).toEqual(['stack-secondary']);
+  it('deploys them through `nx affected -t deploy` after their upstream stacks, in order', () => {
+    // The affected stacks and every stack before the last of them: an unchanged upstream stack
+    // is applied first (a no-op), never skipped.
+    const deployed = STACKS.slice(0, Math.max(-1, ...stacks.map((stack) => STACKS.indexOf(stack))) + 1);
+    expect(deployTasks(deploy)).toEqual(deployed.map((stack) => `${stack}:deploy`));
+    deployed.forEach((stack, i) => {
+      const upstream = i === 0 ? [] : [`${STACKS[i - 1]}:deploy`];
+      expect(deploy[`${stack}:deploy`]?.sort()).toEqual([...upstream, `${stack}:synth`].sort());
+    });
+  });
+});
+
+it('runs the workflow checks when only a workflow changes, so pull requests lint workflows too', () => {
+  expect(cases['.github/workflows/deploy.yml']!.affected).toEqual(['workspace-checks']);
+});
+
+describe('the API answers are the CLI answers', () => {
+  // One row through the commands an operator types; the table above asks Nx's API, which is
+  // faster, and this keeps it honest.
+  const file = 'apps/stack-primary/src/main.ts';
+
+  it('for `nx show projects --affected`', () => {
+    expect(affectedBy(file)).toEqual(cases[file]!.affected);
+  });
+
+  it('for `nx affected -t deploy`', () => {
+    const cli = taskGraph('affected', '-t', 'deploy', `--files=${file}`);
+    const sorted = (graph: TaskGraph) => Object.fromEntries(Object.entries(graph).map(([task, deps]) => [task, [...deps].sort()]).sort());
+    expect(sorted(cli)).toEqual(sorted(cases[file]!.deploy));
   });
 });
