@@ -131,6 +131,9 @@ const badInputs: Case[] = [
   ['more NAT gateways than zones', { regions: { primary: { natGateways: 3 } } }, 'regions.primary.natGateways', /at most one per zone/],
   ['a target timeout not shorter than its interval', { compute: { targetHealth: { intervalSeconds: 10, timeoutSeconds: 10 } } }, 'compute.targetHealth.timeoutSeconds', /shorter than the interval/],
   ['a malformed alert e-mail', { alerts: { email: 'oncall' } }, 'alerts.email', /e-mail/],
+  ['a failure threshold that breaks the RTO budget', { healthCheck: { failureThreshold: 10 } }, 'objectives.rtoSeconds', /worst-case RTO budget is 480 s \(detection 300 \+ max\(promotion 60, capacity 120\) \+ dns 60\), over the 300 s objective/],
+  ['an objective tighter than the budget', { objectives: { rtoSeconds: 240 } }, 'objectives.rtoSeconds', /budget is 270 s .*over the 240 s objective/],
+  ['a slow target health check that breaks the RTO budget', { compute: { targetHealth: { intervalSeconds: 60, healthyThreshold: 3 } } }, 'objectives.rtoSeconds', /budget is 420 s/],
   ['a certificate that is not an ACM ARN', { loadBalancer: { certificateArn: 'arn:aws:iam::123456789012:server-certificate/x' } }, 'loadBalancer.certificateArn', /ACM certificate ARN/],
 ];
 
@@ -147,6 +150,16 @@ describe('invalid environments stop with a message naming the field', () => {
       defineEnvironment({ name: 'dev', regions: { secondary: { region: 'us-east-1' } }, healthCheck: { failureThreshold: 12 } }),
     );
     expect(issues).toHaveLength(2);
+  });
+
+  it('reports a bad health-check input at its field, not again as an RTO budget', () => {
+    expect(issuesOf(() => defineEnvironment({ name: 'dev', healthCheck: { failureThreshold: 12 } }))).toEqual([
+      expect.stringMatching(/^healthCheck\.failureThreshold: /),
+    ]);
+  });
+
+  it('accepts a budget that fits a looser objective', () => {
+    expect(defineEnvironment({ name: 'dev', healthCheck: { failureThreshold: 10 }, objectives: { rtoSeconds: 480 } }).objectives.rtoSeconds).toBe(480);
   });
 
   it('reads the suffix from ENVIRONMENT_SUFFIX and says so', () => {
