@@ -2,7 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from './errors';
-import { activeRole, capacityOf, defineEnvironment, environmentWarnings, loadEnvironment, otherRole } from './environment';
+import { capacityFor } from './capacity';
+import { activeRole, defineEnvironment, environmentWarnings, loadEnvironment, otherRole } from './environment';
 import type { DeepPartial } from './merge';
 import type { EnvironmentInput } from './schema';
 
@@ -26,8 +27,8 @@ describe('the default environment', () => {
     expect(env.name).toBe('dev');
     expect(env.regions.primary).toMatchObject({ region: 'us-east-1', databaseInstances: 2 });
     expect(env.regions.secondary).toMatchObject({ region: 'us-east-2', databaseInstances: 1 });
-    expect(capacityOf(env, 'primary')).toEqual({ min: 2, desired: 2, max: 4 });
-    expect(capacityOf(env, 'secondary')).toEqual({ min: 1, desired: 1, max: 4 });
+    expect(capacityFor(env, 'primary')).toEqual({ min: 2, desired: 2, max: 4 });
+    expect(capacityFor(env, 'secondary')).toEqual({ min: 1, desired: 1, max: 4 });
     expect(env.compute.instanceType).toBe('t3.micro');
     expect(env.database.backupRetentionDays).toBe(7);
     expect(env.healthCheck).toEqual({ intervalSeconds: 30, failureThreshold: 3 });
@@ -37,8 +38,8 @@ describe('the default environment', () => {
 
   it('moves the active capacity with activeRegion', () => {
     const failedOver = defineEnvironment({ name: 'dev', activeRegion: 'us-east-2' });
-    expect(capacityOf(failedOver, 'secondary')).toEqual({ min: 2, desired: 2, max: 4 });
-    expect(capacityOf(failedOver, 'primary')).toEqual({ min: 1, desired: 1, max: 4 });
+    expect(capacityFor(failedOver, 'secondary')).toEqual({ min: 2, desired: 2, max: 4 });
+    expect(capacityFor(failedOver, 'primary')).toEqual({ min: 1, desired: 1, max: 4 });
   });
 
   it('is active in the primary region and derives the zone from the suffix', () => {
@@ -141,6 +142,9 @@ const badInputs: Case[] = [
   ['more NAT gateways than zones', { regions: { primary: { natGateways: 3 } } }, 'regions.primary.natGateways', /at most one per zone/],
   ['a target timeout not shorter than its interval', { compute: { targetHealth: { intervalSeconds: 10, timeoutSeconds: 10 } } }, 'compute.targetHealth.timeoutSeconds', /shorter than the interval/],
   ['a malformed alert e-mail', { alerts: { email: 'oncall' } }, 'alerts.email', /e-mail/],
+  ['a failure threshold that breaks the RTO budget', { healthCheck: { failureThreshold: 10 } }, 'objectives.rtoSeconds', /worst-case RTO budget is 480 s \(detection 300 \+ max\(promotion 60, capacity 120\) \+ dns 60\), over the 300 s objective/],
+  ['an objective tighter than the budget', { objectives: { rtoSeconds: 240 } }, 'objectives.rtoSeconds', /budget is 270 s .*over the 240 s objective/],
+  ['a slow target health check that breaks the RTO budget', { compute: { targetHealth: { intervalSeconds: 60, healthyThreshold: 3 } } }, 'objectives.rtoSeconds', /budget is 420 s/],
   ['a certificate that is not an ACM ARN', { loadBalancer: { certificateArn: 'arn:aws:iam::123456789012:server-certificate/x' } }, 'loadBalancer.certificateArn', /ACM certificate ARN/],
 ];
 
@@ -157,6 +161,16 @@ describe('invalid environments stop with a message naming the field', () => {
       defineEnvironment({ name: 'dev', regions: { secondary: { region: 'us-east-1' } }, healthCheck: { failureThreshold: 12 } }),
     );
     expect(issues).toHaveLength(2);
+  });
+
+  it('reports a bad health-check input at its field, not again as an RTO budget', () => {
+    expect(issuesOf(() => defineEnvironment({ name: 'dev', healthCheck: { failureThreshold: 12 } }))).toEqual([
+      expect.stringMatching(/^healthCheck\.failureThreshold: /),
+    ]);
+  });
+
+  it('accepts a budget that fits a looser objective', () => {
+    expect(defineEnvironment({ name: 'dev', healthCheck: { failureThreshold: 10 }, objectives: { rtoSeconds: 480 } }).objectives.rtoSeconds).toBe(480);
   });
 
   it('reads the suffix from ENVIRONMENT_SUFFIX and says so', () => {

@@ -117,7 +117,3 @@ export function environmentWarnings(env: Environment): string[] {
   return warnings;
 }
 
-/** The Auto Scaling sizes of a role's region now: active capacity where activeRegion points, standby capacity elsewhere. */
-export function capacityOf(env: Environment, role: DrRole): Environment['capacity']['active'] {
-  return activeRole(env) === role ? env.capacity.active : env.capacity.standby;
-}

@@ -1,9 +1,9 @@
+export { activeCapacity, capacityFor, standbyCapacity, type Capacity } from './capacity';
 export { parseCidr, cidrsOverlap, subnetCidrs, type CidrRange } from './cidr';
 export { DEFAULT_ENVIRONMENT_NAME, REFERENCE_CAPACITY, REFERENCE_REGIONS } from './defaults';
 export {
   ENVIRONMENTS_DIR,
   activeRole,
-  capacityOf,
   defineEnvironment,
   environmentWarnings,
   loadEnvironment,
@@ -15,3 +15,14 @@ export {
 export { ConfigError, type ConfigIssue } from './errors';
 export { deepMerge, type DeepPartial } from './merge';
 export { DEFAULT_ENGINE_VERSION, DR_ROLES, environmentSchema, type DrRole, type Environment, type EnvironmentInput, type RegionConfig } from './schema';
+export {
+  ALB_ALIAS_TTL_SECONDS,
+  AURORA_GLOBAL_PROMOTION_SECONDS,
+  INSTANCE_BOOT_SECONDS,
+  describeRtoBudget,
+  rtoBudget,
+  type RtoBudget,
+  type RtoInput,
+  type RtoPhase,
+  type RtoPhaseId,
+} from './rto';

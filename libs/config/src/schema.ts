@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { cidrsOverlap, parseCidr } from './cidr';
+import { describeRtoBudget, rtoBudget } from './rto';
 
 /** The two regional roles of the warm-standby pair. */
 export const DR_ROLES = ['primary', 'secondary'] as const;
@@ -232,6 +233,18 @@ export const environmentSchema = z
         path: ['compute', 'targetHealth', 'timeoutSeconds'],
         message: `timeout ${health.timeoutSeconds}s must be shorter than the interval ${health.intervalSeconds}s`,
       });
+    }
+    // The budget is only meaningful over valid inputs; a bad one is already reported at its own field.
+    const budgetInputs = ['healthCheck', 'compute', 'regions', 'objectives'];
+    if (!ctx.issues.some((issue) => budgetInputs.includes(String(issue.path?.[0])))) {
+      const budget = rtoBudget(env);
+      if (budget.marginSeconds < 0) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['objectives', 'rtoSeconds'],
+          message: `the worst-case RTO budget is ${budget.totalSeconds} s (${describeRtoBudget(budget)}), over the ${budget.objectiveSeconds} s objective`,
+        });
+      }
     }
   });
 

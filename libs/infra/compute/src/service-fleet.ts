@@ -5,7 +5,7 @@ import { DataAwsSsmParameter } from '@cdktf/provider-aws/lib/data-aws-ssm-parame
 import { IamInstanceProfile } from '@cdktf/provider-aws/lib/iam-instance-profile';
 import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { type DrRole, type Environment, capacityOf } from '@txn-dr/config';
+import { type DrRole, type Environment, capacityFor } from '@txn-dr/config';
 import { Names, parameterName, parameterPrefix } from '@txn-dr/contracts';
 import { ServiceRole, awsContext } from '@txn-dr/infra-core';
 import { secretReaderStatements } from '@txn-dr/infra-database';
@@ -150,7 +150,7 @@ export class ServiceFleet extends Construct {
       ],
     });
 
-    const capacity = capacityOf(env, role);
+    const capacity = capacityFor(env, role);
     this.group = new AutoscalingGroup(this, 'group', {
       provider,
       name: names.autoScalingGroup(role),

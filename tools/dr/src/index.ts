@@ -1,0 +1,13 @@
+export { IMPAIRED_CALLS, NORMAL_CALLS, createAwsClients, type AwsClients, type CallSettings, type RegionalClients } from './aws/clients';
+export { AwsWorld, type AwsWorldOptions } from './aws/world';
+export { budgetView, renderBudget, REFERENCE_DESIGN } from './budget';
+export { EXIT_CODES, runCli, type CliDeps } from './cli';
+export { systemClock, type Clock } from './clock';
+export { planSteps, runSteps, type PlanRow, type RunEvent, type RunResult, type StepRecord } from './engine';
+export { fetchGet, type HttpGet } from './http';
+export { OPERATIONS, operationSteps, resolveDirection, type Operation } from './operations';
+export { buildReport, type DrReport } from './report';
+export { readStatus, renderStatus, type StatusSnapshot } from './status';
+export { DEFAULT_WAITS, type Step, type StepContext, type Waits } from './steps';
+export { resolveTargets, type DrTargets } from './targets';
+export type { CapacityState, DatabaseState, DrWorld, HealthReport, TrafficState } from './world';

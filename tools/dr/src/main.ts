@@ -1,0 +1,49 @@
+import { createInterface } from 'node:readline/promises';
+import { ENVIRONMENTS_DIR, loadEnvironment } from '@txn-dr/config';
+import { createAwsClients } from './aws/clients';
+import { AwsWorld } from './aws/world';
+import { runCli } from './cli';
+import { systemClock } from './clock';
+import { fetchGet } from './http';
+
+// The first Ctrl-C stops the run before its next change or inside its current wait, and writes the
+// report with the resume command; a second one kills the process as usual.
+const interrupt = new AbortController();
+process.once('SIGINT', () => interrupt.abort());
+
+/** Asks on the terminal; without one, refuses rather than guessing. Ctrl-C at the prompt interrupts the run. */
+async function confirmOnTerminal(question: string): Promise<boolean> {
+  if (!process.stdin.isTTY) {
+    process.stderr.write(`${question}\nstdin is not a terminal: rerun with --yes to confirm destructive steps.\n`);
+    return false;
+  }
+  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  // On a terminal readline takes Ctrl-C itself: hand it to the run.
+  rl.once('SIGINT', () => interrupt.abort());
+  try {
+    const answer = await rl.question(`${question} [y/N] `, { signal: interrupt.signal });
+    return /^y(es)?$/i.test(answer.trim());
+  } finally {
+    rl.close();
+  }
+}
+
+runCli(process.argv.slice(2), {
+  loadEnvironment: () => loadEnvironment(),
+  createWorld: (targets, options) => new AwsWorld(targets, createAwsClients(targets, options), { http: fetchGet, ...options }),
+  clock: systemClock,
+  out: (text) => process.stdout.write(`${text}\n`),
+  err: (text) => process.stderr.write(`${text}\n`),
+  confirm: confirmOnTerminal,
+  signal: interrupt.signal,
+  root: process.cwd(),
+  environmentsDir: ENVIRONMENTS_DIR,
+}).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,120 @@
+import type { Capacity, DrRole } from '@txn-dr/config';
+
+/**
+ * The narrow interface the orchestration talks to the world through: read the state of the
+ * database, the capacity and the traffic, or change one of them. AWS is the first implementation
+ * (aws/world.ts); a local drill against MariaDB replicas can be another.
+ *
+ * Reads never throw for a region that does not answer: they return `reachable: false` with the
+ * error, because a failover has to go on while the impaired region's APIs time out.
+ */
+export interface DrWorld {
+  readDatabase(): Promise<DatabaseState>;
+  readCapacity(role: DrRole): Promise<CapacityState>;
+  readTraffic(): Promise<TrafficState>;
+  /** GET /health through the public name, as a client would. */
+  checkHealth(): Promise<HealthReport>;
+
+  /** Sets the sizes of a region's Auto Scaling group. */
+  setCapacity(role: DrRole, capacity: Capacity): Promise<void>;
+  /** Planned switchover of the global database to `to`: no data loss, both regions must be up. */
+  switchoverDatabase(to: DrRole): Promise<void>;
+  /** Unplanned failover to `to`, allowing the loss of what had not replicated yet. */
+  failoverDatabase(to: DrRole): Promise<void>;
+  /** Sets both weighted records in one change; returns the change to wait for. */
+  setWeights(weights: Record<DrRole, number>): Promise<{ changeId: string }>;
+  /** Whether a DNS change has reached every authoritative server. */
+  trafficChangeInSync(changeId: string): Promise<boolean>;
+}
+
+export interface ClusterState {
+  readonly role: DrRole;
+  readonly region: string;
+  readonly identifier: string;
+  readonly reachable: boolean;
+  /** Why the region did not answer. */
+  readonly error?: string;
+  readonly arn?: string;
+  /** RDS cluster status: available, failing-over, ... */
+  readonly status?: string;
+  readonly engineVersion?: string;
+}
+
+/** A switchover or failover that Aurora is carrying out. */
+export interface GlobalOperation {
+  readonly status: string;
+  readonly from?: DrRole;
+  readonly to?: DrRole;
+  readonly dataLossAllowed: boolean;
+}
+
+export interface ReplicationLag {
+  /** The cluster whose lag this is (the secondary). */
+  readonly role: DrRole;
+  /** AuroraGlobalDBRPOLag, milliseconds. */
+  readonly milliseconds: number;
+  /** When the datapoint was taken. */
+  readonly at: string;
+}
+
+export interface DatabaseState {
+  readonly globalCluster: string;
+  /** Whether any region answered for the global cluster. */
+  readonly reachable: boolean;
+  readonly error?: string;
+  readonly engineVersion?: string;
+  /** The role whose cluster is the global writer, as the global cluster reports it. */
+  readonly writer?: DrRole;
+  /** Synchronization of each member as the global cluster reports it (connected, pending-resync). */
+  readonly synchronization: Partial<Record<DrRole, string>>;
+  readonly operation?: GlobalOperation;
+  readonly clusters: Record<DrRole, ClusterState>;
+  /** Lag of the non-writer cluster; undefined when no datapoint could be read. */
+  readonly lag?: ReplicationLag;
+}
+
+export interface CapacityState {
+  readonly role: DrRole;
+  readonly region: string;
+  readonly autoScalingGroup: string;
+  readonly reachable: boolean;
+  readonly error?: string;
+  readonly min?: number;
+  readonly desired?: number;
+  readonly max?: number;
+  /** Instances in the InService lifecycle state. */
+  readonly inService?: number;
+  /** Targets the load balancer's target group reports healthy. */
+  readonly healthyTargets?: number;
+}
+
+export type HealthCheckState = 'healthy' | 'unhealthy' | 'unknown';
+
+export interface WeightedRecord {
+  readonly role: DrRole;
+  readonly setIdentifier: string;
+  /** Undefined when the record does not exist. */
+  readonly weight?: number;
+  readonly healthCheckId?: string;
+  readonly health: HealthCheckState;
+  /** Checkers that report success, of those that reported. */
+  readonly checkersHealthy?: number;
+  readonly checkers?: number;
+}
+
+export interface TrafficState {
+  readonly fqdn: string;
+  readonly reachable: boolean;
+  readonly error?: string;
+  readonly zoneId?: string;
+  readonly records: Record<DrRole, WeightedRecord>;
+}
+
+export interface HealthReport {
+  readonly url: string;
+  readonly ok: boolean;
+  readonly httpStatus?: number;
+  readonly region?: string;
+  readonly role?: string;
+  readonly error?: string;
+}
