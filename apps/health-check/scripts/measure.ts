@@ -1,0 +1,62 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ARTIFACTS } from '@txn-dr/contracts';
+import { fromBuffer } from 'yauzl';
+import { BUNDLE_FILE, WORKSPACE_ROOT } from './build';
+
+/*
+ * Prints the size of the built zip and of the bundle inside it, and the cold import time of the
+ * bundle: a fresh Node process per run, timing only the require (what a Lambda cold start adds
+ * to the runtime's own start). Figures for the README and reviews; no test depends on them.
+ */
+
+const RUNS = 9;
+
+function extract(zip: Buffer): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    fromBuffer(zip, (error, file) => {
+      if (error) return reject(error);
+      file.on('entry', (entry) => {
+        file.openReadStream(entry, (streamError, stream) => {
+          if (streamError) return reject(streamError);
+          const chunks: Buffer[] = [];
+          stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+          stream.on('end', () => resolve(Buffer.concat(chunks)));
+        });
+      });
+      file.on('error', reject);
+    });
+  });
+}
+
+async function main(): Promise<void> {
+  const zipPath = join(WORKSPACE_ROOT, ARTIFACTS.healthCheck.dir, ARTIFACTS.healthCheck.files.zip);
+  if (!existsSync(zipPath)) throw new Error(`${zipPath} is missing: run \`nx run health-check:build\` first`);
+  const zip = readFileSync(zipPath);
+  const code = await extract(zip);
+  const dir = mkdtempSync(join(tmpdir(), 'hc-measure-'));
+  const bundlePath = join(dir, BUNDLE_FILE);
+  writeFileSync(bundlePath, code);
+
+  const script = `const t = process.hrtime.bigint(); require(${JSON.stringify(bundlePath)}); process.stdout.write(String(Number(process.hrtime.bigint() - t) / 1e6));`;
+  const times: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const out = execFileSync(process.execPath, ['-e', script], { env: { PATH: process.env.PATH ?? '', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' }, encoding: 'utf8' });
+    times.push(Number(out));
+  }
+  times.sort((a, b) => a - b);
+  const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
+  console.log(`zip:    ${kb(zip.length)} (${zip.length} bytes) ${zipPath}`);
+  console.log(`bundle: ${kb(code.length)} (${code.length} bytes) ${BUNDLE_FILE}`);
+  console.log(
+    `cold import (require of the unzipped bundle, ${RUNS} fresh processes, Node ${process.versions.node}): ` +
+      `median ${times[Math.floor(RUNS / 2)]!.toFixed(1)} ms, min ${times[0]!.toFixed(1)} ms, max ${times[RUNS - 1]!.toFixed(1)} ms`,
+  );
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exitCode = 1;
+});
