@@ -10,9 +10,12 @@ import { BUNDLE_FILE, WORKSPACE_ROOT } from './build';
  * Prints the size of the built zip and of the bundle inside it, and the cold import time of the
  * bundle: a fresh Node process per run, timing only the require (what a Lambda cold start adds
  * to the runtime's own start). Figures for the README and reviews; no test depends on them.
+ * MEASURE_NODE=/path/to/node times with another Node.js binary (the Lambda runtime's major).
  */
 
 const RUNS = 9;
+/** The Node.js binary to time with, e.g. one of the Lambda runtime's major version. @default this one */
+const NODE = process.env.MEASURE_NODE || process.execPath;
 
 function extract(zip: Buffer): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -43,15 +46,16 @@ async function main(): Promise<void> {
   const script = `const t = process.hrtime.bigint(); require(${JSON.stringify(bundlePath)}); process.stdout.write(String(Number(process.hrtime.bigint() - t) / 1e6));`;
   const times: number[] = [];
   for (let i = 0; i < RUNS; i++) {
-    const out = execFileSync(process.execPath, ['-e', script], { env: { PATH: process.env.PATH ?? '', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' }, encoding: 'utf8' });
+    const out = execFileSync(NODE, ['-e', script], { env: { PATH: process.env.PATH ?? '', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' }, encoding: 'utf8' });
     times.push(Number(out));
   }
   times.sort((a, b) => a - b);
+  const version = execFileSync(NODE, ['--version'], { encoding: 'utf8' }).trim();
   const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
   console.log(`zip:    ${kb(zip.length)} (${zip.length} bytes) ${zipPath}`);
   console.log(`bundle: ${kb(code.length)} (${code.length} bytes) ${BUNDLE_FILE}`);
   console.log(
-    `cold import (require of the unzipped bundle, ${RUNS} fresh processes, Node ${process.versions.node}): ` +
+    `cold import (require of the unzipped bundle, ${RUNS} fresh processes, Node ${version}): ` +
       `median ${times[Math.floor(RUNS / 2)]!.toFixed(1)} ms, min ${times[0]!.toFixed(1)} ms, max ${times[RUNS - 1]!.toFixed(1)} ms`,
   );
 }
