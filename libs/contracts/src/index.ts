@@ -1,4 +1,17 @@
 export { ARTIFACTS } from './artifacts';
+export {
+  HEALTH_CHECK_HANDLER,
+  HEALTH_CHECK_NODE_MAJOR,
+  HEALTH_CHECK_RUNTIME,
+  HEALTH_DIMENSIONS,
+  HEALTH_ENV,
+  HEALTH_METRICS,
+  HEALTH_STATE_INITIAL,
+  healthDimensions,
+  healthMetricNamespace,
+  healthStateParameterName,
+  type HealthEnvKey,
+} from './health';
 export { Names, type NamingInput } from './names';
 export { STACK_OUTPUTS, parseStackOutputs, type StackOutputKey, type StackOutputs } from './outputs';
 export { PARAMETER_KEYS, parameterName, parameterPrefix, type ParameterKey } from './parameters';

@@ -1,4 +1,3 @@
-export { AlertTopic, type AlertTopicProps } from './alert-topic';
 export { awsContext, type AwsContext } from './aws-context';
 export { configureBackend, remoteStateOf } from './backend';
 export { DrStack, ROUTE53_METRICS_REGION, type DrStackProps } from './dr-stack';

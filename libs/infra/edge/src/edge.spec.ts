@@ -11,11 +11,9 @@ function synthRecord(role: DrRole, overrides: Partial<EnvironmentOverrides> = {}
     env: stack.env,
     role,
     provider: stack.provider(role),
-    metricsProvider: stack.route53MetricsProvider(),
     zoneId: 'Z0123456789',
     target: { dnsName: `${role}-alb.elb.amazonaws.com`, zoneId: 'Z35SXDOTRQ7X7K', port: protocol === 'HTTPS' ? 443 : 80, protocol },
     healthPath: '/health',
-    alarmTopicArn: 'arn:aws:sns:us-east-1:123456789012:alerts',
   });
   return synthesize(stack);
 }
@@ -57,19 +55,6 @@ describe.each(DR_ROLES)('RegionalRecord (%s)', (role) => {
       resource_path: '/health',
       request_interval: 30,
       failure_threshold: 3,
-    });
-  });
-
-  it('alarms in us-east-1, where Route 53 publishes the status, with missing data as a failure', () => {
-    expect(onlyResource(json, 'aws_cloudwatch_metric_alarm')).toMatchObject({
-      provider: 'aws.route53-metrics',
-      namespace: 'AWS/Route53',
-      metric_name: 'HealthCheckStatus',
-      dimensions: { HealthCheckId: expect.stringContaining('aws_route53_health_check') },
-      comparison_operator: 'LessThanThreshold',
-      threshold: 1,
-      treat_missing_data: 'breaching',
-      alarm_actions: ['arn:aws:sns:us-east-1:123456789012:alerts'],
     });
   });
 });

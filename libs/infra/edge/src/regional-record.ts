@@ -1,4 +1,3 @@
-import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Route53HealthCheck } from '@cdktf/provider-aws/lib/route53-health-check';
 import { Route53Record } from '@cdktf/provider-aws/lib/route53-record';
@@ -12,27 +11,22 @@ export interface RegionalRecordProps {
   readonly role: DrRole;
   /** Any provider of the stack: Route 53 is a global service. */
   readonly provider: AwsProvider;
-  /** A provider in us-east-1, where Route 53 publishes health-check metrics (for the alarm). */
-  readonly metricsProvider: AwsProvider;
   readonly zoneId: string;
   /** The region's load balancer. */
   readonly target: { readonly dnsName: string; readonly zoneId: string; readonly port: number; readonly protocol: 'HTTP' | 'HTTPS' };
   /** Path the health check asks. */
   readonly healthPath: string;
-  /** Topic in us-east-1 the alarm notifies. */
-  readonly alarmTopicArn: string;
 }
 
 /**
  * A region's share of the service name: its weighted alias record to its ALB (evaluating target
- * health), its Route 53 health check on the ALB's health endpoint (interval and threshold from
- * config), and an alarm when that check fails. Each regional stack owns these, so rolling one
- * region out never touches the other's record.
+ * health) and its Route 53 health check on the ALB's health endpoint (interval and threshold from
+ * config). Each regional stack owns these, so rolling one region out never touches the other's
+ * record. The alarm on the check is the observability layer's, with the region's other alarms.
  */
 export class RegionalRecord extends Construct {
   readonly healthCheck: Route53HealthCheck;
   readonly record: Route53Record;
-  readonly alarm: CloudwatchMetricAlarm;
 
   constructor(scope: Construct, id: string, props: RegionalRecordProps) {
     super(scope, id);
@@ -60,24 +54,6 @@ export class RegionalRecord extends Construct {
       weightedRoutingPolicy: { weight: recordWeight(env, role) },
       healthCheckId: this.healthCheck.id,
       alias: { name: target.dnsName, zoneId: target.zoneId, evaluateTargetHealth: true },
-    });
-
-    this.alarm = new CloudwatchMetricAlarm(this, 'alarm', {
-      provider: props.metricsProvider,
-      alarmName: names.regional(role, 'dns-health'),
-      alarmDescription: `Route 53 health check of the ${role} region (${target.dnsName}${props.healthPath}) is failing`,
-      namespace: 'AWS/Route53',
-      metricName: 'HealthCheckStatus',
-      dimensions: { HealthCheckId: this.healthCheck.id },
-      statistic: 'Minimum',
-      period: 60,
-      evaluationPeriods: 1,
-      threshold: 1,
-      comparisonOperator: 'LessThanThreshold',
-      // No data means Route 53 cannot see the endpoint at all: as bad as a failed check.
-      treatMissingData: 'breaching',
-      alarmActions: [props.alarmTopicArn],
-      okActions: [props.alarmTopicArn],
     });
   }
 }

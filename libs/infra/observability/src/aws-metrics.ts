@@ -1,0 +1,49 @@
+/**
+ * Metrics AWS services publish themselves, as the alarms and the dashboard read them. Our own
+ * metrics (DatabaseHealth, DatabaseIsWriter) are in @txn-dr/contracts, shared with the Lambda.
+ */
+export const AWS_METRICS = {
+  aurora: {
+    namespace: 'AWS/RDS',
+    /**
+     * Milliseconds of data a failover would lose right now (Aurora MySQL 3.04 and later), published
+     * in the secondary's region per secondary cluster (dimension DBClusterIdentifier).
+     */
+    rpoLag: 'AuroraGlobalDBRPOLag',
+    /** The older replication-lag metric (milliseconds), published the same way. */
+    replicationLag: 'AuroraGlobalDBReplicationLag',
+    clusterDimension: 'DBClusterIdentifier',
+  },
+  alb: {
+    namespace: 'AWS/ApplicationELB',
+    requests: 'RequestCount',
+    targetResponseTime: 'TargetResponseTime',
+    elb5xx: 'HTTPCode_ELB_5XX_Count',
+    target5xx: 'HTTPCode_Target_5XX_Count',
+    healthyHosts: 'HealthyHostCount',
+    unhealthyHosts: 'UnHealthyHostCount',
+    loadBalancerDimension: 'LoadBalancer',
+    targetGroupDimension: 'TargetGroup',
+  },
+  lambda: {
+    namespace: 'AWS/Lambda',
+    errors: 'Errors',
+    throttles: 'Throttles',
+    functionDimension: 'FunctionName',
+  },
+  route53: {
+    namespace: 'AWS/Route53',
+    healthCheckStatus: 'HealthCheckStatus',
+    healthCheckDimension: 'HealthCheckId',
+    /**
+     * Route 53 publishes health-check metrics in us-east-1 only, so alarms on them live there.
+     * https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/monitoring-cloudwatch.html
+     */
+    region: 'us-east-1',
+  },
+  sqs: {
+    namespace: 'AWS/SQS',
+    visibleMessages: 'ApproximateNumberOfMessagesVisible',
+    queueDimension: 'QueueName',
+  },
+} as const;

@@ -1,0 +1,353 @@
+import { CloudwatchMetricAlarm, type CloudwatchMetricAlarmConfig } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
+import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import type { DrRole, Environment } from '@txn-dr/config';
+import { HEALTH_METRICS, Names, healthDimensions, healthMetricNamespace } from '@txn-dr/contracts';
+import { CustomerManagedKey, awsContext } from '@txn-dr/infra-core';
+import { Token } from 'cdktf';
+import { Construct } from 'constructs';
+import { AlertTopic } from './alert-topic';
+import { AWS_METRICS } from './aws-metrics';
+import { HealthCheckFunction, healthCheckNames } from './health-check-function';
+
+export interface RegionalObservabilityProps {
+  /** The validated environment. */
+  readonly env: Environment;
+  /** The region this instance watches. */
+  readonly role: DrRole;
+  /** Provider of the role's region. */
+  readonly provider: AwsProvider;
+  /** Identifier of this region's Aurora cluster (a Terraform reference or a name). */
+  readonly clusterIdentifier: string;
+  /** Identifier of the Aurora global cluster. @default `Names.globalCluster()` */
+  readonly globalClusterIdentifier?: string;
+  /** ARN suffix of this region's ALB (`app/<name>/<id>`), the `LoadBalancer` dimension. */
+  readonly loadBalancerArnSuffix: string;
+  /** ARN suffix of the service's target group (`targetgroup/<name>/<id>`), the `TargetGroup` dimension. */
+  readonly targetGroupArnSuffix: string;
+  /** ID of the Route 53 health check of this region's weighted record. */
+  readonly route53HealthCheckId: string;
+  /**
+   * Provider for us-east-1, where Route 53 publishes health-check metrics: the Route 53 alarm, and
+   * when this region is another one, a topic for it there (alarms notify topics of their own region).
+   * @default `provider`, which must then be us-east-1
+   */
+  readonly route53MetricsProvider?: AwsProvider;
+  /** Address subscribed to the alert topic(s). @default `env.alerts.email` (none when unset) */
+  readonly alertEmail?: string;
+  /** Replication lag that raises the RPO alarm, at most the RPO. @default `env.objectives.rpoSeconds` */
+  readonly replicationLagThresholdSeconds?: number;
+  /** ALB 5xx responses (load balancer plus targets) per minute that raise the 5xx alarm. @default 10 */
+  readonly server5xxPerMinute?: number;
+  /** Path of the health-check zip. @default where `nx run health-check:build` writes it */
+  readonly healthCheckCodePath?: string;
+  /** Time limit of each AWS call of the health check. @default 5000 */
+  readonly callTimeoutMs?: number;
+}
+
+/** The alarms of one region, by what they watch. */
+export type RegionalAlarm =
+  | 'replicationLag'
+  | 'databaseHealth'
+  | 'unhealthyHosts'
+  | 'noHealthyHosts'
+  | 'server5xx'
+  | 'healthCheckErrors'
+  | 'healthCheckFailedRuns'
+  | 'route53HealthCheck';
+
+const DEFAULT_5XX_PER_MINUTE = 10;
+
+interface Resolved {
+  readonly globalClusterIdentifier: string;
+  readonly alertEmail: string | undefined;
+  readonly replicationLagThresholdSeconds: number;
+  readonly server5xxPerMinute: number;
+  readonly callTimeoutMs: number;
+  readonly route53Provider: AwsProvider;
+}
+
+/** Defaults filled in one place, then every contradiction named; throws at synth. */
+function resolveProps(props: RegionalObservabilityProps): Resolved {
+  const { env, role, provider } = props;
+  const resolved: Resolved = {
+    globalClusterIdentifier: props.globalClusterIdentifier ?? new Names(env).globalCluster(),
+    alertEmail: props.alertEmail ?? env.alerts.email,
+    replicationLagThresholdSeconds: props.replicationLagThresholdSeconds ?? env.objectives.rpoSeconds,
+    server5xxPerMinute: props.server5xxPerMinute ?? DEFAULT_5XX_PER_MINUTE,
+    callTimeoutMs: props.callTimeoutMs ?? 5_000,
+    route53Provider: props.route53MetricsProvider ?? provider,
+  };
+  const region = env.regions[role].region;
+  const rules: [boolean, string][] = [
+    [literal(provider.region) !== undefined && provider.region !== region, `provider: is for ${provider.region}, but the ${role} region is ${region}`],
+    [
+      literal(resolved.route53Provider.region) !== AWS_METRICS.route53.region,
+      `route53MetricsProvider: Route 53 publishes health-check metrics in ${AWS_METRICS.route53.region} only; ` +
+        `pass a provider for ${AWS_METRICS.route53.region} (got ${resolved.route53Provider.region ?? 'a provider without a region'})`,
+    ],
+    [
+      !(resolved.replicationLagThresholdSeconds > 0 && resolved.replicationLagThresholdSeconds <= env.objectives.rpoSeconds),
+      `replicationLagThresholdSeconds: ${resolved.replicationLagThresholdSeconds} must be above 0 and at most the RPO (objectives.rpoSeconds ${env.objectives.rpoSeconds}): a later alarm breaks the promise before it speaks`,
+    ],
+    [!(Number.isInteger(resolved.server5xxPerMinute) && resolved.server5xxPerMinute >= 1), `server5xxPerMinute: ${resolved.server5xxPerMinute} must be a whole number of at least 1`],
+    [
+      !(Number.isInteger(resolved.callTimeoutMs) && resolved.callTimeoutMs >= 100 && resolved.callTimeoutMs <= 60_000),
+      `callTimeoutMs: ${resolved.callTimeoutMs} must be a whole number of milliseconds between 100 and 60000`,
+    ],
+  ];
+  const problems = rules.filter(([broken]) => broken).map(([, message]) => message);
+  if (problems.length > 0) throw new Error(`RegionalObservability (${role}): ${problems.join('; ')}`);
+  return resolved;
+}
+
+/** A provider's region when it is a literal, undefined when it is unknown until apply. */
+function literal(region: string | undefined): string | undefined {
+  return region !== undefined && !Token.isUnresolved(region) ? region : undefined;
+}
+
+/**
+ * Observability of one region: a KMS key, the alert topic (optional e-mail subscription), the
+ * scheduled health-check Lambda, and the alarms that page through the topic. The same construct
+ * for both regions; the role picks the slice of config.
+ */
+export class RegionalObservability extends Construct {
+  /** The region's alert topic: the health check and every alarm of this region notify it. */
+  readonly topicArn: string;
+  readonly topicName: string;
+  /** The topic the Route 53 alarm notifies: this region's own, or one in us-east-1. */
+  readonly route53AlarmTopicArn: string;
+  readonly functionName: string;
+  readonly functionArn: string;
+  readonly logGroupName: string;
+  /** Where failed runs land (async on-failure destination and the schedule's dead letters). */
+  readonly failureQueueArn: string;
+  /** Key of the topic, log group, failure queue and state parameter. */
+  readonly keyArn: string;
+  readonly stateParameterName: string;
+  /** Namespace of the health metrics. */
+  readonly metricNamespace: string;
+  /** Name of every alarm, by what it watches. */
+  readonly alarmNames: Readonly<Record<RegionalAlarm, string>>;
+  /** The function itself, for checks of its policy. */
+  readonly healthCheck: HealthCheckFunction;
+
+  constructor(scope: Construct, id: string, props: RegionalObservabilityProps) {
+    super(scope, id);
+    const resolved = resolveProps(props);
+    const { env, role, provider } = props;
+    const names = new Names(env);
+    const region = env.regions[role].region;
+    const resourceNames = healthCheckNames(env, role);
+    const { accountId, partition } = awsContext(this, provider);
+
+    const key = new CustomerManagedKey(this, 'key', {
+      provider,
+      alias: names.regional(role, 'observability'),
+      description: `Alerts, health-check logs, failed runs and state of the ${role} region`,
+      serviceGrants: [
+        {
+          // CloudWatch Logs names the log group in the encryption context: this one only.
+          service: `logs.${region}.amazonaws.com`,
+          conditions: [
+            {
+              test: 'ArnEquals',
+              variable: 'kms:EncryptionContext:aws:logs:arn',
+              values: [`arn:${partition}:logs:${region}:${accountId}:log-group:${resourceNames.logGroupName}`],
+            },
+          ],
+        },
+        // Alarms publish to the encrypted topic themselves.
+        { service: 'cloudwatch.amazonaws.com', actions: ['kms:Decrypt', 'kms:GenerateDataKey*'] },
+        {
+          // The schedule's dead letters go to the encrypted failure queue.
+          service: 'events.amazonaws.com',
+          actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+          conditions: [
+            { test: 'ArnEquals', variable: 'aws:SourceArn', values: [`arn:${partition}:events:${region}:${accountId}:rule/${resourceNames.scheduleRuleName}`] },
+          ],
+        },
+      ],
+    });
+
+    const topic = new AlertTopic(this, 'alerts', {
+      provider,
+      name: names.alertTopic(role),
+      keyArn: key.arn,
+      ...(resolved.alertEmail ? { email: resolved.alertEmail } : {}),
+    });
+
+    this.healthCheck = new HealthCheckFunction(this, 'health-check', {
+      env,
+      role,
+      provider,
+      clusterIdentifier: props.clusterIdentifier,
+      globalClusterIdentifier: resolved.globalClusterIdentifier,
+      alertTopicArn: topic.topicArn,
+      keyArn: key.arn,
+      callTimeoutMs: resolved.callTimeoutMs,
+      ...(props.healthCheckCodePath ? { codePath: props.healthCheckCodePath } : {}),
+    });
+
+    // Alarms notify topics of their own region only; Route 53's metrics are in us-east-1.
+    let route53Topic = topic;
+    const route53Provider = resolved.route53Provider;
+    if (route53Provider !== provider && route53Provider.region !== provider.region) {
+      const route53Key = new CustomerManagedKey(this, 'route53-key', {
+        provider: route53Provider,
+        alias: names.regional(role, 'route53-alerts'),
+        description: `Alerts on the ${role} region's Route 53 health check`,
+        serviceGrants: [{ service: 'cloudwatch.amazonaws.com', actions: ['kms:Decrypt', 'kms:GenerateDataKey*'] }],
+      });
+      route53Topic = new AlertTopic(this, 'route53-alerts', {
+        provider: route53Provider,
+        name: names.regional(role, 'route53-alerts'),
+        keyArn: route53Key.arn,
+        ...(resolved.alertEmail ? { email: resolved.alertEmail } : {}),
+      });
+    }
+
+    const where = `${region} (${role})`;
+    const alarm = (what: RegionalAlarm, suffix: string, config: Omit<CloudwatchMetricAlarmConfig, 'alarmName' | 'provider'>, target = topic, alarmProvider = provider) => {
+      const alarmName = names.regional(role, suffix);
+      new CloudwatchMetricAlarm(this, `alarm-${suffix}`, {
+        provider: alarmProvider,
+        alarmName,
+        alarmActions: [target.topicArn],
+        okActions: [target.topicArn],
+        ...config,
+      });
+      return [what, alarmName] as const;
+    };
+    const alb = { [AWS_METRICS.alb.loadBalancerDimension]: props.loadBalancerArnSuffix };
+    const targets = { ...alb, [AWS_METRICS.alb.targetGroupDimension]: props.targetGroupArnSuffix };
+
+    this.alarmNames = Object.fromEntries([
+      alarm('replicationLag', 'replication-lag', {
+        alarmDescription: `RPO at risk: Aurora global replication lag of ${where} over ${resolved.replicationLagThresholdSeconds} s. Published only while this cluster is a secondary, so no data is not a breach.`,
+        namespace: AWS_METRICS.aurora.namespace,
+        metricName: AWS_METRICS.aurora.rpoLag,
+        dimensions: { [AWS_METRICS.aurora.clusterDimension]: props.clusterIdentifier },
+        statistic: 'Maximum',
+        period: 60,
+        evaluationPeriods: 1,
+        threshold: resolved.replicationLagThresholdSeconds * 1000,
+        comparisonOperator: 'GreaterThanThreshold',
+        treatMissingData: 'notBreaching',
+      }),
+      alarm('databaseHealth', 'database-health', {
+        alarmDescription: `Database of ${where} unhealthy for two checks, or the health check stopped reporting (no data is a breach).`,
+        namespace: healthMetricNamespace(names.prefix),
+        metricName: HEALTH_METRICS.databaseHealth,
+        dimensions: healthDimensions(role, region),
+        statistic: 'Minimum',
+        period: 60,
+        evaluationPeriods: 2,
+        datapointsToAlarm: 2,
+        threshold: 1,
+        comparisonOperator: 'LessThanThreshold',
+        treatMissingData: 'breaching',
+      }),
+      alarm('unhealthyHosts', 'alb-unhealthy-hosts', {
+        alarmDescription: `Unhealthy targets behind the ALB of ${where} for two minutes.`,
+        namespace: AWS_METRICS.alb.namespace,
+        metricName: AWS_METRICS.alb.unhealthyHosts,
+        dimensions: targets,
+        statistic: 'Maximum',
+        period: 60,
+        evaluationPeriods: 2,
+        datapointsToAlarm: 2,
+        threshold: 1,
+        comparisonOperator: 'GreaterThanOrEqualToThreshold',
+        treatMissingData: 'notBreaching',
+      }),
+      alarm('noHealthyHosts', 'alb-no-healthy-hosts', {
+        alarmDescription: `No healthy target behind the ALB of ${where} (an empty group has no unhealthy hosts either).`,
+        namespace: AWS_METRICS.alb.namespace,
+        metricName: AWS_METRICS.alb.healthyHosts,
+        dimensions: targets,
+        statistic: 'Minimum',
+        period: 60,
+        evaluationPeriods: 2,
+        datapointsToAlarm: 2,
+        threshold: 1,
+        comparisonOperator: 'LessThanThreshold',
+        treatMissingData: 'breaching',
+      }),
+      alarm('server5xx', 'alb-5xx', {
+        alarmDescription: `Over ${resolved.server5xxPerMinute} 5xx responses a minute (load balancer plus targets) at the ALB of ${where}, two minutes running.`,
+        metricQuery: [
+          {
+            id: 'elb',
+            metric: { namespace: AWS_METRICS.alb.namespace, metricName: AWS_METRICS.alb.elb5xx, dimensions: alb, stat: 'Sum', period: 60 },
+            returnData: false,
+          },
+          {
+            id: 'target',
+            metric: { namespace: AWS_METRICS.alb.namespace, metricName: AWS_METRICS.alb.target5xx, dimensions: alb, stat: 'Sum', period: 60 },
+            returnData: false,
+          },
+          // Both counts are absent while there are no errors, not zero.
+          { id: 'total', expression: 'FILL(elb, 0) + FILL(target, 0)', label: '5xx responses', returnData: true },
+        ],
+        evaluationPeriods: 2,
+        datapointsToAlarm: 2,
+        threshold: resolved.server5xxPerMinute,
+        comparisonOperator: 'GreaterThanThreshold',
+        treatMissingData: 'notBreaching',
+      }),
+      alarm('healthCheckErrors', 'health-check-errors', {
+        alarmDescription: `The health-check function of ${where} failed (it never throws on its own: this is a crash or a timeout).`,
+        namespace: AWS_METRICS.lambda.namespace,
+        metricName: AWS_METRICS.lambda.errors,
+        dimensions: { [AWS_METRICS.lambda.functionDimension]: this.healthCheck.functionName },
+        statistic: 'Sum',
+        period: 300,
+        evaluationPeriods: 1,
+        threshold: 1,
+        comparisonOperator: 'GreaterThanOrEqualToThreshold',
+        treatMissingData: 'notBreaching',
+      }),
+      alarm('healthCheckFailedRuns', 'health-check-failed-runs', {
+        alarmDescription: `Runs of the health check of ${where} that failed or were never delivered are waiting in ${resourceNames.failureQueueName}.`,
+        namespace: AWS_METRICS.sqs.namespace,
+        metricName: AWS_METRICS.sqs.visibleMessages,
+        dimensions: { [AWS_METRICS.sqs.queueDimension]: this.healthCheck.failureQueueName },
+        statistic: 'Maximum',
+        period: 300,
+        evaluationPeriods: 1,
+        threshold: 1,
+        comparisonOperator: 'GreaterThanOrEqualToThreshold',
+        treatMissingData: 'notBreaching',
+      }),
+      alarm(
+        'route53HealthCheck',
+        'route53-health-check',
+        {
+          alarmDescription: `Route 53 finds the endpoint of ${where} unhealthy; DNS sends its traffic elsewhere. Route 53 reports every minute, so no data is a breach.`,
+          namespace: AWS_METRICS.route53.namespace,
+          metricName: AWS_METRICS.route53.healthCheckStatus,
+          dimensions: { [AWS_METRICS.route53.healthCheckDimension]: props.route53HealthCheckId },
+          statistic: 'Minimum',
+          period: 60,
+          evaluationPeriods: 1,
+          threshold: 1,
+          comparisonOperator: 'LessThanThreshold',
+          treatMissingData: 'breaching',
+        },
+        route53Topic,
+        route53Provider,
+      ),
+    ]) as Record<RegionalAlarm, string>;
+
+    this.topicArn = topic.topicArn;
+    this.topicName = topic.topicName;
+    this.route53AlarmTopicArn = route53Topic.topicArn;
+    this.functionName = this.healthCheck.functionName;
+    this.functionArn = this.healthCheck.functionArn;
+    this.logGroupName = this.healthCheck.logGroupName;
+    this.failureQueueArn = this.healthCheck.failureQueueArn;
+    this.keyArn = key.arn;
+    this.stateParameterName = this.healthCheck.stateParameterName;
+    this.metricNamespace = healthMetricNamespace(names.prefix);
+  }
+}
