@@ -57,7 +57,7 @@ const schema = z.object({
   // 0 binds any free port (tests); the instances use compute.appPort.
   [ENV.port]: integer(0, 65535).default(8080),
   [ENV.region]: z.string({ error: 'is required' }).regex(REGION_PATTERN, 'must be an AWS region code such as us-east-1'),
-  [ENV.role]: z.enum(DR_ROLES, { error: `is required: one of ${DR_ROLES.join(', ')}` }),
+  [ENV.role]: z.enum(DR_ROLES, { error: (issue) => `${issue.input === undefined ? 'is required' : 'must be'}: one of ${DR_ROLES.join(', ')}` }),
   [ENV.logLevel]: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   [ENV.bodyLimitBytes]: integer(1024, 1_048_576).default(16_384),
   [ENV.shutdownTimeoutMs]: integer(1_000, 120_000).default(20_000),
@@ -85,18 +85,18 @@ type Parsed = z.output<typeof schema>;
  */
 export function loadConfig(env: NodeJS.ProcessEnv): ServiceConfig {
   // An empty value is what a template renders for an unknown: treat it as unset, not as "".
-  const input = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const input: Record<string, string> = Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== ''));
   const result = schema.safeParse(input);
-  if (!result.success) {
-    throw new ConfigError('environment variables', result.error.issues.map((issue) => ({ field: String(issue.path[0] ?? '(root)'), message: issue.message })));
-  }
-  const parsed = result.data;
-  const issues: ConfigIssue[] = [];
-  const source = databaseSource(parsed, issues);
-  if (parsed[ENV.healthTimeoutMs] >= 2_000) {
+  // Which settings are present is checked on the raw input, so one run names every problem.
+  const issues: ConfigIssue[] = [
+    ...(result.success ? [] : result.error.issues.map((issue) => ({ field: String(issue.path[0] ?? '(root)'), message: issue.message }))),
+    ...databaseSettingIssues(input),
+  ];
+  if (result.success && result.data[ENV.healthTimeoutMs] >= 2_000) {
     issues.push({ field: ENV.healthTimeoutMs, message: 'must be under 2000: load balancer and Route 53 checks give /health 2 to 5 seconds' });
   }
-  if (issues.length > 0 || source === undefined) throw new ConfigError('environment variables', issues);
+  if (!result.success || issues.length > 0) throw new ConfigError('environment variables', issues);
+  const parsed = result.data;
   return {
     host: parsed[ENV.host],
     port: parsed[ENV.port],
@@ -107,7 +107,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ServiceConfig {
     shutdownTimeoutMs: parsed[ENV.shutdownTimeoutMs],
     retryAfterSeconds: parsed[ENV.retryAfterSeconds],
     db: {
-      source,
+      source: databaseSource(parsed),
       tls: parsed[ENV.dbTls],
       poolSize: parsed[ENV.dbPoolSize],
       connectTimeoutMs: parsed[ENV.dbConnectTimeoutMs],
@@ -117,55 +117,58 @@ export function loadConfig(env: NodeJS.ProcessEnv): ServiceConfig {
   };
 }
 
-/** Exactly one way to find each of host, port, name and credentials. */
-function databaseSource(parsed: Parsed, issues: ConfigIssue[]): DatabaseSource | undefined {
-  const exclusive = (direct: string, parameter: string) => {
-    if (parsed[direct as keyof Parsed] !== undefined && parsed[parameter as keyof Parsed] !== undefined) {
-      issues.push({ field: direct, message: `set either ${direct} or ${parameter}, not both` });
+/**
+ * Exactly one way to find each of host, port, name and credentials: given directly (DB_HOST,
+ * DB_USER, DB_PASSWORD), or from SSM and Secrets Manager (DB_HOST_PARAMETER with
+ * DB_SECRET_ARN_PARAMETER). Mixing the two sources is not a setup anyone deploys.
+ */
+function databaseSettingIssues(input: Record<string, string>): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const has = (name: string) => input[name] !== undefined;
+  for (const [direct, parameter] of [
+    [ENV.dbHost, ENV.dbHostParameter],
+    [ENV.dbPort, ENV.dbPortParameter],
+    [ENV.dbName, ENV.dbNameParameter],
+    [ENV.dbUser, ENV.dbSecretArnParameter],
+    [ENV.dbPassword, ENV.dbSecretArnParameter],
+  ] as const) {
+    if (has(direct) && has(parameter)) issues.push({ field: direct, message: `set either ${direct} or ${parameter}, not both` });
+  }
+  if (issues.length > 0) return issues;
+  if (has(ENV.dbHostParameter) || has(ENV.dbSecretArnParameter)) {
+    if (!has(ENV.dbHostParameter) || !has(ENV.dbSecretArnParameter) || has(ENV.dbHost)) {
+      issues.push({
+        field: has(ENV.dbHostParameter) ? ENV.dbSecretArnParameter : ENV.dbHostParameter,
+        message: `${ENV.dbHostParameter} and ${ENV.dbSecretArnParameter} go together (SSM and Secrets Manager), as do ${ENV.dbHost}, ${ENV.dbUser} and ${ENV.dbPassword}`,
+      });
     }
-  };
-  exclusive(ENV.dbHost, ENV.dbHostParameter);
-  exclusive(ENV.dbPort, ENV.dbPortParameter);
-  exclusive(ENV.dbName, ENV.dbNameParameter);
-  exclusive(ENV.dbUser, ENV.dbSecretArnParameter);
-  exclusive(ENV.dbPassword, ENV.dbSecretArnParameter);
+    return issues;
+  }
+  const hint = (what: string) => `is required (or ${what})`;
+  if (!has(ENV.dbHost)) issues.push({ field: ENV.dbHost, message: hint(`${ENV.dbHostParameter} to read it from SSM`) });
+  if (!has(ENV.dbUser)) issues.push({ field: ENV.dbUser, message: hint(`${ENV.dbSecretArnParameter} to read credentials from Secrets Manager`) });
+  if (!has(ENV.dbPassword)) issues.push({ field: ENV.dbPassword, message: hint(`${ENV.dbSecretArnParameter} to read credentials from Secrets Manager`) });
+  return issues;
+}
+
+/** The source, from settings that databaseSettingIssues found complete and consistent. */
+function databaseSource(parsed: Parsed): DatabaseSource {
   const fallbackPort = parsed[ENV.dbPort] ?? 3306;
   const fallbackDatabase = parsed[ENV.dbName] ?? 'transactions';
-
-  const host = parsed[ENV.dbHost];
   const hostParameter = parsed[ENV.dbHostParameter];
-  if (host === undefined && hostParameter === undefined) {
-    issues.push({ field: ENV.dbHost, message: `is required (or ${ENV.dbHostParameter} to read it from SSM)` });
-    return undefined;
-  }
   const secretArnParameter = parsed[ENV.dbSecretArnParameter];
-  const user = parsed[ENV.dbUser];
-  const password = parsed[ENV.dbPassword];
-  if (secretArnParameter === undefined) {
-    if (user === undefined) issues.push({ field: ENV.dbUser, message: `is required (or ${ENV.dbSecretArnParameter} to read credentials from Secrets Manager)` });
-    if (password === undefined) issues.push({ field: ENV.dbPassword, message: `is required (or ${ENV.dbSecretArnParameter} to read credentials from Secrets Manager)` });
+  if (hostParameter !== undefined && secretArnParameter !== undefined) {
+    return {
+      kind: 'aws',
+      hostParameter,
+      secretArnParameter,
+      ...(parsed[ENV.dbPortParameter] !== undefined ? { portParameter: parsed[ENV.dbPortParameter] } : {}),
+      ...(parsed[ENV.dbNameParameter] !== undefined ? { databaseParameter: parsed[ENV.dbNameParameter] } : {}),
+      fallbackPort,
+      fallbackDatabase,
+    };
   }
-  if (issues.length > 0) return undefined;
-
-  if (host !== undefined && user !== undefined && password !== undefined) {
-    return { kind: 'direct', host, port: fallbackPort, database: fallbackDatabase, user, password };
-  }
-  if (hostParameter === undefined || secretArnParameter === undefined) {
-    // Mixing a direct host with Secrets Manager credentials (or the reverse) is not a setup anyone
-    // deploys; refusing it keeps the two sources whole.
-    issues.push({
-      field: hostParameter === undefined ? ENV.dbSecretArnParameter : ENV.dbHostParameter,
-      message: `${ENV.dbHostParameter} and ${ENV.dbSecretArnParameter} go together (SSM and Secrets Manager), as do ${ENV.dbHost}, ${ENV.dbUser} and ${ENV.dbPassword}`,
-    });
-    return undefined;
-  }
-  return {
-    kind: 'aws',
-    hostParameter,
-    secretArnParameter,
-    ...(parsed[ENV.dbPortParameter] !== undefined ? { portParameter: parsed[ENV.dbPortParameter] } : {}),
-    ...(parsed[ENV.dbNameParameter] !== undefined ? { databaseParameter: parsed[ENV.dbNameParameter] } : {}),
-    fallbackPort,
-    fallbackDatabase,
-  };
+  const { [ENV.dbHost]: host, [ENV.dbUser]: user, [ENV.dbPassword]: password } = parsed;
+  if (host === undefined || user === undefined || password === undefined) throw new Error('database settings were checked as complete');
+  return { kind: 'direct', host, port: fallbackPort, database: fallbackDatabase, user, password };
 }

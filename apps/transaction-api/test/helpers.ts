@@ -22,17 +22,19 @@ export async function freshSchema(server: MariaDbServer, label: string): Promise
 /** Log lines a test can read back. */
 export class LogCapture {
   readonly lines: Array<Record<string, unknown>> = [];
+  /** Where a logger writes JSON lines into `lines`. */
+  readonly stream: Writable;
   readonly logger: Logger;
 
   constructor(level = 'info') {
     const lines = this.lines;
-    const stream = new Writable({
+    this.stream = new Writable({
       write(chunk: Buffer, _encoding, done) {
         for (const line of chunk.toString('utf8').split('\n')) if (line.trim() !== '') lines.push(JSON.parse(line) as Record<string, unknown>);
         done();
       },
     });
-    this.logger = pino({ level }, stream);
+    this.logger = pino({ level }, this.stream);
   }
 
   text(): string {
