@@ -16,3 +16,13 @@ export { Names, type NamingInput } from './names';
 export { STACK_OUTPUTS, parseStackOutputs, type StackOutputKey, type StackOutputs } from './outputs';
 export { PARAMETER_KEYS, parameterName, parameterPrefix, type ParameterKey } from './parameters';
 export { STACK_NAMES, localStatePath, stackProject, stateKey, type StackName } from './stacks';
+export {
+  SERVICE_ENV,
+  SERVICE_ENV_PLACEHOLDERS,
+  renderServiceEnv,
+  serviceEnvValues,
+  type ServiceEnvInput,
+  type ServiceEnvKey,
+  type ServiceEnvName,
+  type ServiceEnvPlaceholder,
+} from './service';

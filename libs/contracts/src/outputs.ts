@@ -1,7 +1,23 @@
 import type { StackName } from './stacks';
 
 /** Both regional stacks publish the same outputs: they are one composition with a different role. */
-const REGIONAL_OUTPUTS = ['region', 'role', 'vpcId', 'clusterIdentifier', 'clusterArn', 'writerEndpoint', 'readerEndpoint'] as const;
+const REGIONAL_OUTPUTS = [
+  'region',
+  'role',
+  'vpcId',
+  'clusterIdentifier',
+  'clusterArn',
+  'writerEndpoint',
+  'readerEndpoint',
+  'loadBalancerDnsName',
+  'loadBalancerArnSuffix',
+  'targetGroupArnSuffix',
+  'autoScalingGroupName',
+  'healthCheckId',
+  'alertTopicArn',
+  'healthFunctionName',
+  'artifactKey',
+] as const;
 
 /**
  * The outputs each stack publishes, by name. A later stack or a tool reads them through this

@@ -35,7 +35,6 @@ function build(role: DrRole, overrides: Partial<EnvironmentOverrides> = {}, bund
     targetGroupArn: alb.targetGroup.arn,
     kmsKeyArn,
     artifact,
-    serviceEnvironment: { AWS_REGION: env.regions[role].region, DR_ROLE: role, PORT: String(env.compute.appPort) },
   });
   return { json: synthesize(stack), script: fleet.userData };
 }
@@ -76,6 +75,8 @@ describe.each(DR_ROLES)('the %s region\'s compute', (role) => {
       expect(script).toContain('dnf install -y "nodejs$NODE_MAJOR" amazon-cloudwatch-agent');
       expect(script).toContain('Restart=on-failure');
       expect(script).toContain(`DR_ROLE=${role}\n`);
+      expect(script).toContain(`DB_HOST_PARAMETER=/dr/dev/${role}/db/writer-endpoint\n`);
+      expect(script).toContain("readonly ENV_FILE='/etc/transaction-api/transaction-api.env'");
       expect(script).toContain(`readonly DR_ROLE='${role}'`);
       expect(script).toContain('systemctl enable --now "$SERVICE.service"');
     });

@@ -6,12 +6,12 @@ import { IamInstanceProfile } from '@cdktf/provider-aws/lib/iam-instance-profile
 import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { type DrRole, type Environment, capacityFor } from '@txn-dr/config';
-import { Names, parameterName, parameterPrefix } from '@txn-dr/contracts';
+import { Names, parameterName, parameterPrefix, renderServiceEnv, serviceEnvValues } from '@txn-dr/contracts';
 import { ServiceRole, awsContext } from '@txn-dr/infra-core';
 import { secretReaderStatements } from '@txn-dr/infra-database';
 import { Construct } from 'constructs';
 import type { ServiceArtifact } from './artifact';
-import { renderEnvFile, renderUserData } from './user-data';
+import { environmentFileOf, renderUserData } from './user-data';
 
 /** CloudWatch agent metrics namespace; the instance role may publish to it and nothing else. */
 export const AGENT_NAMESPACE = 'CWAgent';
@@ -37,8 +37,6 @@ export interface ServiceFleetProps {
   /** This region's key: the service log group. */
   readonly kmsKeyArn: string;
   readonly artifact: ServiceArtifact;
-  /** Values for every placeholder of the service's env-file template. */
-  readonly serviceEnvironment: Readonly<Record<string, string>>;
 }
 
 /**
@@ -118,7 +116,11 @@ export class ServiceFleet extends Construct {
       ARTIFACT_KEY: artifact.key,
       ARTIFACT_SHA256: artifact.sha256,
       NODE_MAJOR: String(env.compute.nodeMajorVersion),
-      ENV_FILE: renderEnvFile(artifact.envTemplate, props.serviceEnvironment).trimEnd(),
+      ENV_FILE_PATH: environmentFileOf(artifact.unitFile),
+      ENV_FILE: renderServiceEnv(
+        artifact.envTemplate,
+        serviceEnvValues({ envName: env.name, role, region: env.regions[role].region, appPort: env.compute.appPort }),
+      ).trimEnd(),
       UNIT_FILE: artifact.unitFile.trimEnd(),
       AGENT_CONFIG: agentConfig(logGroupName),
     });

@@ -1,5 +1,5 @@
 import { Token, ref } from 'cdktf';
-import { renderEnvFile, renderUserData } from './user-data';
+import { environmentFileOf, renderUserData } from './user-data';
 
 const literal = {
   REGION: 'us-east-1',
@@ -8,6 +8,7 @@ const literal = {
   ARTIFACT_KEY: 'key',
   ARTIFACT_SHA256: 'abc',
   NODE_MAJOR: '22',
+  ENV_FILE_PATH: '/etc/transaction-api/transaction-api.env',
   ENV_FILE: 'A=1',
   UNIT_FILE: '[Service]\nExecReload=/bin/kill -HUP ${MAINPID}',
   AGENT_CONFIG: '{}',
@@ -34,13 +35,13 @@ describe('renderUserData', () => {
   });
 });
 
-describe('renderEnvFile', () => {
-  it('fills every placeholder', () => {
-    expect(renderEnvFile('A=${A}\nB=${B}\n', { A: '1', B: 'two' })).toBe('A=1\nB=two\n');
+describe('environmentFileOf', () => {
+  it('reads the one EnvironmentFile of a unit, optional or not', () => {
+    expect(environmentFileOf('[Service]\nEnvironmentFile=/etc/x/x.env\nExecStart=/bin/true\n')).toBe('/etc/x/x.env');
+    expect(environmentFileOf('[Service]\nEnvironmentFile=-/etc/x/x.env\n')).toBe('/etc/x/x.env');
   });
 
-  it('names a placeholder without a value, and a value without a placeholder', () => {
-    expect(() => renderEnvFile('A=${A}\nB=${B}\n', { A: '1' })).toThrow('env file: no value for ${B}');
-    expect(() => renderEnvFile('A=${A}\n', { A: '1', C: '3' })).toThrow('env file: the template has no place for C');
+  it('refuses a unit with none or several', () => {
+    expect(() => environmentFileOf('[Service]\nExecStart=/bin/true\n')).toThrow('the service unit must name exactly one EnvironmentFile, it names 0');
   });
 });

@@ -14,6 +14,8 @@ export interface UserDataValues {
   readonly ARTIFACT_KEY: string;
   readonly ARTIFACT_SHA256: string;
   readonly NODE_MAJOR: string;
+  /** Where the unit reads its environment file (its EnvironmentFile=). */
+  readonly ENV_FILE_PATH: string;
   /** The service's environment file, already rendered. */
   readonly ENV_FILE: string;
   /** The service's systemd unit, as the service ships it. */
@@ -47,19 +49,12 @@ export function renderUserData(values: UserDataValues): string {
   return rendered;
 }
 
-/** Placeholders of an environment-file template: `${NAME}`. */
-const ENV_PLACEHOLDER = /\$\{([A-Z][A-Z0-9_]*)\}/g;
-
 /**
- * Fills the service's env-file template. Every placeholder needs a value and every value a
- * placeholder: a renamed variable on either side fails synth instead of booting a misconfigured
- * service.
+ * The file a systemd unit reads its environment from (`EnvironmentFile=`), so that the user data
+ * writes the env file exactly where the service's own unit looks for it.
  */
-export function renderEnvFile(template: string, values: Readonly<Record<string, string>>): string {
-  const wanted = new Set([...template.matchAll(ENV_PLACEHOLDER)].map((m) => m[1]!));
-  const missing = [...wanted].filter((name) => values[name] === undefined);
-  if (missing.length > 0) throw new Error(`env file: no value for ${missing.map((n) => `\${${n}}`).join(', ')}`);
-  const unused = Object.keys(values).filter((name) => !wanted.has(name));
-  if (unused.length > 0) throw new Error(`env file: the template has no place for ${unused.join(', ')}`);
-  return template.replace(ENV_PLACEHOLDER, (_, name: string) => values[name]!);
+export function environmentFileOf(unit: string): string {
+  const paths = [...unit.matchAll(/^EnvironmentFile=-?(\S+)\s*$/gm)].map((m) => m[1]!);
+  if (paths.length !== 1) throw new Error(`the service unit must name exactly one EnvironmentFile, it names ${paths.length}`);
+  return paths[0]!;
 }

@@ -1,6 +1,6 @@
 import { Vpc } from '@cdktf/provider-aws/lib/vpc';
 import { type EnvironmentOverrides, defineEnvironment } from '@txn-dr/config';
-import type { StackName } from '@txn-dr/contracts';
+import { STACK_OUTPUTS, type StackName, type StackOutputs } from '@txn-dr/contracts';
 import { Testing } from 'cdktf';
 import { DrStack } from './dr-stack';
 import { synthesize } from './testing';
@@ -56,7 +56,7 @@ describe('DrStack providers', () => {
 
 /** Every regional output, with a chosen region. */
 function regionalOutputs(region: string, role: 'primary' | 'secondary') {
-  return { region, role, vpcId: 'vpc', clusterIdentifier: 'cluster', clusterArn: 'arn', writerEndpoint: 'w', readerEndpoint: 'r' };
+  return { ...Object.fromEntries(STACK_OUTPUTS[role].map((key) => [key, key])), region, role } as StackOutputs<typeof role>;
 }
 
 describe('DrStack outputs', () => {
@@ -64,7 +64,7 @@ describe('DrStack outputs', () => {
     const stack = stackWith({}, 'secondary');
     stack.publishOutputs(regionalOutputs('us-east-2', 'secondary'));
     const output = synthesize(stack).output;
-    expect(Object.keys(output ?? {}).sort()).toEqual(['clusterArn', 'clusterIdentifier', 'readerEndpoint', 'region', 'role', 'vpcId', 'writerEndpoint']);
+    expect(Object.keys(output ?? {}).sort()).toEqual([...STACK_OUTPUTS.secondary].sort());
     expect(output?.region).toEqual({ value: 'us-east-2' });
   });
 

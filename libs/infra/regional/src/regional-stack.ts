@@ -1,17 +1,26 @@
 import type { DrRole, Environment } from '@txn-dr/config';
+import { HEALTH_PATH, ServiceArtifact, ServiceFleet, ServiceLoadBalancer } from '@txn-dr/infra-compute';
 import { CustomerManagedKey, DrStack, awsContext, logsServiceGrant } from '@txn-dr/infra-core';
 import { EndpointParameters, RegionalDatabase } from '@txn-dr/infra-database';
+import { RegionalRecord } from '@txn-dr/infra-edge';
 import { RegionNetwork } from '@txn-dr/infra-network';
+import { DrDashboard, RegionalObservability } from '@txn-dr/infra-observability';
 import { Token } from 'cdktf';
 import type { Construct } from 'constructs';
 
 /**
  * A region of the warm-standby pair. The primary and the secondary are this same composition with
  * a different role: everything that differs between them is read from the role's slice of config.
+ * It reads the global stack's outputs (zone, global cluster, secret) and, in the secondary, the
+ * primary's (for the dashboard of both regions).
  */
 export class RegionalStack extends DrStack<DrRole> {
   readonly network: RegionNetwork;
   readonly database: RegionalDatabase;
+  readonly loadBalancer: ServiceLoadBalancer;
+  readonly fleet: ServiceFleet;
+  readonly record: RegionalRecord;
+  readonly observability: RegionalObservability;
 
   constructor(scope: Construct, env: Environment, readonly role: DrRole) {
     super(scope, { env, stack: role });
@@ -19,7 +28,7 @@ export class RegionalStack extends DrStack<DrRole> {
     const provider = this.provider(role);
     const global = this.readOutputs('global');
 
-    // One key for this region's data at rest: database storage, Performance Insights, log groups.
+    // One key for this region's data at rest: database storage, Performance Insights, log groups, artifacts.
     const dataKey = new CustomerManagedKey(this, 'data-key', {
       provider,
       alias: this.names.regional(role, 'data'),
@@ -28,6 +37,7 @@ export class RegionalStack extends DrStack<DrRole> {
     });
 
     this.network = new RegionNetwork(this, 'network', { env, role, provider, logKeyArn: dataKey.arn });
+    const groups = this.network.securityGroups;
 
     this.database = new RegionalDatabase(this, 'database', {
       env,
@@ -35,7 +45,7 @@ export class RegionalStack extends DrStack<DrRole> {
       provider,
       subnetIds: this.network.subnetIds.data,
       availabilityZones: this.network.availabilityZones,
-      securityGroupId: this.network.securityGroups.database.id,
+      securityGroupId: groups.database.id,
       kmsKeyArn: dataKey.arn,
       globalClusterIdentifier: global.globalClusterIdentifier,
     });
@@ -54,6 +64,71 @@ export class RegionalStack extends DrStack<DrRole> {
       },
     });
 
+    const artifact = new ServiceArtifact(this, 'artifact', { env, role, provider, kmsKeyArn: dataKey.arn });
+    this.loadBalancer = new ServiceLoadBalancer(this, 'load-balancer', {
+      env,
+      role,
+      provider,
+      vpcId: this.network.vpc.id,
+      subnetIds: this.network.subnetIds.public,
+      securityGroupId: groups.loadBalancer.id,
+    });
+    this.fleet = new ServiceFleet(this, 'service', {
+      env,
+      role,
+      provider,
+      subnetIds: this.network.subnetIds.private,
+      securityGroupId: groups.service.id,
+      targetGroupArn: this.loadBalancer.targetGroup.arn,
+      kmsKeyArn: dataKey.arn,
+      artifact,
+    });
+
+    const alb = this.loadBalancer.loadBalancer;
+    this.record = new RegionalRecord(this, 'dns', {
+      env,
+      role,
+      provider,
+      zoneId: global.hostedZoneId,
+      target: { dnsName: alb.dnsName, zoneId: alb.zoneId, ...this.loadBalancer.endpoint },
+      healthPath: HEALTH_PATH,
+    });
+
+    this.observability = new RegionalObservability(this, 'observability', {
+      env,
+      role,
+      provider,
+      clusterIdentifier: this.database.identifier,
+      loadBalancerArnSuffix: alb.arnSuffix,
+      targetGroupArnSuffix: this.loadBalancer.targetGroup.arnSuffix,
+      route53HealthCheckId: this.record.healthCheck.id,
+      route53MetricsProvider: this.route53MetricsProvider(),
+    });
+
+    if (role === 'secondary') {
+      // The dashboard of both regions lives in the standby: the region an operator turns to when
+      // the primary is in trouble. The primary's values come from its contracted outputs.
+      const primary = this.readOutputs('primary');
+      new DrDashboard(this, 'dashboard', {
+        env,
+        provider,
+        regions: {
+          primary: {
+            clusterIdentifier: primary.clusterIdentifier,
+            loadBalancerArnSuffix: primary.loadBalancerArnSuffix,
+            targetGroupArnSuffix: primary.targetGroupArnSuffix,
+            healthFunctionName: primary.healthFunctionName,
+          },
+          secondary: {
+            clusterIdentifier: this.database.identifier,
+            loadBalancerArnSuffix: alb.arnSuffix,
+            targetGroupArnSuffix: this.loadBalancer.targetGroup.arnSuffix,
+            healthFunctionName: this.observability.functionName,
+          },
+        },
+      });
+    }
+
     this.publishOutputs({
       region: region.region,
       role,
@@ -62,6 +137,14 @@ export class RegionalStack extends DrStack<DrRole> {
       clusterArn: this.database.cluster.arn,
       writerEndpoint: this.database.cluster.endpoint,
       readerEndpoint: this.database.cluster.readerEndpoint,
+      loadBalancerDnsName: alb.dnsName,
+      loadBalancerArnSuffix: alb.arnSuffix,
+      targetGroupArnSuffix: this.loadBalancer.targetGroup.arnSuffix,
+      autoScalingGroupName: this.fleet.group.name,
+      healthCheckId: this.record.healthCheck.id,
+      alertTopicArn: this.observability.topicArn,
+      healthFunctionName: this.observability.functionName,
+      artifactKey: artifact.key,
     });
   }
 }

@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ARTIFACTS } from '@txn-dr/contracts';
+import { ARTIFACTS, SERVICE_ENV_PLACEHOLDERS } from '@txn-dr/contracts';
 
 /**
  * A build output shaped like the service's (bundle, unit, env template) for testing the compute
@@ -14,9 +14,9 @@ export function fixtureArtifact(bundle = "console.log('transaction-api');\n"): s
   writeFileSync(
     join(dir, files.unit),
     ['[Unit]', 'Description=Transaction API', 'After=network-online.target', '', '[Service]', 'Type=simple', 'DynamicUser=yes',
-      'EnvironmentFile=/etc/transaction-api/env', 'ExecStart=/usr/bin/node /opt/transaction-api/main.js', 'ExecReload=/bin/kill -HUP ${MAINPID}',
+      'EnvironmentFile=/etc/transaction-api/transaction-api.env', 'ExecStart=/usr/bin/node /opt/transaction-api/main.js', 'ExecReload=/bin/kill -HUP ${MAINPID}',
       'Restart=on-failure', '', '[Install]', 'WantedBy=multi-user.target', ''].join('\n'),
   );
-  writeFileSync(join(dir, files.envTemplate), 'AWS_REGION=${AWS_REGION}\nDR_ROLE=${DR_ROLE}\nPORT=${PORT}\n');
+  writeFileSync(join(dir, files.envTemplate), `${SERVICE_ENV_PLACEHOLDERS.map((name) => `${name}=\${${name}}`).join('\n')}\nDB_TLS=rds\n`);
   return dir;
 }

@@ -12,9 +12,9 @@ readonly ARTIFACT_BUCKET_PARAMETER='@@ARTIFACT_BUCKET_PARAMETER@@'
 readonly ARTIFACT_KEY='@@ARTIFACT_KEY@@'
 readonly ARTIFACT_SHA256='@@ARTIFACT_SHA256@@'
 readonly NODE_MAJOR='@@NODE_MAJOR@@'
+readonly ENV_FILE='@@ENV_FILE_PATH@@'
 readonly SERVICE='transaction-api'
 readonly INSTALL_DIR="/opt/$SERVICE"
-readonly CONFIG_DIR="/etc/$SERVICE"
 readonly LOG_DIR="/var/log/$SERVICE"
 
 echo "user-data: $SERVICE, role $DR_ROLE, region $REGION"
@@ -27,7 +27,7 @@ if [ ! -x "$node_bin" ]; then
   node_bin="$(command -v node)"
 fi
 
-install -d -m 0755 "$INSTALL_DIR" "$CONFIG_DIR" "$LOG_DIR"
+install -d -m 0755 "$INSTALL_DIR" "$LOG_DIR"
 # The bucket's name holds the account id, which the image does not know: it comes from this
 # region's parameters. The key and its hash are fixed in this script, so a new build is a new
 # launch template version.
@@ -37,10 +37,11 @@ echo "$ARTIFACT_SHA256  $INSTALL_DIR/main.js.download" | sha256sum --check --str
 mv "$INSTALL_DIR/main.js.download" "$INSTALL_DIR/main.js"
 chmod 0444 "$INSTALL_DIR/main.js"
 
-cat > "$CONFIG_DIR/env" <<'ENVFILE'
+install -d -m 0755 "$(dirname "$ENV_FILE")"
+cat > "$ENV_FILE" <<'ENVFILE'
 @@ENV_FILE@@
 ENVFILE
-chmod 0644 "$CONFIG_DIR/env"
+chmod 0644 "$ENV_FILE"
 
 cat > "/etc/systemd/system/$SERVICE.service" <<'UNIT'
 @@UNIT_FILE@@

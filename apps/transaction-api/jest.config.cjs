@@ -1,0 +1,19 @@
+const preset = require('../../jest.preset.cjs');
+
+/** @type {import('jest').Config} */
+module.exports = {
+  ...preset,
+  displayName: 'transaction-api',
+  rootDir: __dirname,
+  // uuid, and cookie (under Fastify's inject), ship ECMAScript modules only; Jest's module
+  // system on Node 20 needs them as CommonJS.
+  transform: {
+    ...preset.transform,
+    '/node_modules/(uuid|cookie)/.+\\.js$': ['@swc/jest', { jsc: { parser: { syntax: 'ecmascript' }, target: 'es2023' }, module: { type: 'commonjs' } }],
+  },
+  transformIgnorePatterns: ['/node_modules/(?!(uuid|cookie)/)'],
+  // One private MariaDB for the suite; specs that stop or freeze a server start their own.
+  globalSetup: '<rootDir>/test/global-setup.ts',
+  globalTeardown: '<rootDir>/test/global-teardown.ts',
+  testTimeout: 30_000,
+};

@@ -1,0 +1,138 @@
+import type { DrRole } from '@txn-dr/config';
+import type { JsonSchemaToTsProvider } from '@fastify/type-provider-json-schema-to-ts';
+import Ajv, { type Options as AjvOptions } from 'ajv';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import type { Database } from './db/database';
+import type { SchemaState } from './db/schema-state';
+import { HttpError, MESSAGES, errorHandler } from './errors';
+import { HealthProbe } from './health';
+import { checkMinor, decimalToMinor, type Currency } from './money';
+import * as schemas from './schemas';
+import { TransactionStore } from './transactions';
+
+export interface AppOptions {
+  readonly db: Database;
+  readonly schema: SchemaState;
+  /** AWS region, reported by /health. */
+  readonly region: string;
+  /** DR role the instance was launched with, reported by /health beside the database's own answer. */
+  readonly role: DrRole;
+  /** Limit of the /health database probe. */
+  readonly healthTimeoutMs: number;
+  /** `Retry-After` of every 503. */
+  readonly retryAfterSeconds: number;
+  /** @default 16384 */
+  readonly bodyLimitBytes?: number;
+  /** A pino logger (the server's), or false for none. @default false */
+  readonly logger?: FastifyBaseLogger | false;
+  /** Longer than the load balancer's idle timeout (60 s), so the balancer closes first. @default 65000 */
+  readonly keepAliveTimeoutMs?: number;
+}
+
+/** Client-supplied request ids are kept when they are short and plain, so logs can be joined. */
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * Ajv per part of the request. Query strings and parameters arrive as text and are coerced to
+ * the schema's types; a JSON body never is, so `"amountMinor": "12"` or `"amount": 12.5` is a 400
+ * rather than silently becoming something else.
+ */
+function validatorCompiler() {
+  // strictSchema catches a misspelt keyword in our schemas; strictRequired would reject the
+  // `oneOf: [{ required: ['amount'] }, ...]` idiom, which is valid JSON Schema.
+  const common: AjvOptions = { allErrors: false, useDefaults: true, removeAdditional: false, strictSchema: true, strictNumbers: true, strictTypes: false, strictRequired: false, allowUnionTypes: true };
+  const body = new Ajv({ ...common, coerceTypes: false });
+  const text = new Ajv({ ...common, coerceTypes: 'array' });
+  return ({ schema, httpPart }: { schema: object; httpPart?: string }) => (httpPart === 'body' ? body : text).compile(schema);
+}
+
+/**
+ * Builds the service as a Fastify instance that does not listen: `server.ts` listens, tests
+ * `inject`. Every route declares its request and reply schemas.
+ */
+export function buildApp(options: AppOptions): FastifyInstance {
+  const serverOptions: FastifyServerOptions = {
+    bodyLimit: options.bodyLimitBytes ?? 16_384,
+    keepAliveTimeout: options.keepAliveTimeoutMs ?? 65_000,
+    requestTimeout: 30_000,
+    // The instances are reachable only from their load balancer, which sets X-Forwarded-For.
+    trustProxy: true,
+    requestIdHeader: false,
+    logController: new LogController({ requestIdLogLabel: 'requestId' }),
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+  };
+  const app = Fastify({ ...serverOptions, ...(options.logger ? { loggerInstance: options.logger } : { logger: false }) }).withTypeProvider<JsonSchemaToTsProvider>();
+
+  app.setValidatorCompiler(validatorCompiler());
+  app.setErrorHandler(errorHandler(options.retryAfterSeconds));
+  // JSON only: without this, text/plain bodies reach validation as strings.
+  app.removeContentTypeParser('text/plain');
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  app.setNotFoundHandler((request, reply) => {
+    reply.code(404).send({ statusCode: 404, error: 'Not Found', code: 'ROUTE_NOT_FOUND', message: `No route ${request.method} ${request.url.split('?')[0]}`, requestId: request.id });
+  });
+
+  const store = new TransactionStore(options.db);
+  const probe = new HealthProbe(options.db, options.healthTimeoutMs);
+
+  app.get('/health', { schema: schemas.health, logLevel: 'warn' }, async (request, reply) => {
+    const outcome = await probe.check();
+    const schemaReady = options.schema.ready;
+    if (!schemaReady) options.schema.keepTrying();
+    const common = { region: options.region, configuredRole: options.role };
+    if (!outcome.ok) {
+      request.log.warn({ err: outcome.error, latencyMs: outcome.latencyMs }, 'health: database unreachable');
+      return reply.code(503).send({ ...common, status: 'unavailable', role: 'unknown', db: { reachable: false, readOnly: null, latencyMs: outcome.latencyMs, schemaReady } });
+    }
+    const { readOnly, latencyMs } = outcome.result;
+    return reply
+      .code(schemaReady ? 200 : 503)
+      .send({ ...common, status: schemaReady ? 'ok' : 'unavailable', role: readOnly ? 'reader' : 'writer', db: { reachable: true, readOnly, latencyMs, schemaReady } });
+  });
+
+  // Every other route needs the schema.
+  app.register(async (instance) => {
+    const api = instance.withTypeProvider<JsonSchemaToTsProvider>();
+    api.addHook('preHandler', async () => {
+      if (!options.schema.ready) {
+        options.schema.keepTrying();
+        throw new HttpError(503, 'SCHEMA_PENDING', MESSAGES.schemaPending);
+      }
+    });
+
+    api.post('/transactions', { schema: schemas.createTransaction }, async (request, reply) => {
+      const { accountId, currency, reference } = request.body;
+      const code = currency as Currency;
+      const amountMinor = request.body.amount !== undefined ? decimalToMinor(request.body.amount, code) : checkMinor(request.body.amountMinor as number);
+      const { created, transaction } = await store.create(request.headers['idempotency-key'] as string, { accountId, amountMinor, currency: code, reference });
+      if (!created) reply.header('idempotent-replayed', 'true');
+      return reply.code(201).header('location', `/transactions/${transaction.id}`).send(transaction);
+    });
+
+    api.get('/transactions/:id', { schema: schemas.getTransaction }, async (request) => {
+      const transaction = await store.get(request.params.id);
+      if (transaction === undefined) throw new HttpError(404, 'TRANSACTION_NOT_FOUND', `No transaction ${request.params.id}`);
+      return transaction;
+    });
+
+    api.get('/transactions', { schema: schemas.listTransactions }, async (request) => {
+      const { accountId, limit, cursor } = request.query;
+      const page = await store.list(accountId, limit, cursor);
+      return { items: page.items, nextCursor: page.nextCursor ?? null };
+    });
+
+    api.get('/accounts/:id/balance', { schema: schemas.getBalance }, async (request) => {
+      const balances = await store.balances(request.params.id);
+      if (balances.length === 0) throw new HttpError(404, 'ACCOUNT_NOT_FOUND', `No transactions for account ${request.params.id}`);
+      return { accountId: request.params.id, balances };
+    });
+  });
+
+  return app;
+}

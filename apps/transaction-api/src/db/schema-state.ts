@@ -1,0 +1,83 @@
+import type { Database } from './database';
+import { migrate, type Migration, type MigrationLog, MIGRATIONS } from './migrations';
+
+export interface SchemaStateOptions {
+  readonly db: Database;
+  readonly log: MigrationLog & { error(obj: object, msg: string): void };
+  /** Pause between attempts while the schema is not current. @default 2000 */
+  readonly retryMs?: number;
+  readonly migrations?: readonly Migration[];
+}
+
+/**
+ * Whether the schema this build needs is in place, and the attempts to make it so. An instance
+ * starts serving even when it cannot migrate yet (database down, or a standby whose schema has not
+ * replicated): its routes answer 503 until the schema is current, and it keeps trying, so that
+ * a database coming back or a standby being promoted needs no restart.
+ */
+export class SchemaState {
+  private current = false;
+  private attempt: Promise<boolean> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  private lastProblem: string | undefined;
+
+  constructor(private readonly options: SchemaStateOptions) {}
+
+  get ready(): boolean {
+    return this.current;
+  }
+
+  /** One attempt at a time; resolves to whether the schema is current. Never throws. */
+  ensure(): Promise<boolean> {
+    if (this.current) return Promise.resolve(true);
+    this.attempt ??= this.tryOnce().finally(() => {
+      this.attempt = undefined;
+    });
+    return this.attempt;
+  }
+
+  /** Keeps calling `ensure` until the schema is current or `stop` is called. */
+  keepTrying(): void {
+    if (this.current || this.stopped || this.timer !== undefined) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.ensure().then((ok) => {
+        if (!ok) this.keepTrying();
+      });
+    }, this.options.retryMs ?? 2_000);
+    // A pending retry must not keep a closing process alive.
+    this.timer.unref();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private async tryOnce(): Promise<boolean> {
+    const { log } = this.options;
+    try {
+      const outcome = await migrate(this.options.db, log, this.options.migrations ?? MIGRATIONS);
+      if (outcome.state === 'current') {
+        this.current = true;
+        log.info({ applied: outcome.applied }, 'database schema is current');
+        return true;
+      }
+      this.report(`read-only database without migrations ${outcome.missing.join(', ')}`, () =>
+        log.warn({ missing: outcome.missing }, 'database is read-only and its schema is behind this build; waiting for replication or promotion'),
+      );
+    } catch (error) {
+      this.report(error instanceof Error ? error.message : String(error), () => log.error({ err: error }, 'schema migration failed; will retry'));
+    }
+    return false;
+  }
+
+  /** Logs a problem once per change, not at every retry. */
+  private report(problem: string, write: () => void): void {
+    if (problem === this.lastProblem) return;
+    this.lastProblem = problem;
+    write();
+  }
+}

@@ -1,0 +1,4 @@
+// The entry point of the bundle: everything else is importable without side effects.
+import { main } from './server';
+
+void main();

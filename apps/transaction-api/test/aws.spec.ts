@@ -1,0 +1,119 @@
+import { GetSecretValueCommand, ResourceNotFoundException, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { mockClient } from 'aws-sdk-client-mock';
+import { createAwsClients, resolveDatabaseEndpoint } from '../src/aws';
+import type { DatabaseSource } from '../src/config';
+
+const ssm = mockClient(SSMClient);
+const secrets = mockClient(SecretsManagerClient);
+const clients = () => ({ ssm: new SSMClient({ region: 'us-east-2' }), secrets: new SecretsManagerClient({ region: 'us-east-2' }) });
+
+const SECRET_ARN = 'arn:aws:secretsmanager:us-east-2:123456789012:secret:txdr-dev/secondary/db-master-AbCdEf';
+const source: Extract<DatabaseSource, { kind: 'aws' }> = {
+  kind: 'aws',
+  hostParameter: '/dr/dev/secondary/db/writer-endpoint',
+  portParameter: '/dr/dev/secondary/db/port',
+  databaseParameter: '/dr/dev/secondary/db/name',
+  secretArnParameter: '/dr/dev/secondary/db/secret-arn',
+  fallbackPort: 3306,
+  fallbackDatabase: 'transactions',
+};
+const parameters = {
+  '/dr/dev/secondary/db/writer-endpoint': 'txdr-dev-secondary-aurora.cluster-abc.us-east-2.rds.amazonaws.com',
+  '/dr/dev/secondary/db/port': '3306',
+  '/dr/dev/secondary/db/name': 'transactions',
+  '/dr/dev/secondary/db/secret-arn': SECRET_ARN,
+};
+
+function answerParameters(values: Record<string, string>) {
+  ssm.on(GetParametersCommand).callsFake((input: { Names: string[] }) => ({
+    Parameters: input.Names.filter((n) => n in values).map((Name) => ({ Name, Value: values[Name], Type: 'String' })),
+    InvalidParameters: input.Names.filter((n) => !(n in values)),
+  }));
+}
+
+beforeEach(() => {
+  ssm.reset();
+  secrets.reset();
+});
+
+describe('resolveDatabaseEndpoint', () => {
+  it('reads host, port and name from SSM and the credentials from the secret named there', async () => {
+    answerParameters(parameters);
+    secrets.on(GetSecretValueCommand, { SecretId: SECRET_ARN }).resolves({ SecretString: JSON.stringify({ username: 'dradmin', password: 'p@ss"word' }) });
+
+    await expect(resolveDatabaseEndpoint(source, clients)).resolves.toEqual({
+      host: 'txdr-dev-secondary-aurora.cluster-abc.us-east-2.rds.amazonaws.com',
+      port: 3306,
+      database: 'transactions',
+      user: 'dradmin',
+      password: 'p@ss"word',
+    });
+    // One round trip for every parameter, decrypted in case one is a SecureString.
+    expect(ssm.commandCalls(GetParametersCommand)).toHaveLength(1);
+    expect(ssm.commandCalls(GetParametersCommand)[0]!.args[0].input).toEqual({ Names: Object.keys(parameters).sort(byOrder), WithDecryption: true });
+  });
+
+  it('falls back to the given port and name when no parameter names them', async () => {
+    answerParameters(parameters);
+    secrets.on(GetSecretValueCommand).resolves({ SecretString: '{"username":"u","password":"p"}' });
+    const endpoint = await resolveDatabaseEndpoint({ kind: 'aws', hostParameter: source.hostParameter, secretArnParameter: source.secretArnParameter, fallbackPort: 3307, fallbackDatabase: 'tx' }, clients);
+    expect(endpoint).toMatchObject({ port: 3307, database: 'tx' });
+  });
+
+  it('uses a direct source as given, without calling AWS', async () => {
+    const endpoint = await resolveDatabaseEndpoint({ kind: 'direct', host: 'h', port: 1, database: 'd', user: 'u', password: 'p' }, () => {
+      throw new Error('no AWS here');
+    });
+    expect(endpoint).toEqual({ host: 'h', port: 1, database: 'd', user: 'u', password: 'p' });
+  });
+
+  it('names the parameters that do not exist', async () => {
+    answerParameters({ '/dr/dev/secondary/db/writer-endpoint': 'h', '/dr/dev/secondary/db/port': '3306', '/dr/dev/secondary/db/name': 'n' });
+    await expect(resolveDatabaseEndpoint(source, clients)).rejects.toThrow('SSM parameters not found: /dr/dev/secondary/db/secret-arn');
+  });
+
+  it('names the parameters when SSM cannot be read', async () => {
+    ssm.on(GetParametersCommand).rejects(Object.assign(new Error('User is not authorized to perform: ssm:GetParameters'), { name: 'AccessDeniedException' }));
+    await expect(resolveDatabaseEndpoint(source, clients)).rejects.toThrow(/cannot read SSM parameters \/dr\/dev\/secondary\/db\/writer-endpoint.*AccessDeniedException/);
+  });
+
+  it('refuses a port parameter that is not a port', async () => {
+    answerParameters({ ...parameters, '/dr/dev/secondary/db/port': 'mysql' });
+    await expect(resolveDatabaseEndpoint(source, clients)).rejects.toThrow('SSM parameter /dr/dev/secondary/db/port is not a port number');
+  });
+
+  it('names the secret when it cannot be read', async () => {
+    answerParameters(parameters);
+    secrets.on(GetSecretValueCommand).rejects(new ResourceNotFoundException({ message: "Secrets Manager can't find the specified secret.", $metadata: {} }));
+    await expect(resolveDatabaseEndpoint(source, clients)).rejects.toThrow(`cannot read secret ${SECRET_ARN} (from /dr/dev/secondary/db/secret-arn): ResourceNotFoundException`);
+  });
+
+  it.each([
+    ['not JSON', 'dradmin:secret'],
+    ['JSON without a password', '{"username":"dradmin"}'],
+    ['an empty password', '{"username":"dradmin","password":""}'],
+  ])('refuses a secret that is %s, without echoing it', async (_what, secretString) => {
+    answerParameters(parameters);
+    secrets.on(GetSecretValueCommand).resolves({ SecretString: secretString });
+    const error = await resolveDatabaseEndpoint(source, clients).then(
+      () => new Error('resolved'),
+      (e: unknown) => e as Error,
+    );
+    expect(error.message).toBe(`secret ${SECRET_ARN} is not a JSON object with string fields "username" and "password"`);
+    expect(error.message).not.toContain('dradmin');
+  });
+});
+
+describe('createAwsClients', () => {
+  it('makes clients for the instance region', async () => {
+    const made = createAwsClients('us-east-2');
+    await expect(made.ssm.config.region()).resolves.toBe('us-east-2');
+    await expect(made.secrets.config.region()).resolves.toBe('us-east-2');
+  });
+});
+
+function byOrder(a: string, b: string): number {
+  const order = [source.hostParameter, source.secretArnParameter, source.portParameter, source.databaseParameter];
+  return order.indexOf(a) - order.indexOf(b);
+}

@@ -1,0 +1,88 @@
+import { ARTIFACTS } from '@txn-dr/contracts';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildService } from '../scripts/build';
+
+const { files } = ARTIFACTS.transactionApi;
+const dirs: string[] = [];
+let first: string;
+let second: string;
+
+beforeAll(async () => {
+  first = mkdtempSync(join(tmpdir(), 'txn-build-a-'));
+  // A different directory name and a later time: neither may show in the output.
+  second = mkdtempSync(join(tmpdir(), 'txn-build-bb-'));
+  dirs.push(first, second);
+  await buildService(first);
+  await new Promise((r) => setTimeout(r, 1_100));
+  await buildService(second);
+}, 60_000);
+afterAll(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('build', () => {
+  it('writes the three contracted artifacts and nothing else', () => {
+    expect(readdirSync(first).sort()).toEqual([files.bundle, files.envTemplate, files.unit].sort());
+  });
+
+  it('is deterministic: the same sources give the same bytes', () => {
+    for (const name of Object.values(files)) {
+      expect(readFileSync(join(second, name)).equals(readFileSync(join(first, name)))).toBe(true);
+    }
+  });
+
+  it('bundles for Node.js as one CommonJS file with no absolute path of this machine in it', () => {
+    const bundle = readFileSync(join(first, files.bundle), 'utf8');
+    expect(bundle.startsWith('"use strict";')).toBe(true);
+    expect(bundle).not.toContain(process.cwd());
+    expect(bundle).not.toContain(tmpdir() + '/');
+    // Every dependency is inside: nothing left to require from node_modules.
+    expect(bundle).not.toMatch(/require\("(fastify|mysql2|pino|zod|@aws-sdk\/[a-z-]+|uuid)"\)/);
+  });
+});
+
+describe('the systemd unit', () => {
+  const unit = () => readFileSync(join(first, files.unit), 'utf8');
+  const directives = () =>
+    unit()
+      .split('\n')
+      .filter((l) => /^[A-Za-z]+=/.test(l))
+      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)] as const);
+  const value = (key: string) => directives().filter(([k]) => k === key).map(([, v]) => v);
+
+  it('runs the bundle with the env file, as a dedicated unprivileged user', () => {
+    expect(value('ExecStart')).toEqual(['/usr/bin/node /opt/transaction-api/main.js']);
+    expect(value('EnvironmentFile')).toEqual(['/etc/transaction-api/transaction-api.env']);
+    expect(value('DynamicUser')).toEqual(['yes']);
+    expect(value('User')).toEqual(['transaction-api']);
+    expect(value('NoNewPrivileges')).toEqual(['yes']);
+    expect(value('CapabilityBoundingSet')).toEqual(['']);
+  });
+
+  it('restarts on failure, forever', () => {
+    expect(value('Restart')).toEqual(['on-failure']);
+    expect(value('StartLimitIntervalSec')).toEqual(['0']);
+  });
+
+  it('stops with SIGTERM and waits longer than the service drains', () => {
+    expect(value('KillSignal')).toEqual(['SIGTERM']);
+    expect(Number(value('TimeoutStopSec')[0])).toBeGreaterThan(20); // SHUTDOWN_TIMEOUT_MS default: 20 s
+  });
+
+  it('hardens the sandbox', () => {
+    for (const [key, expected] of [
+      ['ProtectSystem', 'strict'],
+      ['ProtectHome', 'yes'],
+      ['PrivateTmp', 'yes'],
+      ['PrivateDevices', 'yes'],
+      ['RestrictAddressFamilies', 'AF_INET AF_INET6 AF_UNIX'],
+      ['SystemCallFilter', '@system-service'],
+      ['RestrictSUIDSGID', 'yes'],
+      ['LockPersonality', 'yes'],
+    ]) {
+      expect([key, value(key!)]).toEqual([key, [expected]]);
+    }
+  });
+});

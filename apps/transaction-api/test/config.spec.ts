@@ -1,0 +1,111 @@
+import { ConfigError } from '@txn-dr/config';
+import { SERVICE_ENV, SERVICE_ENV_PLACEHOLDERS, renderServiceEnv, serviceEnvValues } from '@txn-dr/contracts';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadConfig } from '../src/config';
+
+const direct = { AWS_REGION: 'us-east-1', DR_ROLE: 'primary', DB_HOST: '127.0.0.1', DB_USER: 'app', DB_PASSWORD: 's3cret-value' };
+const template = readFileSync(join(__dirname, '../deploy/transaction-api.env.template'), 'utf8');
+
+/** Reads a systemd EnvironmentFile the simple way it is written: KEY=value lines and comments. */
+function parseEnvFile(text: string): Record<string, string> {
+  return Object.fromEntries(
+    text
+      .split('\n')
+      .filter((line) => line.trim() !== '' && !line.startsWith('#'))
+      .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+  );
+}
+
+function configError(env: Record<string, string>): string {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as Error).message;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('fills every default for a local run', () => {
+    expect(loadConfig(direct)).toEqual({
+      host: '0.0.0.0',
+      port: 8080,
+      region: 'us-east-1',
+      role: 'primary',
+      logLevel: 'info',
+      bodyLimitBytes: 16_384,
+      shutdownTimeoutMs: 20_000,
+      retryAfterSeconds: 5,
+      db: {
+        source: { kind: 'direct', host: '127.0.0.1', port: 3306, database: 'transactions', user: 'app', password: 's3cret-value' },
+        tls: 'off',
+        poolSize: 10,
+        connectTimeoutMs: 3_000,
+        queryTimeoutMs: 5_000,
+        healthTimeoutMs: 1_500,
+      },
+    });
+  });
+
+  it('reads the env file the instances get: SSM and Secrets Manager, TLS, the configured port', () => {
+    const rendered = renderServiceEnv(template, serviceEnvValues({ envName: 'dev', role: 'secondary', region: 'us-east-2', appPort: 8081 }));
+    const config = loadConfig(parseEnvFile(rendered));
+    expect(config).toMatchObject({ region: 'us-east-2', role: 'secondary', port: 8081, host: '0.0.0.0', db: { tls: 'rds' } });
+    expect(config.db.source).toEqual({
+      kind: 'aws',
+      hostParameter: '/dr/dev/secondary/db/writer-endpoint',
+      portParameter: '/dr/dev/secondary/db/port',
+      databaseParameter: '/dr/dev/secondary/db/name',
+      secretArnParameter: '/dr/dev/secondary/db/secret-arn',
+      fallbackPort: 3306,
+      fallbackDatabase: 'transactions',
+    });
+  });
+
+  it('has a template whose placeholders are exactly the contracted ones, each a service variable', () => {
+    const placeholders = [...template.matchAll(/\$\{([A-Z_]+)\}/g)].map((m) => m[1]);
+    expect(new Set(placeholders)).toEqual(new Set(SERVICE_ENV_PLACEHOLDERS));
+    const names = new Set<string>(Object.values(SERVICE_ENV));
+    for (const key of Object.keys(parseEnvFile(template))) expect(names.has(key)).toBe(true);
+  });
+
+  it('treats an empty value as unset', () => {
+    expect(configError({ ...direct, DR_ROLE: '' })).toContain('DR_ROLE: is required: one of primary, secondary');
+  });
+
+  it.each([
+    ['no region', { AWS_REGION: undefined }, 'AWS_REGION: is required'],
+    ['a bad region', { AWS_REGION: 'useast1' }, 'AWS_REGION: must be an AWS region code'],
+    ['an unknown role', { DR_ROLE: 'tertiary' }, 'DR_ROLE: must be: one of primary, secondary'],
+    ['a port that is not a number', { APP_PORT: 'http' }, 'APP_PORT: must be a whole number'],
+    ['a port out of range', { APP_PORT: '70000' }, 'APP_PORT: must be at most 65535'],
+    ['a pool of zero', { DB_POOL_SIZE: '0' }, 'DB_POOL_SIZE: must be at least 1'],
+    ['an unknown log level', { LOG_LEVEL: 'verbose' }, 'LOG_LEVEL'],
+    ['an unknown TLS mode', { DB_TLS: 'yes' }, 'DB_TLS'],
+    ['a health timeout the load balancer would not wait for', { HEALTH_TIMEOUT_MS: '2500' }, 'HEALTH_TIMEOUT_MS: must be under 2000'],
+    ['no database host', { DB_HOST: undefined }, 'DB_HOST: is required (or DB_HOST_PARAMETER'],
+    ['no user', { DB_USER: undefined }, 'DB_USER: is required'],
+    ['no password', { DB_PASSWORD: undefined }, 'DB_PASSWORD: is required'],
+    ['a host both direct and from SSM', { DB_HOST_PARAMETER: '/dr/dev/primary/db/writer-endpoint' }, 'DB_HOST: set either DB_HOST or DB_HOST_PARAMETER, not both'],
+    ['an SSM name without a leading slash', { DB_HOST: undefined, DB_HOST_PARAMETER: 'dr/x', DB_USER: undefined, DB_PASSWORD: undefined, DB_SECRET_ARN_PARAMETER: '/dr/s' }, 'DB_HOST_PARAMETER: must be an SSM parameter name'],
+    ['an SSM host with a direct password', { DB_HOST: undefined, DB_HOST_PARAMETER: '/dr/h' }, 'DB_HOST_PARAMETER and DB_SECRET_ARN_PARAMETER go together'],
+    ['a bad database name', { DB_NAME: 'drop table;' }, 'DB_NAME: must be a MySQL identifier'],
+  ])('refuses %s, naming the variable', (_what, change, message) => {
+    const env: Record<string, string> = { ...direct };
+    for (const [key, value] of Object.entries(change)) {
+      if (value === undefined) delete env[key];
+      else env[key] = value;
+    }
+    expect(configError(env)).toContain(message);
+  });
+
+  it('names every problem at once and never echoes a value', () => {
+    const message = configError({ DB_PASSWORD: 's3cret-value', DB_SECRET_ARN_PARAMETER: '/dr/dev/primary/db/secret-arn', APP_PORT: 'x' });
+    expect(message).toContain('AWS_REGION');
+    expect(message).toContain('DR_ROLE');
+    expect(message).toContain('APP_PORT');
+    expect(message).not.toContain('s3cret-value');
+  });
+});

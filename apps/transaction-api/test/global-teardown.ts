@@ -1,0 +1,5 @@
+import type { MariaDbServer } from './mariadb-server';
+
+export default async function globalTeardown(): Promise<void> {
+  await (globalThis as { txnMariaDb?: MariaDbServer }).txnMariaDb?.destroy();
+}

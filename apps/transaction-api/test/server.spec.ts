@@ -1,0 +1,170 @@
+/**
+ * The service as it runs on an instance: listening on a real socket, and the built bundle as a
+ * process that reads its environment, migrates, serves, and drains on SIGTERM.
+ */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createConnection } from 'mysql2/promise';
+import { buildService } from '../scripts/build';
+import { start, type RunningServer } from '../src/server';
+import { freshSchema, LogCapture, newKey, sharedServer } from './helpers';
+import type { MariaDbServer } from './mariadb-server';
+
+let server: MariaDbServer;
+let env: Record<string, string>;
+
+beforeAll(async () => {
+  server = sharedServer();
+  const { host, port, user, password } = server.info;
+  env = {
+    AWS_REGION: 'us-east-2',
+    DR_ROLE: 'secondary',
+    APP_HOST: '127.0.0.1',
+    APP_PORT: '0',
+    DB_HOST: host,
+    DB_PORT: String(port),
+    DB_USER: user,
+    DB_PASSWORD: password,
+    DB_NAME: await freshSchema(server, 'srv'),
+    DB_POOL_SIZE: '4',
+  };
+});
+
+/** A plain HTTP request on a fresh connection (no keep-alive pool), so "refused" means refused. */
+function call(url: string, method = 'GET', body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, unknown>; json: () => Record<string, unknown> }> {
+  return new Promise((resolve, reject) => {
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const req = httpRequest(url, { method, agent: false, headers: { ...(payload ? { 'content-type': 'application/json' } : {}), ...headers } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, json: () => JSON.parse(text) as Record<string, unknown> });
+      });
+    });
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+describe('start (in process, on a real socket)', () => {
+  let running: RunningServer;
+  const logs = new LogCapture();
+
+  beforeAll(async () => {
+    running = await start(env, { handleSignals: false, logDestination: logs.stream });
+  });
+  afterAll(async () => {
+    await running?.close();
+  });
+
+  it('listens on 127.0.0.1 and serves every route over HTTP', async () => {
+    expect(running.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const health = await call(`${running.url}/health`);
+    expect(health.status).toBe(200);
+    expect(health.json()).toMatchObject({ status: 'ok', region: 'us-east-2', role: 'writer', configuredRole: 'secondary' });
+
+    const created = await call(`${running.url}/transactions`, 'POST', { accountId: 'srv-1', amount: '3.50', currency: 'GBP', reference: 'over http' }, { 'idempotency-key': newKey() });
+    expect(created.status).toBe(201);
+    const id = created.json().id as string;
+    expect((await call(`${running.url}/transactions/${id}`)).json()).toMatchObject({ id, amount: '3.50' });
+    expect((await call(`${running.url}/transactions?accountId=srv-1`)).json().items).toHaveLength(1);
+    expect((await call(`${running.url}/accounts/srv-1/balance`)).json().balances).toEqual([expect.objectContaining({ currency: 'GBP', balance: '3.50' })]);
+  });
+
+  it('logs JSON lines with the request id, and never the password', async () => {
+    await call(`${running.url}/accounts/nobody/balance`, 'GET', undefined, { 'x-request-id': 'log-check-1' });
+    const line = logs.lines.find((l) => l['requestId'] === 'log-check-1' && l['msg'] === 'request completed');
+    expect(line).toMatchObject({ level: 'info', service: 'transaction-api', region: 'us-east-2', drRole: 'secondary' });
+    expect(logs.text()).not.toContain(env['DB_PASSWORD']);
+  });
+});
+
+describe('the bundle, run as the instance runs it', () => {
+  let outDir: string;
+  let child: ChildProcessWithoutNullStreams | undefined;
+
+  beforeAll(async () => {
+    outDir = mkdtempSync(join(tmpdir(), 'txn-bundle-'));
+    await buildService(outDir);
+  }, 60_000);
+  afterAll(() => {
+    if (child && child.exitCode === null) child.kill('SIGKILL');
+    rmSync(outDir, { recursive: true, force: true });
+  });
+
+  function run(extra: Record<string, string | undefined>) {
+    const childEnv: Record<string, string> = { PATH: process.env['PATH'] ?? '' };
+    for (const [key, value] of Object.entries({ ...env, ...extra })) if (value !== undefined) childEnv[key] = value;
+    child = spawn(process.execPath, [join(outDir, 'main.js')], { env: childEnv });
+    const out: string[] = [];
+    const err: string[] = [];
+    child.stdout.on('data', (d: Buffer) => out.push(d.toString('utf8')));
+    child.stderr.on('data', (d: Buffer) => err.push(d.toString('utf8')));
+    const exited = new Promise<number | null>((resolve) => child!.on('exit', (code) => resolve(code)));
+    const lines = () => out.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const listening = async (): Promise<string> => {
+      for (let i = 0; i < 200; i += 1) {
+        const line = lines().find((l) => l['msg'] === 'listening');
+        if (line) return String(line['url']);
+        if (child!.exitCode !== null) throw new Error(`exited ${child!.exitCode}: ${err.join('')}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      throw new Error(`not listening: ${out.join('')}${err.join('')}`);
+    };
+    return { proc: child, exited, lines, stderr: () => err.join(''), listening };
+  }
+
+  it('stops at start with a message naming each bad setting', async () => {
+    const proc = run({ DR_ROLE: undefined, APP_PORT: 'eighty', DB_HOST: undefined });
+    expect(await proc.exited).toBe(1);
+    expect(proc.stderr()).toContain('DR_ROLE: is required');
+    expect(proc.stderr()).toContain('APP_PORT: must be a whole number');
+    expect(proc.stderr()).toContain('DB_HOST: is required');
+  });
+
+  it('on SIGTERM stops accepting, finishes the request in flight, closes the pool and exits 0', async () => {
+    const proc = run({ DB_QUERY_TIMEOUT_MS: '15000' });
+    const url = await proc.listening();
+    const account = `drain-${Date.now()}`;
+    const body = (reference: string) => ({ accountId: account, amount: '1.00', currency: 'USD', reference });
+    expect((await call(`${url}/transactions`, 'POST', body('first'), { 'idempotency-key': newKey() })).status).toBe(201);
+
+    // Hold the account's balance row so the next write waits inside its transaction.
+    const { host, port, user, password } = server.info;
+    const holder = await createConnection({ host, port, user, password, database: env['DB_NAME'] });
+    try {
+      await holder.query('START TRANSACTION');
+      await holder.query('SELECT * FROM account_balances WHERE account_id = ? FOR UPDATE', [account]);
+      const inFlight = call(`${url}/transactions`, 'POST', body('in flight'), { 'idempotency-key': newKey() });
+      inFlight.catch(() => undefined); // awaited below; this only keeps an early failure from crashing the worker
+      await waitFor(async () => (await server.root("SELECT COUNT(*) FROM information_schema.innodb_trx WHERE trx_state = 'LOCK WAIT'")) === '1');
+
+      proc.proc.kill('SIGTERM');
+      await waitFor(async () => proc.lines().some((l) => l['msg'] === 'shutting down: no new connections, draining requests'));
+      await expect(call(`${url}/health`)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+      expect(proc.proc.exitCode).toBeNull();
+
+      await holder.query('COMMIT');
+      const drained = await inFlight;
+      expect(drained.status).toBe(201);
+      expect(await proc.exited).toBe(0);
+      expect(proc.lines().map((l) => l['msg'])).toContain('shut down');
+      expect(Number(await server.root(`SELECT COUNT(*) FROM ${env['DB_NAME']}.transactions WHERE account_id = '${account}'`))).toBe(2);
+    } finally {
+      await holder.end();
+    }
+  }, 30_000);
+});
+
+async function waitFor(check: () => Promise<boolean>, ms = 10_000): Promise<void> {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error('condition not met in time');
+}

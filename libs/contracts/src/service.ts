@@ -1,0 +1,123 @@
+import type { DrRole } from '@txn-dr/config';
+import { parameterName } from './parameters';
+
+/**
+ * Environment variables of the transaction service, by meaning. The service reads exactly these;
+ * the compute layer writes the ones it knows into the env file. Either side renaming one is a
+ * compile error on the other.
+ */
+export const SERVICE_ENV = {
+  /** Address the HTTP server binds. @default '0.0.0.0' */
+  host: 'APP_HOST',
+  /** HTTP port (`compute.appPort`). @default 8080 */
+  port: 'APP_PORT',
+  /** AWS region of the instance; also the region of the SSM and Secrets Manager clients. */
+  region: 'AWS_REGION',
+  /** DR role of the region the instance runs in: `primary` or `secondary`. */
+  role: 'DR_ROLE',
+  /** pino level. @default 'info' */
+  logLevel: 'LOG_LEVEL',
+  /** Largest accepted request body. @default 16384 */
+  bodyLimitBytes: 'BODY_LIMIT_BYTES',
+  /** Longest graceful shutdown before the process exits anyway. @default 20000 */
+  shutdownTimeoutMs: 'SHUTDOWN_TIMEOUT_MS',
+  /** Database host, given directly (local runs, tests). Exclusive with `dbHostParameter`. */
+  dbHost: 'DB_HOST',
+  /** Database port, given directly. @default 3306 */
+  dbPort: 'DB_PORT',
+  /** Database (schema) name, given directly. @default 'transactions' */
+  dbName: 'DB_NAME',
+  /** Database user, given directly. Exclusive with `dbSecretArnParameter`. */
+  dbUser: 'DB_USER',
+  /** Database password, given directly. */
+  dbPassword: 'DB_PASSWORD',
+  /** SSM parameter holding the database host (the region's cluster endpoint). */
+  dbHostParameter: 'DB_HOST_PARAMETER',
+  /** SSM parameter holding the database port. */
+  dbPortParameter: 'DB_PORT_PARAMETER',
+  /** SSM parameter holding the database name. */
+  dbNameParameter: 'DB_NAME_PARAMETER',
+  /** SSM parameter holding the ARN of the Secrets Manager secret `{"username","password"}`. */
+  dbSecretArnParameter: 'DB_SECRET_ARN_PARAMETER',
+  /** `rds`: TLS verified against the Amazon RDS CA bundle; `off`: plain TCP. @default 'off' */
+  dbTls: 'DB_TLS',
+  /** Connections in the request pool. @default 10 */
+  dbPoolSize: 'DB_POOL_SIZE',
+  /** Limit on opening one database connection. @default 3000 */
+  dbConnectTimeoutMs: 'DB_CONNECT_TIMEOUT_MS',
+  /** Limit on one query, and on waiting for a free pooled connection. @default 5000 */
+  dbQueryTimeoutMs: 'DB_QUERY_TIMEOUT_MS',
+  /** Limit on the database probe of `GET /health`. @default 1500 */
+  healthTimeoutMs: 'HEALTH_TIMEOUT_MS',
+  /** `Retry-After` of a 503. @default 5 */
+  retryAfterSeconds: 'RETRY_AFTER_SECONDS',
+} as const;
+export type ServiceEnvKey = keyof typeof SERVICE_ENV;
+export type ServiceEnvName = (typeof SERVICE_ENV)[ServiceEnvKey];
+
+/**
+ * The `${NAME}` placeholders of `transaction-api.env.template` (ARTIFACTS.transactionApi): the
+ * values only the instance's own stack knows. Everything else in the file is fixed.
+ */
+export const SERVICE_ENV_PLACEHOLDERS = [
+  SERVICE_ENV.region,
+  SERVICE_ENV.role,
+  SERVICE_ENV.port,
+  SERVICE_ENV.dbHostParameter,
+  SERVICE_ENV.dbPortParameter,
+  SERVICE_ENV.dbNameParameter,
+  SERVICE_ENV.dbSecretArnParameter,
+] as const;
+export type ServiceEnvPlaceholder = (typeof SERVICE_ENV_PLACEHOLDERS)[number];
+
+/** What a regional stack knows about the instances it launches. */
+export interface ServiceEnvInput {
+  /** Environment name (ENVIRONMENT_SUFFIX), the root of the SSM parameter paths. */
+  readonly envName: string;
+  readonly role: DrRole;
+  /** AWS region of the instances. */
+  readonly region: string;
+  /** `compute.appPort`. */
+  readonly appPort: number;
+}
+
+/** The value of every placeholder, from the parameter paths the regional stack publishes. */
+export function serviceEnvValues(input: ServiceEnvInput): Record<ServiceEnvPlaceholder, string> {
+  const { envName, role } = input;
+  return {
+    AWS_REGION: input.region,
+    DR_ROLE: role,
+    APP_PORT: String(input.appPort),
+    DB_HOST_PARAMETER: parameterName(envName, role, 'writerEndpoint'),
+    DB_PORT_PARAMETER: parameterName(envName, role, 'port'),
+    DB_NAME_PARAMETER: parameterName(envName, role, 'databaseName'),
+    DB_SECRET_ARN_PARAMETER: parameterName(envName, role, 'secretArn'),
+  };
+}
+
+const PLACEHOLDER = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
+/** Characters that would break a systemd EnvironmentFile line or inject another variable. */
+const UNSAFE_VALUE = /[\r\n"'\\$`]/;
+
+/**
+ * Fills the `${NAME}` placeholders of the env template. Refuses an unknown or missing placeholder
+ * and a value that could break out of its line, so a bad render fails at synth, not on the instance.
+ */
+export function renderServiceEnv(template: string, values: Record<ServiceEnvPlaceholder, string>): string {
+  const known = new Set<string>(SERVICE_ENV_PLACEHOLDERS);
+  const problems: string[] = [];
+  for (const name of SERVICE_ENV_PLACEHOLDERS) {
+    const value = values[name];
+    if (typeof value !== 'string' || value.length === 0) problems.push(`${name}: no value`);
+    else if (UNSAFE_VALUE.test(value)) problems.push(`${name}: value contains a quote, backslash, dollar, backtick or line break`);
+  }
+  const rendered = template.replace(PLACEHOLDER, (match, name: string) => {
+    if (!known.has(name)) {
+      problems.push(`${name}: not a service env placeholder`);
+      return match;
+    }
+    return values[name as ServiceEnvPlaceholder] ?? match;
+  });
+  if (problems.length > 0) throw new Error(`cannot render the transaction-api env file: ${problems.join('; ')}`);
+  return rendered;
+}
