@@ -55,6 +55,13 @@ interface TransactionRow {
 
 const COLUMNS = 'id, account_id, amount_minor, currency, reference, created_at, request_hash';
 
+/** The two writes of `create`, exported so the benchmark's bare-driver ceiling does the same work. */
+export const INSERT_TRANSACTION =
+  'INSERT INTO transactions (id, account_id, amount_minor, currency, reference, idempotency_key, request_hash, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)';
+export const UPSERT_BALANCE =
+  'INSERT INTO account_balances (account_id, currency, balance_minor, updated_at) VALUES (?, ?, ?, ?) ' +
+  'ON DUPLICATE KEY UPDATE balance_minor = balance_minor + ?, updated_at = ?';
+
 /** The transactions and balances of accounts, on MySQL. */
 export class TransactionStore {
   constructor(private readonly db: Database) {}
@@ -73,12 +80,11 @@ export class TransactionStore {
     try {
       await this.db.transaction(async (session) => {
         await session.execute(
-          'INSERT INTO transactions (id, account_id, amount_minor, currency, reference, idempotency_key, request_hash, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+          INSERT_TRANSACTION,
           [Buffer.from(parseUuid(id)), input.accountId, String(input.amountMinor), input.currency, input.reference, idempotencyKey, hash, timestamp],
         );
         await session.execute(
-          'INSERT INTO account_balances (account_id, currency, balance_minor, updated_at) VALUES (?, ?, ?, ?) ' +
-            'ON DUPLICATE KEY UPDATE balance_minor = balance_minor + ?, updated_at = ?',
+          UPSERT_BALANCE,
           [input.accountId, input.currency, String(input.amountMinor), timestamp, String(input.amountMinor), timestamp],
         );
       });
@@ -145,7 +151,7 @@ export class TransactionStore {
 }
 
 /** What makes two requests "the same" for an idempotency key: the normalized content, not its spelling. */
-function fingerprint(input: NewTransaction): Buffer {
+export function fingerprint(input: NewTransaction): Buffer {
   return createHash('sha256').update(JSON.stringify([input.accountId, input.amountMinor, input.currency, input.reference])).digest();
 }
 
@@ -168,7 +174,7 @@ function knownCurrency(code: string): Currency {
 }
 
 /** `2026-11-25T10:00:00.123Z` -> `2026-11-25 10:00:00.123`, the DATETIME(3) literal (UTC). */
-function mysqlTimestamp(date: Date): string {
+export function mysqlTimestamp(date: Date): string {
   return date.toISOString().replace('T', ' ').replace('Z', '');
 }
 

@@ -1,0 +1,247 @@
+/**
+ * Throughput and latency of the built service under concurrent load on loopback, against the
+ * same database work done by a bare mysql2 loop (the ceiling). Starts its own MariaDB and the
+ * built bundle, prints a table, and exits non-zero on any error or when the rows in the database
+ * differ from the writes the service acknowledged.
+ *
+ *   npx nx run transaction-api:bench [-- --connections=32 --duration=10 ...]
+ *
+ * Options (flag, or environment variable):
+ *   --connections  BENCH_CONNECTIONS   concurrent HTTP connections, and concurrent ceiling loops (32)
+ *   --duration     BENCH_DURATION      seconds of each measured run (10)
+ *   --warmup       BENCH_WARMUP        seconds of ceiling warm-up (3)
+ *   --warmup-requests BENCH_WARMUP_REQUESTS  POSTs sent to warm the service up (connections x 50)
+ *   --accounts     BENCH_ACCOUNTS      accounts the writes are spread over (1000)
+ *   --pool-size    BENCH_POOL_SIZE     DB_POOL_SIZE of the service (unset: the service's default)
+ *   --log-level    BENCH_LOG_LEVEL     LOG_LEVEL of the service (unset: the service's default)
+ */
+import { ARTIFACTS, SERVICE_ENV } from '@txn-dr/contracts';
+import { existsSync, statSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { MariaDbServer, SCHEMA_PREFIX } from '../test/mariadb-server';
+import { createTables, runCeiling, type Endpoint } from './ceiling';
+import { postTransactions, runLoad } from './load';
+import { startService, type RunningService } from './service';
+import { fixed, summarize, table, type ScenarioResult } from './stats';
+import type { Workload } from './workload';
+
+const WORKSPACE_ROOT = resolve(__dirname, '../../..');
+/** The service must reach this share of the ceiling's throughput. */
+const TARGET_RATIO = 0.7;
+
+interface BenchOptions {
+  readonly connections: number;
+  readonly durationS: number;
+  readonly warmupS: number;
+  readonly warmupRequests: number;
+  readonly accounts: number;
+  readonly poolSize: number | undefined;
+  readonly logLevel: string | undefined;
+}
+
+function readOptions(): BenchOptions {
+  const { values } = parseArgs({
+    options: {
+      connections: { type: 'string' },
+      duration: { type: 'string' },
+      warmup: { type: 'string' },
+      'warmup-requests': { type: 'string' },
+      accounts: { type: 'string' },
+      'pool-size': { type: 'string' },
+      'log-level': { type: 'string' },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  const pick = (flag: keyof typeof values, env: string): string | undefined => values[flag] ?? (process.env[env] || undefined);
+  const whole = (flag: keyof typeof values, env: string, min: number, max: number, fallback: number | undefined): number | undefined => {
+    const raw = pick(flag, env);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) throw new Error(`--${flag} (${env}) must be a whole number from ${min} to ${max}, not ${raw}`);
+    return value;
+  };
+  const connections = whole('connections', 'BENCH_CONNECTIONS', 1, 1_000, 32) ?? 32;
+  return {
+    connections,
+    durationS: whole('duration', 'BENCH_DURATION', 1, 600, 10) ?? 10,
+    warmupS: whole('warmup', 'BENCH_WARMUP', 0, 60, 3) ?? 3,
+    warmupRequests: whole('warmup-requests', 'BENCH_WARMUP_REQUESTS', 0, 1_000_000, connections * 50) ?? connections * 50,
+    accounts: whole('accounts', 'BENCH_ACCOUNTS', 1, 10_000_000, 1_000) ?? 1_000,
+    poolSize: whole('pool-size', 'BENCH_POOL_SIZE', 1, 500, undefined),
+    logLevel: pick('log-level', 'BENCH_LOG_LEVEL'),
+  };
+}
+
+/** Undo steps, run last-in first-out once, on the normal path, on error and on SIGINT/SIGTERM. */
+class Cleanup {
+  private readonly steps: Array<() => Promise<unknown>> = [];
+  private running: Promise<void> | undefined;
+
+  add(step: () => Promise<unknown>): void {
+    this.steps.push(step);
+  }
+
+  run(): Promise<void> {
+    this.running ??= (async () => {
+      for (const step of this.steps.reverse()) {
+        await step().catch((error: unknown) => console.error(`cleanup: ${error instanceof Error ? error.message : String(error)}`));
+      }
+    })();
+    return this.running;
+  }
+}
+
+async function main(cleanup: Cleanup): Promise<number> {
+  const options = readOptions();
+  const { dir, files } = ARTIFACTS.transactionApi;
+  const bundle = join(WORKSPACE_ROOT, dir, files.bundle);
+  if (!existsSync(bundle)) throw new Error(`no bundle at ${bundle}: run \`npx nx run transaction-api:build\` first (the bench target does)`);
+
+  const workload: Workload = { runId: Date.now().toString(36), accounts: options.accounts };
+  console.log(`transaction-api bench, ${new Date().toISOString()}`);
+  console.log(
+    `node ${process.version}, ${cpus().length} CPUs, load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}; bundle ${dir}/${files.bundle} (${(statSync(bundle).size / 1024).toFixed(0)} KiB)`,
+  );
+  console.log(
+    `${options.connections} connections, ${options.durationS} s per run, ${options.accounts} accounts; service ` +
+      `${SERVICE_ENV.dbPoolSize}=${options.poolSize ?? '(default)'} ${SERVICE_ENV.logLevel}=${options.logLevel ?? '(default)'}`,
+  );
+
+  console.log('starting a private MariaDB...');
+  const server = await MariaDbServer.create();
+  cleanup.add(() => server.destroy());
+  const { host, port, user, password } = server.info;
+  const ceilingDb: Endpoint = { host, port, user, password, database: await server.createSchema(`${SCHEMA_PREFIX}bench_ceiling`) };
+  const serviceDb: Endpoint = { host, port, user, password, database: await server.createSchema(`${SCHEMA_PREFIX}bench_service`) };
+
+  // The ceiling: the service's inserts on a bare mysql2 pool, same concurrency.
+  await createTables(ceilingDb);
+  let next = 0;
+  let ceilingCommits = 0;
+  if (options.warmupS > 0) {
+    console.log(`ceiling: warm-up ${options.warmupS} s...`);
+    const warm = await runCeiling({ name: 'warm-up', endpoint: ceilingDb, concurrency: options.connections, durationMs: options.warmupS * 1000, workload, firstRequest: next });
+    next = warm.nextRequest;
+    ceilingCommits += warm.ok;
+  }
+  console.log(`ceiling: ${options.durationS} s...`);
+  const ceiling = await runCeiling({ name: 'ceiling: bare mysql2 inserts', endpoint: ceilingDb, concurrency: options.connections, durationMs: options.durationS * 1000, workload, firstRequest: next });
+  next = ceiling.nextRequest;
+  ceilingCommits += ceiling.ok;
+
+  // The service: the built bundle, as the instances run it; it migrates its empty schema at start.
+  console.log('starting the service...');
+  const service: RunningService = await startService({
+    bundle,
+    db: serviceDb,
+    logFile: join(server.info.dir, 'transaction-api.log'),
+    env: {
+      ...(options.poolSize === undefined ? {} : { [SERVICE_ENV.dbPoolSize]: String(options.poolSize) }),
+      ...(options.logLevel === undefined ? {} : { [SERVICE_ENV.logLevel]: options.logLevel }),
+    },
+  });
+  let serviceExit: string | undefined;
+  cleanup.add(async () => {
+    serviceExit ??= await service.stop();
+  });
+
+  const posts = postTransactions(workload, next);
+  let acknowledged = 0;
+  let warmRate = 0;
+  const results: ScenarioResult[] = [ceiling];
+  if (options.warmupRequests > 0) {
+    console.log(`service: warm-up ${options.warmupRequests} POST /transactions...`);
+    const warm = await runLoad({ name: 'warm-up', url: service.url, connections: options.connections, expectStatus: 201, bound: { amount: Math.max(options.warmupRequests, options.connections) }, request: posts.request });
+    acknowledged += warm.ok;
+    warmRate = summarize(warm).perSecond;
+    if (warm.errors + warm.unexpected > 0) results.push({ ...warm, name: 'service: POST /transactions (warm-up)' });
+  }
+  // A fixed number of requests, sized from the warm-up to last about the run's duration: every
+  // request is answered before the run ends, so the acknowledged count is exact.
+  const amount = Math.max(options.connections * 10, Math.round((warmRate > 0 ? warmRate : summarize(ceiling).perSecond * TARGET_RATIO) * options.durationS));
+  console.log(`service: ${amount} POST /transactions (about ${options.durationS} s)...`);
+  const post = await runLoad({ name: 'service: POST /transactions', url: service.url, connections: options.connections, expectStatus: 201, bound: { amount }, request: posts.request });
+  acknowledged += post.ok;
+  results.push(post);
+  console.log(`service: GET /health for ${options.durationS} s...`);
+  const health = await runLoad({ name: 'service: GET /health', url: service.url, connections: options.connections, expectStatus: 200, bound: { seconds: options.durationS }, request: { method: 'GET', path: '/health' } });
+  results.push(health);
+
+  serviceExit = await service.stop();
+  const count = async (database: string, sql: string) => server.root(`USE \`${database}\`; ${sql}`);
+  const serviceRows = Number(await count(serviceDb.database, 'SELECT COUNT(*) FROM transactions'));
+  const ceilingRows = Number(await count(ceilingDb.database, 'SELECT COUNT(*) FROM transactions'));
+  const [txSum, balanceSum] = (await count(serviceDb.database, 'SELECT (SELECT COALESCE(SUM(amount_minor), 0) FROM transactions), (SELECT COALESCE(SUM(balance_minor), 0) FROM account_balances)')).split('\t');
+
+  // The report.
+  const summaries = results.map(summarize);
+  console.log('');
+  console.log(
+    table(
+      ['scenario', 'requests', 'ok', 'seconds', 'req/s', 'p50 ms', 'p99 ms', 'max ms', 'errors/non-2xx'],
+      summaries.map((s) => [s.name, String(s.requests), String(s.ok), fixed(s.seconds, 2), fixed(s.perSecond, 0), fixed(s.p50, 2), fixed(s.p99, 2), fixed(s.max, 1), String(s.failures)]),
+    ),
+  );
+  console.log('');
+  for (const r of results) {
+    if (r.statuses !== undefined) console.log(`${r.name}: statuses ${JSON.stringify(r.statuses)}`);
+    if (r.retries) console.log(`${r.name}: ${r.retries} deadlock/lock-wait retries`);
+    if (r.firstError !== undefined) console.log(`${r.name}: first error: ${r.firstError}`);
+  }
+  const servicePost = summarize(post);
+  const ceilingSummary = summarize(ceiling);
+  const ratio = ceilingSummary.perSecond > 0 ? servicePost.perSecond / ceilingSummary.perSecond : 0;
+  console.log(
+    `service / ceiling: ${fixed(servicePost.perSecond, 0)} / ${fixed(ceilingSummary.perSecond, 0)} req/s = ${(ratio * 100).toFixed(1)}% ` +
+      `(target ${TARGET_RATIO * 100}%): ${ratio >= TARGET_RATIO ? 'PASS' : 'BELOW TARGET'}`,
+  );
+  const rowsMatch = serviceRows === acknowledged;
+  console.log(`service rows in transactions: ${serviceRows}, acknowledged 201s (warm-up and run): ${acknowledged}: ${rowsMatch ? 'EQUAL' : 'DIFFERENT'}`);
+  const ceilingMatch = ceilingRows === ceilingCommits;
+  console.log(`ceiling rows in transactions: ${ceilingRows}, commits: ${ceilingCommits}: ${ceilingMatch ? 'EQUAL' : 'DIFFERENT'}`);
+  const sumsMatch = txSum !== undefined && txSum === balanceSum;
+  console.log(`service sum of amounts: ${txSum}, sum of balances: ${balanceSum}: ${sumsMatch ? 'EQUAL' : 'DIFFERENT'}`);
+  console.log(`service exit after SIGTERM: ${serviceExit}; load average now ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`);
+
+  const failures = [
+    ...summaries.filter((s) => s.failures > 0).map((s) => `${s.name}: ${s.failures} errors or unexpected statuses`),
+    ...(rowsMatch ? [] : [`service rows ${serviceRows} != acknowledged ${acknowledged}`]),
+    ...(ceilingMatch ? [] : [`ceiling rows ${ceilingRows} != commits ${ceilingCommits}`]),
+    ...(sumsMatch ? [] : ['sum of balances differs from the sum of amounts']),
+    ...(serviceExit === '0' ? [] : [`the service exited with ${serviceExit} on SIGTERM, not 0`]),
+  ];
+  if (failures.length > 0) {
+    console.log(`\nFAIL:\n  ${failures.join('\n  ')}`);
+    console.log(`\nservice log (last lines):\n${service.logTail(10)}`);
+    return 1;
+  }
+  console.log('\nOK: no errors, every acknowledged write is in the database and nothing else is.');
+  return 0;
+}
+
+const cleanup = new Cleanup();
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    console.error(`\n${signal}: stopping the service and MariaDB...`);
+    void cleanup.run().finally(() => process.exit(130));
+  });
+}
+main(cleanup)
+  .then(
+    (code) => code,
+    (error: unknown) => {
+      console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+      return 1;
+    },
+  )
+  .then(async (code) => {
+    await cleanup.run();
+    process.exit(code);
+  });
