@@ -24,6 +24,8 @@ export default tseslint.config(
             { sourceTag: 'type:config', onlyDependOnLibsWithTags: [], bannedExternalImports: [...providerBindings, 'cdktf', 'constructs'] },
             { sourceTag: 'type:service', onlyDependOnLibsWithTags: ['type:contract', 'type:config'], bannedExternalImports: [...providerBindings, 'cdktf', 'constructs'] },
             { sourceTag: 'type:lambda', onlyDependOnLibsWithTags: ['type:contract', 'type:config'], bannedExternalImports: [...providerBindings, 'cdktf', 'constructs'] },
+            // Policy reads synthesized JSON; it never builds constructs.
+            { sourceTag: 'type:policy', onlyDependOnLibsWithTags: ['type:contract', 'type:config'], bannedExternalImports: [...providerBindings, 'cdktf', 'constructs'] },
             { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:contract', 'type:config', 'type:tool'], bannedExternalImports: [...providerBindings, 'constructs'] },
             // Scope axis: a region's projects see only themselves and what is shared.
             { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },

@@ -1,0 +1,84 @@
+import type { Stack } from '../engine/stack';
+import { fail, na, pass, type Resource } from '../engine/types';
+import { block, blocks, isFalse, isTrue, resourceRule } from './util';
+
+const LB = ['aws_lb', 'aws_alb'];
+const LISTENER = ['aws_lb_listener', 'aws_alb_listener'];
+const isApplication = (lb: Resource) => (lb.body.load_balancer_type ?? 'application') === 'application';
+
+/** True if any certificate could serve this listener's load balancer. */
+function certificateAvailable(stack: Stack, listener: Resource): boolean {
+  if (listener.body.certificate_arn) return true;
+  if (stack.referrers(listener, 'aws_lb_listener_certificate').length > 0) return true;
+  return stack.byType('aws_acm_certificate').length > 0 || stack.byType('data.aws_acm_certificate').length > 0;
+}
+
+/** Redirects to HTTPS satisfy the HTTPS rule. */
+const redirectsToHttps = (listener: Resource) =>
+  blocks(listener.body.default_action).some((a) => a.type === 'redirect' && block(a.redirect).protocol === 'HTTPS');
+
+export const albRules = [
+  resourceRule({
+    id: 'alb-drop-invalid-headers',
+    mirrors: 'CKV_AWS_131',
+    title: 'Application load balancers drop invalid HTTP header fields',
+    severity: 'medium',
+    resourceTypes: LB,
+    check: (lb) => (!isApplication(lb) ? na('not an application load balancer') : isTrue(lb.body.drop_invalid_header_fields) ? pass() : fail('drop_invalid_header_fields is not true')),
+  }),
+  resourceRule({
+    id: 'alb-access-logs',
+    mirrors: 'CKV_AWS_91',
+    title: 'Load balancers write access logs to a bucket',
+    severity: 'medium',
+    resourceTypes: LB,
+    check: (lb) => {
+      const logs = block(lb.body.access_logs);
+      return logs.bucket && !isFalse(logs.enabled) && logs.enabled !== undefined ? pass() : fail('access_logs is not enabled with a bucket');
+    },
+  }),
+  resourceRule({
+    id: 'alb-deletion-protection',
+    mirrors: 'CKV_AWS_150',
+    title: 'Load balancers have deletion protection',
+    severity: 'medium',
+    resourceTypes: LB,
+    check: (lb) => (isTrue(lb.body.enable_deletion_protection) ? pass() : fail('enable_deletion_protection is not true')),
+  }),
+  resourceRule({
+    id: 'alb-desync-mitigation',
+    mirrors: 'CKV_AWS_328',
+    title: 'Application load balancers use defensive or strictest desync mitigation',
+    severity: 'low',
+    resourceTypes: LB,
+    check: (lb) => {
+      if (!isApplication(lb)) return na('not an application load balancer');
+      const mode = String(lb.body.desync_mitigation_mode ?? 'defensive');
+      return mode === 'defensive' || mode === 'strictest' ? pass() : fail(`desync_mitigation_mode is ${mode}`);
+    },
+  }),
+  resourceRule({
+    id: 'alb-https-when-certificate',
+    mirrors: 'CKV_AWS_2',
+    title: 'When a certificate is configured, listeners serve HTTPS or redirect to it',
+    severity: 'high',
+    resourceTypes: LISTENER,
+    check: (listener, stack) => {
+      if (!certificateAvailable(stack, listener)) return na('no certificate is configured in the stack');
+      if (listener.body.protocol === 'HTTPS' || listener.body.protocol === 'TLS' || redirectsToHttps(listener)) return pass();
+      return fail(`listener on ${String(listener.body.port)} serves ${String(listener.body.protocol)} although a certificate is configured`);
+    },
+  }),
+  resourceRule({
+    id: 'alb-tls-policy',
+    mirrors: 'CKV_AWS_103',
+    title: 'HTTPS listeners use a TLS 1.2+ security policy',
+    severity: 'medium',
+    resourceTypes: LISTENER,
+    check: (listener) => {
+      if (listener.body.protocol !== 'HTTPS' && listener.body.protocol !== 'TLS') return na('not a TLS listener');
+      const policy = String(listener.body.ssl_policy ?? 'ELBSecurityPolicy-2016-08');
+      return /TLS13|TLS-1-2|FS-1-2/.test(policy) ? pass() : fail(`ssl_policy ${policy} allows TLS below 1.2`);
+    },
+  }),
+];

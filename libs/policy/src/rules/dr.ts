@@ -1,0 +1,115 @@
+import type { StackName } from '@txn-dr/contracts';
+import type { Stack } from '../engine/stack';
+import { fail, na, pass, type StackFinding, type StacksRule } from '../engine/types';
+import { block, blocks, resourceRule, strings, toNumber } from './util';
+
+/** The stack that stands by and takes over. */
+export const STANDBY_STACK: StackName = 'secondary';
+/** The stack that serves traffic normally. */
+export const ACTIVE_STACK: StackName = 'primary';
+
+const LAG_METRICS = ['AuroraGlobalDBRPOLag', 'AuroraGlobalDBReplicationLag'];
+const STACK_LEVEL = '(stack)';
+
+const stacksRule = (rule: Omit<StacksRule, 'kind'>): StacksRule => ({ kind: 'stacks', ...rule });
+
+/** True if a dimension value names the cluster: its literal identifier or a reference to it. */
+function namesCluster(stack: Stack, value: unknown, cluster: { address: string; body: Record<string, unknown> }): boolean {
+  if (value === cluster.body.cluster_identifier) return true;
+  return stack.resolve(value)?.address === cluster.address;
+}
+
+export const drRules = [
+  stacksRule({
+    id: 'dr-engine-version-match',
+    mirrors: null,
+    title: 'The global cluster and every regional cluster and instance pin one and the same engine version',
+    severity: 'high',
+    check: (stacks) => {
+      const members = stacks.flatMap((stack) =>
+        ['aws_rds_global_cluster', 'aws_rds_cluster', 'aws_rds_cluster_instance'].flatMap((type) => stack.byType(type).map((r) => ({ stack, r }))),
+      );
+      const reference =
+        members.find((m) => m.r.type === 'aws_rds_global_cluster')?.r.body.engine_version ?? members.find((m) => m.r.body.engine_version)?.r.body.engine_version;
+      return members.map(({ stack, r }): StackFinding => {
+        const version = r.body.engine_version;
+        const outcome =
+          version === undefined
+            ? fail('engine_version is not pinned: each region would take whatever default it is created with')
+            : version === reference
+              ? pass()
+              : fail(`engine_version ${String(version)} differs from ${String(reference)}`);
+        return { stack: stack.name, resource: r.address, outcome };
+      });
+    },
+  }),
+  stacksRule({
+    id: 'dr-standby-capacity',
+    mirrors: null,
+    title: `The standby (${STANDBY_STACK}) stack keeps at least one instance running (every ASG min_size >= 1)`,
+    severity: 'high',
+    check: (stacks) => {
+      const standby = stacks.find((s) => s.name === STANDBY_STACK);
+      if (!standby) return [];
+      const groups = standby.byType('aws_autoscaling_group');
+      if (groups.length === 0) return [{ stack: standby.name, resource: STACK_LEVEL, outcome: fail('the standby stack has no Auto Scaling group') }];
+      return groups.map((g) => {
+        const min = toNumber(g.body.min_size) ?? 0;
+        return { stack: standby.name, resource: g.address, outcome: min >= 1 ? pass() : fail(`min_size is ${min}: a failover would start from a cold region`) };
+      });
+    },
+  }),
+  stacksRule({
+    id: 'dr-standby-mirrors-active',
+    mirrors: null,
+    title: `The standby stack has every kind of resource the active (${ACTIVE_STACK}) stack has`,
+    severity: 'medium',
+    check: (stacks) => {
+      const active = stacks.find((s) => s.name === ACTIVE_STACK);
+      const standby = stacks.find((s) => s.name === STANDBY_STACK);
+      if (!active || !standby) return [];
+      const types = new Set([...active.resources.values()].filter((r) => r.mode === 'resource').map((r) => r.type));
+      const missing = [...types].filter((t) => standby.byType(t).length === 0).sort();
+      return [{ stack: standby.name, resource: STACK_LEVEL, outcome: missing.length === 0 ? pass() : fail(`no ${missing.join(', ')} in the standby stack`) }];
+    },
+  }),
+  resourceRule({
+    id: 'dr-replication-lag-alarm',
+    mirrors: null,
+    title: 'Every cluster of a global database has an alarm on its replication lag (AuroraGlobalDBRPOLag or AuroraGlobalDBReplicationLag)',
+    severity: 'high',
+    resourceTypes: ['aws_rds_cluster'],
+    check: (cluster, stack) => {
+      if (cluster.body.global_cluster_identifier === undefined) return na('not part of a global database');
+      const alarms = stack.byType('aws_cloudwatch_metric_alarm').filter((alarm) => {
+        const single = LAG_METRICS.includes(String(alarm.body.metric_name)) && namesCluster(stack, block(alarm.body.dimensions).DBClusterIdentifier, cluster);
+        const query = blocks(alarm.body.metric_query).some((q) => {
+          const metric = block(q.metric);
+          return LAG_METRICS.includes(String(metric.metric_name)) && namesCluster(stack, block(metric.dimensions).DBClusterIdentifier, cluster);
+        });
+        return single || query;
+      });
+      return alarms.length > 0 ? pass() : fail('no replication lag alarm names this cluster');
+    },
+  }),
+  resourceRule({
+    id: 'dr-cluster-in-global-database',
+    mirrors: null,
+    title: 'Every regional Aurora cluster joins the global database',
+    severity: 'high',
+    resourceTypes: ['aws_rds_cluster'],
+    check: (cluster) => (cluster.body.global_cluster_identifier ? pass() : fail('global_cluster_identifier is unset: the cluster would not replicate to the other region')),
+  }),
+  resourceRule({
+    id: 'dr-secret-replicated',
+    mirrors: null,
+    title: 'Secrets Manager secrets are replicated to another region',
+    severity: 'high',
+    resourceTypes: ['aws_secretsmanager_secret'],
+    check: (secret, stack) => {
+      const regions = blocks(secret.body.replica).flatMap((r) => strings(r.region));
+      const own = stack.regionOf(secret);
+      return regions.some((r) => r !== own) ? pass() : fail('no replica block in another region');
+    },
+  }),
+];

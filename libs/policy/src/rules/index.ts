@@ -1,0 +1,33 @@
+import type { Rule } from '../engine/types';
+import { albRules } from './alb';
+import { alarmRules } from './alarms';
+import { dataAtRestRules } from './data-at-rest';
+import { drRules } from './dr';
+import { ec2Rules } from './ec2';
+import { iamRules } from './iam';
+import { kmsRules } from './kms';
+import { lambdaRules } from './lambda';
+import { networkRules } from './network';
+import { rdsRules } from './rds';
+import { resourcePolicyRules } from './resource-policies';
+import { route53Rules } from './route53';
+import { s3Rules } from './s3';
+import { securityGroupRules } from './security-groups';
+
+/** Every rule, grouped by service. */
+export const RULES: readonly Rule[] = [
+  ...rdsRules,
+  ...s3Rules,
+  ...ec2Rules,
+  ...securityGroupRules,
+  ...albRules,
+  ...lambdaRules,
+  ...iamRules,
+  ...resourcePolicyRules,
+  ...kmsRules,
+  ...dataAtRestRules,
+  ...networkRules,
+  ...route53Rules,
+  ...alarmRules,
+  ...drRules,
+];
