@@ -1,6 +1,7 @@
 // Runs every policy rule over the synthesized stacks and prints rule | mirrors | stack | resource |
 // result. Exits 1 on an unsuppressed failure or a suppression that matches nothing.
-// Usage: node --import tsx libs/policy/src/cli.ts [--all] [--json]
+// Usage: node --import tsx libs/policy/src/cli.ts [--failures] [--json]
+// (--failures: only FAIL and SUPPRESSED rows; --json: the whole report as JSON)
 import { SUPPRESSIONS } from '../suppressions';
 import { evaluate } from './engine/evaluate';
 import { loadStacks } from './engine/load';

@@ -1,6 +1,6 @@
 import type { Stack } from '../engine/stack';
 import { fail, na, pass, type Resource } from '../engine/types';
-import { block, blocks, isFalse, isTrue, resourceRule } from './util';
+import { block, blocks, isTrue, resourceRule } from './util';
 
 const LB = ['aws_lb', 'aws_alb'];
 const LISTENER = ['aws_lb_listener', 'aws_alb_listener'];
@@ -34,7 +34,8 @@ export const albRules = [
     resourceTypes: LB,
     check: (lb) => {
       const logs = block(lb.body.access_logs);
-      return logs.bucket && !isFalse(logs.enabled) && logs.enabled !== undefined ? pass() : fail('access_logs is not enabled with a bucket');
+      // access_logs.enabled defaults to false even when a bucket is named.
+      return logs.bucket && isTrue(logs.enabled) ? pass() : fail('access_logs is not enabled (enabled = true) with a bucket');
     },
   }),
   resourceRule({

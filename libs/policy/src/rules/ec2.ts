@@ -1,5 +1,5 @@
 import { fail, na, pass } from '../engine/types';
-import { block, blocks, isFalse, isTrue, resourceRule, strings, toNumber } from './util';
+import { block, blocks, isTrue, resourceRule, strings, toNumber } from './util';
 
 const COMPUTE = ['aws_instance', 'aws_launch_template'];
 
@@ -54,10 +54,9 @@ export const ec2Rules = [
     resourceTypes: COMPUTE,
     check: (r) => {
       if (r.type === 'aws_instance') return isTrue(r.body.associate_public_ip_address) ? fail('associate_public_ip_address is true') : pass();
-      const interfaces = blocks(r.body.network_interfaces);
-      const publicOnes = interfaces.filter((i) => !isFalse(i.associate_public_ip_address));
-      if (interfaces.length === 0) return fail('no network_interfaces block: the subnet default decides whether a public IP is assigned');
-      return publicOnes.length === 0 ? pass() : fail('a network interface does not set associate_public_ip_address = false');
+      // Without the argument the subnet decides, and vpc-subnet-no-auto-public-ip checks subnets.
+      const publicOnes = blocks(r.body.network_interfaces).filter((i) => isTrue(i.associate_public_ip_address));
+      return publicOnes.length === 0 ? pass() : fail('a network interface sets associate_public_ip_address = true');
     },
   }),
   resourceRule({
