@@ -17,10 +17,14 @@ function main(argv: readonly string[]): number {
     return 1;
   }
   const report = evaluate(RULES, stacks, SUPPRESSIONS);
-  if (argv.includes('--json')) console.log(JSON.stringify(report, null, 2));
-  else console.log(renderReport(report, { all: !argv.includes('--failures') }));
-  console.log('');
-  console.log(renderSummary(report, RULES.length));
+  if (argv.includes('--json')) {
+    console.log(JSON.stringify(report, null, 2));
+    console.error(renderSummary(report, RULES.length));
+  } else {
+    console.log(renderReport(report, { all: !argv.includes('--failures') }));
+    console.log('');
+    console.log(renderSummary(report, RULES.length));
+  }
   return report.ok ? 0 : 1;
 }
 

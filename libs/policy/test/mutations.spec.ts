@@ -1,0 +1,60 @@
+import { evaluate } from '../src/engine/evaluate';
+import { loadStacks, workspaceRoot } from '../src/engine/load';
+import { Stack } from '../src/engine/stack';
+import type { TfJson } from '../src/engine/types';
+import { RULES } from '../src/rules';
+import { SUPPRESSIONS } from '../suppressions';
+
+type Json = Record<string, Record<string, Record<string, Record<string, unknown>>>>;
+
+type Body = Record<string, unknown>;
+
+/** Every resource (or data source, under `data`) of a type in a stack's JSON. */
+const each = (json: Json, type: string, mode: 'resource' | 'data' = 'resource'): Body[] => Object.values(json[mode]?.[type] ?? {});
+const drop = (json: Json, type: string, keep: (b: Body) => boolean = () => false) => {
+  const byName = json.resource?.[type] ?? {};
+  for (const [name, body] of Object.entries(byName)) if (!keep(body)) delete byName[name];
+};
+
+/**
+ * The real synthesized stacks, each broken in one way a layer change could break them: the rules
+ * must notice on the real JSON, not only on the fixtures. Mutations select by type and content,
+ * not by address, so they survive renames.
+ */
+const MUTATIONS: [description: string, stack: string, rule: string, mutate: (json: Json) => void][] = [
+  ['IMDSv1 allowed on the launch template', 'primary', 'ec2-imdsv2', (j) => each(j, 'aws_launch_template').forEach((t) => ((t.metadata_options as Body).http_tokens = 'optional'))],
+  ['bucket versioning removed', 'primary', 's3-versioning', (j) => drop(j, 'aws_s3_bucket_versioning')],
+  ['the TLS-only bucket policies dropped', 'global', 's3-tls-only', (j) => drop(j, 'aws_s3_bucket_policy')],
+  ['the internet-facing listener rule moved to SSH', 'secondary', 'sg-no-world-ingress', (j) =>
+    each(j, 'aws_vpc_security_group_ingress_rule').filter((r) => r.cidr_ipv4 === '0.0.0.0/0').forEach((r) => Object.assign(r, { from_port: 22, to_port: 22 }))],
+  ['the standby engine version drifts', 'secondary', 'dr-engine-version-match', (j) => each(j, 'aws_rds_cluster').forEach((c) => (c.engine_version = '8.0.mysql_aurora.3.08.0'))],
+  ['the standby scaled to zero', 'secondary', 'dr-standby-capacity', (j) => each(j, 'aws_autoscaling_group').forEach((g) => (g.min_size = 0))],
+  ['the replication lag alarm removed', 'secondary', 'dr-replication-lag-alarm', (j) => drop(j, 'aws_cloudwatch_metric_alarm', (a) => a.metric_name !== 'AuroraGlobalDBRPOLag')],
+  ['alarms left without actions', 'primary', 'alarm-has-action', (j) => each(j, 'aws_cloudwatch_metric_alarm').forEach((a) => (a.alarm_actions = []))],
+  ['flow logs removed', 'primary', 'vpc-flow-logs', (j) => drop(j, 'aws_flow_log')],
+  ['role policies granting s3:GetObject on *', 'primary', 'iam-no-wildcard-resource', (j) =>
+    each(j, 'aws_iam_policy_document', 'data').forEach((d) => (d.statement as unknown[]).push({ actions: ['s3:GetObject'], resources: ['*'] }))],
+  ['key rotation off', 'global', 'kms-rotation', (j) => each(j, 'aws_kms_key').forEach((k) => (k.enable_key_rotation = false))],
+];
+
+let stacks: Stack[] = [];
+let loadError: Error | undefined;
+try {
+  stacks = loadStacks(workspaceRoot(__dirname));
+} catch (error) {
+  loadError = error as Error;
+}
+
+describe('rules catch breakage of the real synthesized stacks', () => {
+  it.each(MUTATIONS)('%s (%s) fails %s', (_description, stackName, rule, mutate) => {
+    if (loadError) throw loadError;
+    const mutated = stacks.map((s) => {
+      if (s.name !== stackName) return s;
+      const json = structuredClone(s.json) as unknown as Json;
+      mutate(json);
+      return new Stack(s.name, json as unknown as TfJson, s.file);
+    });
+    const report = evaluate(RULES, mutated, SUPPRESSIONS);
+    expect(report.failures.filter((f) => f.stack === stackName).map((f) => f.rule)).toContain(rule);
+  });
+});
