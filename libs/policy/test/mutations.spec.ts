@@ -35,6 +35,10 @@ const MUTATIONS: [description: string, stack: string, rule: string, mutate: (jso
   ['role policies granting s3:GetObject on *', 'primary', 'iam-no-wildcard-resource', (j) =>
     each(j, 'aws_iam_policy_document', 'data').forEach((d) => (d.statement as unknown[]).push({ actions: ['s3:GetObject'], resources: ['*'] }))],
   ['key rotation off', 'global', 'kms-rotation', (j) => each(j, 'aws_kms_key').forEach((k) => (k.enable_key_rotation = false))],
+  ['a certificate configured while port 80 still serves', 'primary', 'alb-https-when-certificate', (j) => {
+    const [name] = Object.keys(j.resource!.aws_lb!);
+    j.resource!.aws_lb_listener!.https = { load_balancer_arn: `\${aws_lb.${name}.arn}`, port: 443, protocol: 'HTTPS', certificate_arn: 'arn:aws:acm:us-east-1:111122223333:certificate/abc' };
+  }],
 ];
 
 let stacks: Stack[] = [];

@@ -6,10 +6,15 @@ const LB = ['aws_lb', 'aws_alb'];
 const LISTENER = ['aws_lb_listener', 'aws_alb_listener'];
 const isApplication = (lb: Resource) => (lb.body.load_balancer_type ?? 'application') === 'application';
 
-/** True if any certificate could serve this listener's load balancer. */
+/**
+ * True if a certificate is configured for this listener's load balancer: on the listener, on a
+ * sibling listener of the same load balancer (an HTTPS listener next to a plain HTTP one), through
+ * aws_lb_listener_certificate, or as an ACM certificate in the stack.
+ */
 function certificateAvailable(stack: Stack, listener: Resource): boolean {
-  if (listener.body.certificate_arn) return true;
-  if (stack.referrers(listener, 'aws_lb_listener_certificate').length > 0) return true;
+  const lb = stack.resolve(listener.body.load_balancer_arn);
+  const siblings = lb ? stack.referrers(lb).filter((r) => LISTENER.includes(r.type)) : [listener];
+  if (siblings.some((l) => l.body.certificate_arn || stack.referrers(l, 'aws_lb_listener_certificate').length > 0)) return true;
   return stack.byType('aws_acm_certificate').length > 0 || stack.byType('data.aws_acm_certificate').length > 0;
 }
 
