@@ -11,6 +11,8 @@ const cases: Case[] = [
   ['a contract imports cdktf', 'libs/contracts/src/x.ts', "import { App } from 'cdktf';\nexport { App };", /enforce-module-boundaries.*cdktf/],
   ['config depends on contracts', 'libs/config/src/x.ts', "import { Names } from '@txn-dr/contracts';\nexport { Names };", /enforce-module-boundaries.*(type:config" can only depend|Circular dependency between "config" and "contracts")/],
   ['a tool imports constructs', 'tools/stack-runner/src/x.ts', "import { DrStack } from '@txn-dr/infra-core';\nexport { DrStack };", /enforce-module-boundaries.*"type:tool" can only depend on libs tagged with "type:contract", "type:config", "type:tool"/],
+  ['the policy suite builds constructs instead of reading JSON', 'libs/policy/src/x.ts', "import { DrStack } from '@txn-dr/infra-core';\nexport { DrStack };", /enforce-module-boundaries.*"type:policy" can only depend/],
+  ['the policy suite imports cdktf', 'libs/policy/src/x.ts', "import { App } from 'cdktf';\nexport { App };", /enforce-module-boundaries.*cdktf/],
   ['infra imports the provider barrel', 'libs/infra/core/src/x.ts', "import { vpc } from '@cdktf/provider-aws';\nexport { vpc };", /no-restricted-imports.*deep path/],
   ['infra imports a provider resource by deep path', 'libs/infra/core/src/x.ts', "import { Vpc } from '@cdktf/provider-aws/lib/vpc';\nexport { Vpc };", 'clean'],
   ['a stack app imports infra and config', 'apps/stack-primary/src/x.ts', "import { runStackApp } from '@txn-dr/infra-core';\nimport { loadEnvironment } from '@txn-dr/config';\nexport { runStackApp, loadEnvironment };", 'clean'],

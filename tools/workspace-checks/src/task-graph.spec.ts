@@ -23,6 +23,17 @@ describe('deploying', () => {
   });
 });
 
+describe('the policy suite', () => {
+  it('checks freshly synthesized stacks: its test waits for the synth of all three', () => {
+    const graph = taskGraph('run', 'policy:test');
+    expect(graph['policy:test']).toEqual(expect.arrayContaining(STACKS.map((stack) => `${stack}:synth`)));
+  });
+
+  it('is affected by a change to any stack alone', () => {
+    expect(affectedBy('apps/stack-secondary/src/main.ts')).toContain('policy');
+  });
+});
+
 /**
  * What a change makes affected, one row per change: the stacks among the affected projects.
  * Stacks depend on their upstream stack (implicitDependencies), so whatever affects a stack also
