@@ -1,5 +1,5 @@
 import { evaluate } from '../src/engine/evaluate';
-import { loadStacks, workspaceRoot } from '../src/engine/load';
+import { synthesizedStacks } from './synthesized';
 import { Stack } from '../src/engine/stack';
 import type { TfJson } from '../src/engine/types';
 import { RULES } from '../src/rules';
@@ -41,17 +41,11 @@ const MUTATIONS: [description: string, stack: string, rule: string, mutate: (jso
   }],
 ];
 
-let stacks: Stack[] = [];
-let loadError: Error | undefined;
-try {
-  stacks = loadStacks(workspaceRoot(__dirname));
-} catch (error) {
-  loadError = error as Error;
-}
+const synthesized = synthesizedStacks();
 
 describe('rules catch breakage of the real synthesized stacks', () => {
   it.each(MUTATIONS)('%s (%s) fails %s', (_description, stackName, rule, mutate) => {
-    if (loadError) throw loadError;
+    const stacks = synthesized();
     const mutated = stacks.map((s) => {
       if (s.name !== stackName) return s;
       const json = structuredClone(s.json) as unknown as Json;
