@@ -79,6 +79,10 @@ describe('start (in process, on a real socket)', () => {
     await call(`${running.url}/accounts/nobody/balance`, 'GET', undefined, { 'x-request-id': 'log-check-1' });
     const line = logs.lines.find((l) => l['requestId'] === 'log-check-1' && l['msg'] === 'request completed');
     expect(line).toMatchObject({ level: 'info', service: 'transaction-api', region: 'us-east-2', drRole: 'secondary' });
+    // One line per request, written on completion, with the request as well as the outcome.
+    expect(logs.lines.filter((l) => l['requestId'] === 'log-check-1')).toHaveLength(1);
+    expect(line).toMatchObject({ req: { method: 'GET', url: '/accounts/nobody/balance' }, res: { statusCode: 404 } });
+    expect(line?.['responseTime']).toEqual(expect.any(Number));
     expect(logs.text()).not.toContain(env['DB_PASSWORD']);
   });
 });
