@@ -25,6 +25,7 @@ export function runLoad(options: LoadOptions): Promise<ScenarioResult> {
   let firstError: string | undefined;
   const started = performance.now();
   let last = started;
+  const answeredAt: number[] = [];
   return new Promise((resolve, reject) => {
     const instance = autocannon(
       {
@@ -49,6 +50,7 @@ export function runLoad(options: LoadOptions): Promise<ScenarioResult> {
           seconds: (last - started) / 1000,
           latenciesMs,
           statuses,
+          steadyPerSecond: steadyRate(answeredAt),
           ...(firstError === undefined ? {} : { firstError }),
         });
       },
@@ -56,6 +58,7 @@ export function runLoad(options: LoadOptions): Promise<ScenarioResult> {
     instance.on('response', (_client, statusCode, _bytes, responseTimeMs) => {
       answered += 1;
       last = performance.now();
+      answeredAt.push(last);
       statuses[statusCode] = (statuses[statusCode] ?? 0) + 1;
       if (statusCode === options.expectStatus) {
         ok += 1;
@@ -89,4 +92,13 @@ export function postTransactions(workload: Workload, first: number): { readonly 
     },
     sent: () => next,
   };
+}
+
+/** Answers a second over the second half of a run: past the start-up, what the run settled at. */
+function steadyRate(answeredAt: readonly number[]): number {
+  const half = Math.floor(answeredAt.length / 2);
+  const from = answeredAt[half];
+  const to = answeredAt[answeredAt.length - 1];
+  if (from === undefined || to === undefined || to <= from) return 0;
+  return ((answeredAt.length - 1 - half) * 1000) / (to - from);
 }

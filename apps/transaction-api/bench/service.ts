@@ -13,6 +13,8 @@ export interface ServiceOptions {
   readonly logFile: string;
   /** Extra settings, e.g. DB_POOL_SIZE or LOG_LEVEL; unset ones keep the service's defaults. */
   readonly env: Readonly<Record<string, string>>;
+  /** Node.js flags for the service process, e.g. `--cpu-prof` to profile it under load. */
+  readonly nodeArgs?: readonly string[];
 }
 
 export interface RunningService {
@@ -57,7 +59,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     ...options.env,
   };
   const log = openSync(options.logFile, 'a');
-  const child: ChildProcess = spawn(process.execPath, [options.bundle], { env, stdio: ['ignore', log, log] });
+  const child: ChildProcess = spawn(process.execPath, [...(options.nodeArgs ?? []), options.bundle], { env, stdio: ['ignore', log, log] });
   closeSync(log);
   const exited = new Promise<string>((resolve) => child.once('exit', (code, signal) => resolve(signal ?? String(code))));
   const logTail = (lines = 20) => {

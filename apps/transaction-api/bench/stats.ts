@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+
 /** The outcome of one scenario, measured the same way whatever produced the load. */
 export interface ScenarioResult {
   readonly name: string;
@@ -17,6 +19,8 @@ export interface ScenarioResult {
   readonly statuses?: Readonly<Record<string, number>>;
   /** Deadlocks and lock wait timeouts retried (the ceiling retries them as the service does). */
   readonly retries?: number;
+  /** Answers a second over the second half of the run (HTTP scenarios). */
+  readonly steadyPerSecond?: number;
   readonly firstError?: string;
 }
 
@@ -62,3 +66,16 @@ export function table(header: readonly string[], rows: ReadonlyArray<readonly st
 }
 
 export const fixed = (value: number, digits: number) => (Number.isFinite(value) ? value.toFixed(digits) : '-');
+
+/** CPU time (user + system) a process has used so far, in seconds; NaN where /proc is not there. */
+export function cpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) may hold spaces; the fields after its closing parenthesis do not.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime are fields 14 and 15 of the line, in clock ticks (100 a second on Linux).
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}
