@@ -34,8 +34,8 @@ export interface AppOptions {
  * One log line per request, written when it completes, instead of Fastify's two (incoming and
  * completed): the completion line carries the request (method, url, remote address) as well as
  * the status and duration, so nothing is lost, and every request is bounded in time (the
- * statement and acquire limits, `requestTimeout`), so every request does reach it. At info
- * level the log is the largest cost of a request beyond its database round trips.
+ * statement and acquire limits, `requestTimeout`), so every request does reach it. Half the
+ * lines, serializations and blocking writes to stdout at info level.
  */
 class AccessLog extends LogController {
   override incomingRequest(): void {

@@ -2,7 +2,7 @@ import { ConfigError } from '@txn-dr/config';
 import closeWithGrace from 'close-with-grace';
 import type { FastifyInstance } from 'fastify';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { destination as pinoDestination, pino, stdTimeFunctions, type Logger } from 'pino';
+import { pino, stdTimeFunctions, type Logger } from 'pino';
 import { buildApp } from './app';
 import { createAwsClients, resolveDatabaseEndpoint, type AwsClients } from './aws';
 import { loadConfig, type ServiceConfig } from './config';
@@ -17,7 +17,7 @@ export interface StartOptions {
   readonly handleSignals?: boolean;
   /** AWS clients for SSM and Secrets Manager. @default clients for the configured region */
   readonly awsClients?: () => AwsClients;
-  /** Where JSON log lines go. @default stdout, written asynchronously (see createLogger) */
+  /** Where JSON log lines go. @default stdout */
   readonly logDestination?: NodeJS.WritableStream;
 }
 
@@ -30,13 +30,6 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/**
- * The service's logger. By default lines go to stdout (journald on the instances) through an
- * asynchronous buffer: a line is written at once when nothing is being written, and lines that
- * arrive meanwhile go out together in the next write, so a busy service does not pay one
- * blocking write per line. pino flushes the buffer synchronously when the process exits,
- * including after a crash handled by close-with-grace; only SIGKILL can lose buffered lines.
- */
 export function createLogger(config: Pick<ServiceConfig, 'logLevel' | 'region' | 'role'>, destination?: NodeJS.WritableStream): Logger {
   return pino(
     {
@@ -46,7 +39,7 @@ export function createLogger(config: Pick<ServiceConfig, 'logLevel' | 'region' |
       formatters: { level: (label) => ({ level: label }) },
       redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'password', '*.password'], censor: '[redacted]' },
     },
-    destination ?? pinoDestination({ dest: 1, sync: false }),
+    destination ?? process.stdout,
   );
 }
 
