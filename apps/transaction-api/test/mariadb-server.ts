@@ -1,5 +1,5 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, openSync, readFileSync, closeSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, openSync, readFileSync, readdirSync, closeSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -146,12 +146,21 @@ export class MariaDbServer {
     while (isAlive(pid) && Date.now() - started < 30_000) await sleep(50);
   }
 
-  /** SIGSTOP: connections stay open and nothing answers, like a hung server. */
-  freeze(): void {
+  /**
+   * SIGSTOP: connections stay open and nothing answers, like a hung server. The signal is
+   * delivered asynchronously, thread by thread; on a busy machine a thread may still answer a
+   * query sent right after `kill` returns, so this waits until every thread is stopped.
+   */
+  async freeze(): Promise<void> {
     const pid = this.pid();
     if (pid === undefined) throw new Error('mariadbd is not running');
     process.kill(pid, 'SIGSTOP');
     this.frozen = true;
+    const started = Date.now();
+    while (!allThreadsStopped(pid)) {
+      if (Date.now() - started > 5_000) throw new Error(`mariadbd (pid ${pid}) did not stop within 5 s of SIGSTOP`);
+      await sleep(5);
+    }
   }
 
   async thaw(): Promise<void> {
@@ -201,6 +210,15 @@ export class MariaDbServer {
       return '(no log)';
     }
   }
+}
+
+/** Whether every thread of `pid` is in the stopped state (`T` in /proc/<pid>/task/<tid>/stat). */
+function allThreadsStopped(pid: number): boolean {
+  return readdirSync(`/proc/${pid}/task`).every((tid) => {
+    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    // The state follows the command name, which is in parentheses and may hold spaces.
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'T';
+  });
 }
 
 function isAlive(pid: number): boolean {

@@ -143,7 +143,7 @@ describe('a hung database (SIGSTOP: connections open, nothing answers)', () => {
   it('fails /health within 2 s, for every concurrent checker, and refuses writes', async () => {
     // Warm the pools so the hang catches open connections, the hard case.
     expect((await t.app.inject({ method: 'GET', url: '/health' })).statusCode).toBe(200);
-    server.freeze();
+    await server.freeze();
 
     const [checks, ms] = await timed(() => Promise.all(Array.from({ length: 5 }, () => t.app.inject({ method: 'GET', url: '/health' }))));
     expect(checks.map((c) => c.statusCode)).toEqual([503, 503, 503, 503, 503]);
@@ -176,10 +176,13 @@ describe('starting while the database cannot take the schema', () => {
       expect(health.statusCode).toBe(503);
       expect(health.json().db.schemaReady).toBe(false);
 
-      await server.start();
+      // Until a migration succeeds every route answers SCHEMA_PENDING. Asked while the database
+      // is still down: once it is back, the app's own retries may migrate at any moment.
       const write = await postTransaction(late.app, body('early'));
       expect(write.statusCode).toBe(503);
       expect(write.json()).toMatchObject({ code: 'SCHEMA_PENDING' });
+
+      await server.start();
       expect(await eventually(async () => (await postTransaction(late.app, body('late'))).statusCode === 201)).toBe(true);
       expect((await late.app.inject({ method: 'GET', url: '/health' })).json().db.schemaReady).toBe(true);
     } finally {
