@@ -1,6 +1,7 @@
 import { createPool, type Pool, type PoolConnection } from 'mysql2/promise';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parse as parseUuid, v7 as uuidv7 } from 'uuid';
+import { DRIVER_SETTINGS } from '../src/db/database';
 import { MIGRATIONS } from '../src/db/migrations';
 import { INSERT_TRANSACTION, UPSERT_BALANCE, fingerprint, mysqlTimestamp, type NewTransaction } from '../src/transactions';
 import type { ScenarioResult } from './stats';
@@ -29,7 +30,7 @@ export async function createTables(endpoint: Endpoint): Promise<void> {
 }
 
 /**
- * The same connection settings as the service's pool (src/db/database.ts), so the driver parses
+ * The same driver settings as the service's pools (DRIVER_SETTINGS), so the driver parses
  * and converts the same way; without the service's per-statement timeouts and acquire deadline.
  */
 function openPool(endpoint: Endpoint, size: number): Pool {
@@ -38,12 +39,7 @@ function openPool(endpoint: Endpoint, size: number): Pool {
     connectionLimit: size,
     maxIdle: size,
     queueLimit: 0,
-    supportBigNumbers: true,
-    bigNumberStrings: true,
-    dateStrings: true,
-    timezone: 'Z',
-    charset: 'UTF8MB4_BIN',
-    multipleStatements: false,
+    ...DRIVER_SETTINGS,
   });
 }
 

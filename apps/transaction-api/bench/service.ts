@@ -1,8 +1,8 @@
 import { SERVICE_ENV } from '@txn-dr/contracts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { freePort } from '../test/mariadb-server';
 import type { Endpoint } from './ceiling';
 
 export interface ServiceOptions {
@@ -23,18 +23,6 @@ export interface RunningService {
   /** SIGTERM, then SIGKILL if it has not exited within `graceMs`; resolves to the exit code or signal. */
   stop(graceMs?: number): Promise<string>;
   logTail(lines?: number): string;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 /** Runs the bundle as the instances do (`node main.js`, configured by environment), on 127.0.0.1. */

@@ -30,7 +30,8 @@ export function mariadbBinaries() {
   };
 }
 
-async function freePort(): Promise<number> {
+/** A free TCP port on 127.0.0.1 (for the servers the tests and the benchmark start). */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.unref();

@@ -39,6 +39,20 @@ export interface ProbeResult {
   readonly latencyMs: number;
 }
 
+/**
+ * How the driver talks and converts, the same for every pool (and for the benchmark's bare-driver
+ * ceiling): exact integers and dates, BIGINT as strings (converted with BigInt), DATETIME as text
+ * in UTC; one statement per query.
+ */
+export const DRIVER_SETTINGS = {
+  supportBigNumbers: true,
+  bigNumberStrings: true,
+  dateStrings: true,
+  timezone: 'Z',
+  charset: 'UTF8MB4_BIN',
+  multipleStatements: false,
+} as const satisfies PoolOptions;
+
 const DEADLOCK_ATTEMPTS = 3;
 
 /**
@@ -72,13 +86,7 @@ export class Database {
       idleTimeout: 60_000,
       enableKeepAlive: true,
       keepAliveInitialDelay: 10_000,
-      // Exact integers and dates: BIGINT as strings (converted with BigInt), DATETIME as text in UTC.
-      supportBigNumbers: true,
-      bigNumberStrings: true,
-      dateStrings: true,
-      timezone: 'Z',
-      charset: 'UTF8MB4_BIN',
-      multipleStatements: false,
+      ...DRIVER_SETTINGS,
       ...(options.tls === 'rds' ? { ssl: { ca: awsCaBundle.ca, rejectUnauthorized: true } } : {}),
     };
     this.pool = createPool({ ...common, connectionLimit: options.poolSize, maxIdle: options.poolSize, queueLimit: 0 });
