@@ -1,9 +1,9 @@
 import { createPool, type Pool, type PoolConnection } from 'mysql2/promise';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parse as parseUuid, v7 as uuidv7 } from 'uuid';
+import { v7 as uuidv7 } from 'uuid';
 import { DRIVER_SETTINGS } from '../src/db/database';
 import { MIGRATIONS } from '../src/db/migrations';
-import { INSERT_TRANSACTION, UPSERT_BALANCE, fingerprint, mysqlTimestamp, type NewTransaction } from '../src/transactions';
+import { fingerprint, mysqlTimestamp, transactionWrites, type NewTransaction } from '../src/transactions';
 import type { ScenarioResult } from './stats';
 import { transactionFor, type Workload } from './workload';
 
@@ -52,8 +52,7 @@ async function record(pool: Pool, key: string, input: NewTransaction): Promise<n
     const connection: PoolConnection = await pool.getConnection();
     try {
       await connection.query('START TRANSACTION');
-      await connection.execute(INSERT_TRANSACTION, [Buffer.from(parseUuid(id)), input.accountId, String(input.amountMinor), input.currency, input.reference, key, hash, timestamp]);
-      await connection.execute(UPSERT_BALANCE, [input.accountId, input.currency, String(input.amountMinor), timestamp, String(input.amountMinor), timestamp]);
+      for (const [sql, params] of transactionWrites(id, key, hash, timestamp, input)) await connection.execute(sql, params);
       await connection.query('COMMIT');
       connection.release();
       return attempt - 1;

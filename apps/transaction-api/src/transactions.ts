@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { parse as parseUuid, stringify as stringifyUuid, v7 as uuidv7 } from 'uuid';
-import type { Database } from './db/database';
+import type { Database, SqlParam } from './db/database';
 import { classifyDbError } from './db/errors';
 import { type Currency, isCurrency, minorToDecimal } from './money';
 
@@ -55,12 +55,23 @@ interface TransactionRow {
 
 const COLUMNS = 'id, account_id, amount_minor, currency, reference, created_at, request_hash';
 
-/** The two writes of `create`, exported so the benchmark's bare-driver ceiling does the same work. */
-export const INSERT_TRANSACTION =
+const INSERT_TRANSACTION =
   'INSERT INTO transactions (id, account_id, amount_minor, currency, reference, idempotency_key, request_hash, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)';
-export const UPSERT_BALANCE =
+const UPSERT_BALANCE =
   'INSERT INTO account_balances (account_id, currency, balance_minor, updated_at) VALUES (?, ?, ?, ?) ' +
   'ON DUPLICATE KEY UPDATE balance_minor = balance_minor + ?, updated_at = ?';
+
+/**
+ * The two statements of `create`, with their parameters, in order; exported so the benchmark's
+ * bare-driver ceiling does exactly the same work.
+ */
+export function transactionWrites(id: string, idempotencyKey: string, hash: Buffer, timestamp: string, input: NewTransaction): [sql: string, params: SqlParam[]][] {
+  const amount = String(input.amountMinor);
+  return [
+    [INSERT_TRANSACTION, [Buffer.from(parseUuid(id)), input.accountId, amount, input.currency, input.reference, idempotencyKey, hash, timestamp]],
+    [UPSERT_BALANCE, [input.accountId, input.currency, amount, timestamp, amount, timestamp]],
+  ];
+}
 
 /** The transactions and balances of accounts, on MySQL. */
 export class TransactionStore {
@@ -79,14 +90,7 @@ export class TransactionStore {
     const timestamp = mysqlTimestamp(createdAt);
     try {
       await this.db.transaction(async (session) => {
-        await session.execute(
-          INSERT_TRANSACTION,
-          [Buffer.from(parseUuid(id)), input.accountId, String(input.amountMinor), input.currency, input.reference, idempotencyKey, hash, timestamp],
-        );
-        await session.execute(
-          UPSERT_BALANCE,
-          [input.accountId, input.currency, String(input.amountMinor), timestamp, String(input.amountMinor), timestamp],
-        );
+        for (const [sql, params] of transactionWrites(id, idempotencyKey, hash, timestamp, input)) await session.execute(sql, params);
       });
       return { created: true, transaction: { id, ...input, amount: minorToDecimal(input.amountMinor, input.currency), createdAt: createdAt.toISOString() } };
     } catch (error) {
