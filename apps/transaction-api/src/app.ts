@@ -1,4 +1,5 @@
 import type { DrRole } from '@txn-dr/config';
+import { HEALTH_PATHS } from '@txn-dr/contracts';
 import type { JsonSchemaToTsProvider } from '@fastify/type-provider-json-schema-to-ts';
 import Ajv, { type Options as AjvOptions } from 'ajv';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
@@ -6,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { Database } from './db/database';
 import type { SchemaState } from './db/schema-state';
 import { HttpError, MESSAGES, errorHandler } from './errors';
-import { HealthProbe } from './health';
+import { HealthProbe, healthView, type HealthReport, type HealthView } from './health';
 import { checkMinor, decimalToMinor, type Currency } from './money';
 import * as schemas from './schemas';
 import { TransactionStore } from './transactions';
@@ -14,11 +15,11 @@ import { TransactionStore } from './transactions';
 export interface AppOptions {
   readonly db: Database;
   readonly schema: SchemaState;
-  /** AWS region, reported by /health. */
+  /** AWS region, reported by the health endpoints. */
   readonly region: string;
-  /** DR role the instance was launched with, reported by /health beside the database's own answer. */
+  /** DR role the instance was launched with, reported by the health endpoints beside the database's own answer. */
   readonly role: DrRole;
-  /** Limit of the /health database probe. */
+  /** Limit of the health endpoints' database probe. */
   readonly healthTimeoutMs: number;
   /** `Retry-After` of every 503. */
   readonly retryAfterSeconds: number;
@@ -100,19 +101,30 @@ export function buildApp(options: AppOptions): FastifyInstance {
   const store = new TransactionStore(options.db);
   const probe = new HealthProbe(options.db, options.healthTimeoutMs);
 
-  app.get('/health', { schema: schemas.health, logLevel: 'warn' }, async (request, reply) => {
+  const identity = { region: options.region, configuredRole: options.role };
+  /** Both health endpoints share one bounded probe; they differ only in what they call healthy. */
+  const observeHealth = async (request: FastifyRequest): Promise<HealthView> => {
     const outcome = await probe.check();
     const schemaReady = options.schema.ready;
     if (!schemaReady) options.schema.keepTrying();
-    const common = { region: options.region, configuredRole: options.role };
-    if (!outcome.ok) {
-      request.log.warn({ err: outcome.error, latencyMs: outcome.latencyMs }, 'health: database unreachable');
-      return reply.code(503).send({ ...common, status: 'unavailable', role: 'unknown', db: { reachable: false, readOnly: null, latencyMs: outcome.latencyMs, schemaReady } });
-    }
-    const { readOnly, latencyMs } = outcome.result;
-    return reply
-      .code(schemaReady ? 200 : 503)
-      .send({ ...common, status: schemaReady ? 'ok' : 'unavailable', role: readOnly ? 'reader' : 'writer', db: { reachable: true, readOnly, latencyMs, schemaReady } });
+    if (!outcome.ok) request.log.warn({ err: outcome.error, latencyMs: outcome.latencyMs }, 'health: database unreachable');
+    return healthView(outcome, schemaReady, identity);
+  };
+  const sendHealth = (reply: FastifyReply, healthy: boolean, report: HealthReport) => {
+    if (!healthy) reply.header('retry-after', String(options.retryAfterSeconds));
+    return reply.code(healthy ? 200 : 503).send({ ...report, status: healthy ? 'ok' : 'unavailable' });
+  };
+
+  // Both at warn: every load balancer node and every Route 53 checker asks several times a minute,
+  // and a reader's 503 on the writable check is the normal state of a standby region.
+  app.get(HEALTH_PATHS.target, { schema: schemas.health, logLevel: 'warn' }, async (request, reply) => {
+    const { serving, report } = await observeHealth(request);
+    return sendHealth(reply, serving, report);
+  });
+
+  app.get(HEALTH_PATHS.writable, { schema: schemas.health, logLevel: 'warn' }, async (request, reply) => {
+    const { writable, report } = await observeHealth(request);
+    return sendHealth(reply, writable, report);
   });
 
   // Every other route needs the schema.

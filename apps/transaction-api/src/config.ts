@@ -93,7 +93,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ServiceConfig {
     ...databaseSettingIssues(input),
   ];
   if (result.success && result.data[ENV.healthTimeoutMs] >= 2_000) {
-    issues.push({ field: ENV.healthTimeoutMs, message: 'must be under 2000: load balancer and Route 53 checks give /health 2 to 5 seconds' });
+    issues.push({ field: ENV.healthTimeoutMs, message: 'must be under 2000: load balancer and Route 53 checks give the health endpoints 2 to 5 seconds' });
   }
   if (!result.success || issues.length > 0) throw new ConfigError('environment variables', issues);
   const parsed = result.data;

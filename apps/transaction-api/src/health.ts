@@ -1,11 +1,13 @@
+import type { DrRole } from '@txn-dr/config';
 import type { Database, ProbeResult } from './db/database';
 
 export type ProbeOutcome = { readonly ok: true; readonly result: ProbeResult } | { readonly ok: false; readonly error: unknown; readonly latencyMs: number };
 
 /**
- * The database probe behind `GET /health`, bounded in time and shared: concurrent checks (the
- * load balancer's nodes, Route 53's checkers, the health Lambda) join the probe in flight instead
- * of each opening a connection, so a hung database costs one stuck connection, not one per check.
+ * The database probe behind both health endpoints, bounded in time and shared: concurrent checks
+ * (the load balancer's nodes, Route 53's checkers, the health Lambda) join the probe in flight
+ * instead of each opening a connection, so a hung database costs one stuck connection, not one
+ * per check.
  */
 export class HealthProbe {
   private inFlight: Promise<ProbeOutcome> | undefined;
@@ -37,4 +39,35 @@ export class HealthProbe {
     });
     return Promise.race([this.inFlight, deadline]).finally(() => clearTimeout(timer));
   }
+}
+
+/** What both health endpoints answer, apart from `status`. */
+export interface HealthReport {
+  readonly region: string;
+  /** The DR role the instance was launched with. */
+  readonly configuredRole: DrRole;
+  /** From the database itself; `unknown` when it does not answer. */
+  readonly role: 'writer' | 'reader' | 'unknown';
+  readonly db: { readonly reachable: boolean; readonly readOnly: boolean | null; readonly latencyMs: number; readonly schemaReady: boolean };
+}
+
+export interface HealthView {
+  /** The target check (`HEALTH_PATHS.target`): the database answers and the schema is current, whatever the role. */
+  readonly serving: boolean;
+  /** The Route 53 check (`HEALTH_PATHS.writable`): serving, and the database takes writes. */
+  readonly writable: boolean;
+  readonly report: HealthReport;
+}
+
+/** Reads a probe outcome and the schema state as the two health endpoints judge them. */
+export function healthView(outcome: ProbeOutcome, schemaReady: boolean, identity: Pick<HealthReport, 'region' | 'configuredRole'>): HealthView {
+  if (!outcome.ok) {
+    return { serving: false, writable: false, report: { ...identity, role: 'unknown', db: { reachable: false, readOnly: null, latencyMs: outcome.latencyMs, schemaReady } } };
+  }
+  const { readOnly, latencyMs } = outcome.result;
+  return {
+    serving: schemaReady,
+    writable: schemaReady && !readOnly,
+    report: { ...identity, role: readOnly ? 'reader' : 'writer', db: { reachable: true, readOnly, latencyMs, schemaReady } },
+  };
 }

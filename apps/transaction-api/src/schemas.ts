@@ -143,6 +143,7 @@ const healthReply = {
   required: ['status', 'region', 'role', 'configuredRole', 'db'],
   additionalProperties: false,
   properties: {
+    /** `ok` with 200, `unavailable` with 503: what the endpoint asked judged healthy or not. */
     status: { type: 'string', enum: ['ok', 'unavailable'] },
     region: { type: 'string' },
     /** From the database itself: `writer`, `reader`, or `unknown` when it does not answer. */
@@ -163,6 +164,7 @@ const healthReply = {
   },
 } as const;
 
+/** Both health endpoints (`HEALTH_PATHS` of @txn-dr/contracts) answer the same body; they differ in when it is 200. */
 export const health = {
   response: { 200: healthReply, 503: healthReply },
 } as const;

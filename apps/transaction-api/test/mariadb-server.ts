@@ -1,5 +1,5 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, openSync, readFileSync, readdirSync, closeSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, closeSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -80,7 +80,8 @@ export class MariaDbServer {
     const info: ServerInfo = { host: '127.0.0.1', port: await freePort(), user: APP_USER, password: APP_PASSWORD, socket: join(dir, 'mysqld.sock'), dir };
     const server = new MariaDbServer(info, bin);
     try {
-      await run(bin.installDb, ['--no-defaults', `--datadir=${join(dir, 'data')}`, '--user=root', '--auth-root-authentication-method=socket', '--skip-test-db'], {
+      mkdirSync(join(dir, 'tmp'));
+      await run(bin.installDb, ['--no-defaults', `--datadir=${join(dir, 'data')}`, `--tmpdir=${join(dir, 'tmp')}`, '--user=root', '--auth-root-authentication-method=socket', '--skip-test-db'], {
         timeout: 60_000,
       });
       await server.start();
@@ -110,6 +111,10 @@ export class MariaDbServer {
       [
         '--no-defaults',
         `--datadir=${join(dir, 'data')}`,
+        // Its own temporary directory: servers that start at the same time (several specs, other
+        // projects' tests) otherwise share /tmp, where one bootstrap failed removing its own
+        // temporary table ("Could not remove temporary table '/tmp/#sql-temptable-...'").
+        `--tmpdir=${join(dir, 'tmp')}`,
         `--socket=${socket}`,
         `--port=${port}`,
         '--bind-address=127.0.0.1',

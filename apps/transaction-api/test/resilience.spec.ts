@@ -50,6 +50,27 @@ describe('GET /health', () => {
   });
 });
 
+describe('GET /health/writable', () => {
+  it('answers 200 on the writer, with the same body as /health', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/health/writable' });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['retry-after']).toBeUndefined();
+    expect(res.json()).toEqual({
+      status: 'ok',
+      region: 'us-east-1',
+      role: 'writer',
+      configuredRole: 'primary',
+      db: { reachable: true, readOnly: false, latencyMs: expect.any(Number), schemaReady: true },
+    });
+  });
+
+  it('logs a healthy check below info, like /health', async () => {
+    const before = t.logs.lines.length;
+    await t.app.inject({ method: 'GET', url: '/health/writable' });
+    expect(t.logs.lines.slice(before)).toEqual([]);
+  });
+});
+
 describe('a read-only database (a standby region)', () => {
   let written: { id: string };
   const key = newKey();
@@ -66,6 +87,19 @@ describe('a read-only database (a standby region)', () => {
     const res = await t.app.inject({ method: 'GET', url: '/health' });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ status: 'ok', role: 'reader', configuredRole: 'primary', db: { reachable: true, readOnly: true } });
+  });
+
+  it('fails /health/writable with 503, Retry-After and role reader, so Route 53 sends no traffic here', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/health/writable' });
+    expect(res.statusCode).toBe(503);
+    expect(res.headers['retry-after']).toBe('5');
+    expect(res.json()).toEqual({
+      status: 'unavailable',
+      region: 'us-east-1',
+      role: 'reader',
+      configuredRole: 'primary',
+      db: { reachable: true, readOnly: true, latencyMs: expect.any(Number), schemaReady: true },
+    });
   });
 
   it('refuses writes with 503, Retry-After and a clear body, and writes nothing', async () => {
@@ -103,6 +137,9 @@ describe('a read-only database (a standby region)', () => {
     const res = await postTransaction(t.app, body('after promotion'));
     expect(res.statusCode).toBe(201);
     expect((await t.app.inject({ method: 'GET', url: '/health' })).json()).toMatchObject({ role: 'writer', db: { readOnly: false } });
+    const writable = await t.app.inject({ method: 'GET', url: '/health/writable' });
+    expect(writable.statusCode).toBe(200);
+    expect(writable.json()).toMatchObject({ status: 'ok', role: 'writer' });
   });
 });
 
@@ -117,6 +154,13 @@ describe('a database that is down', () => {
     expect(health.statusCode).toBe(503);
     expect(ms).toBeLessThan(2_000);
     expect(health.json()).toMatchObject({ status: 'unavailable', role: 'unknown', db: { reachable: false, readOnly: null } });
+    expect(health.headers['retry-after']).toBe('5');
+
+    const [writable, writableMs] = await timed(() => t.app.inject({ method: 'GET', url: '/health/writable' }));
+    expect(writable.statusCode).toBe(503);
+    expect(writableMs).toBeLessThan(2_000);
+    expect(writable.headers['retry-after']).toBe('5');
+    expect(writable.json()).toMatchObject({ status: 'unavailable', role: 'unknown', db: { reachable: false, readOnly: null } });
 
     const write = await postTransaction(t.app, body('down'));
     expect(write.statusCode).toBe(503);
@@ -131,6 +175,7 @@ describe('a database that is down', () => {
   it('recovers when the database comes back, without a restart', async () => {
     await server.start();
     expect(await eventually(async () => (await t.app.inject({ method: 'GET', url: '/health' })).statusCode === 200)).toBe(true);
+    expect((await t.app.inject({ method: 'GET', url: '/health/writable' })).statusCode).toBe(200);
     expect((await postTransaction(t.app, body('back'))).statusCode).toBe(201);
   });
 });
@@ -175,6 +220,9 @@ describe('starting while the database cannot take the schema', () => {
       const health = await late.app.inject({ method: 'GET', url: '/health' });
       expect(health.statusCode).toBe(503);
       expect(health.json().db.schemaReady).toBe(false);
+      const writable = await late.app.inject({ method: 'GET', url: '/health/writable' });
+      expect(writable.statusCode).toBe(503);
+      expect(writable.json().db.schemaReady).toBe(false);
 
       // Until a migration succeeds every route answers SCHEMA_PENDING. Asked while the database
       // is still down: once it is back, the app's own retries may migrate at any moment.
@@ -197,6 +245,8 @@ describe('starting while the database cannot take the schema', () => {
     try {
       expect(await standby.schema.ensure()).toBe(false);
       expect(standby.logs.text()).toContain('database is read-only and its schema is behind this build');
+      // Reachable, but neither serving (schema pending) nor writable.
+      expect((await standby.app.inject({ method: 'GET', url: '/health/writable' })).json()).toMatchObject({ status: 'unavailable', role: 'reader', db: { schemaReady: false } });
       expect((await postTransaction(standby.app, body('standby'))).json()).toMatchObject({ code: 'SCHEMA_PENDING' });
 
       await server.setReadOnly(false);

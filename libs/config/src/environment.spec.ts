@@ -31,7 +31,7 @@ describe('the default environment', () => {
     expect(capacityFor(env, 'secondary')).toEqual({ min: 1, desired: 1, max: 4 });
     expect(env.compute.instanceType).toBe('t3.micro');
     expect(env.database.backupRetentionDays).toBe(7);
-    expect(env.healthCheck).toEqual({ intervalSeconds: 30, failureThreshold: 3 });
+    expect(env.healthCheck).toEqual({ intervalSeconds: 10, failureThreshold: 3 });
     expect(env.alerts.email).toBeUndefined();
     expect(env.objectives).toEqual({ rtoSeconds: 300, rpoSeconds: 60 });
   });
@@ -142,9 +142,9 @@ const badInputs: Case[] = [
   ['more NAT gateways than zones', { regions: { primary: { natGateways: 3 } } }, 'regions.primary.natGateways', /at most one per zone/],
   ['a target timeout not shorter than its interval', { compute: { targetHealth: { intervalSeconds: 10, timeoutSeconds: 10 } } }, 'compute.targetHealth.timeoutSeconds', /shorter than the interval/],
   ['a malformed alert e-mail', { alerts: { email: 'oncall' } }, 'alerts.email', /e-mail/],
-  ['a failure threshold that breaks the RTO budget', { healthCheck: { failureThreshold: 10 } }, 'objectives.rtoSeconds', /worst-case RTO budget is 480 s \(detection 300 \+ max\(promotion 60, capacity 120\) \+ dns 60\), over the 300 s objective/],
-  ['an objective tighter than the budget', { objectives: { rtoSeconds: 240 } }, 'objectives.rtoSeconds', /budget is 270 s .*over the 240 s objective/],
-  ['a slow target health check that breaks the RTO budget', { compute: { targetHealth: { intervalSeconds: 60, healthyThreshold: 3 } } }, 'objectives.rtoSeconds', /budget is 420 s/],
+  ['a failure threshold that breaks the RTO budget', { healthCheck: { failureThreshold: 10 } }, 'objectives.rtoSeconds', /worst-case RTO budget is 320 s \(detection 100 \+ max\(promotion 60 \+ routing 100 \+ dns 60, capacity 120\)\), over the 300 s objective/],
+  ['an objective tighter than the budget', { objectives: { rtoSeconds: 150 } }, 'objectives.rtoSeconds', /budget is 180 s .*over the 150 s objective/],
+  ['a slow target health check that breaks the RTO budget', { compute: { targetHealth: { intervalSeconds: 60, healthyThreshold: 4 } } }, 'objectives.rtoSeconds', /budget is 360 s/],
   ['a certificate that is not an ACM ARN', { loadBalancer: { certificateArn: 'arn:aws:iam::123456789012:server-certificate/x' } }, 'loadBalancer.certificateArn', /ACM certificate ARN/],
 ];
 
@@ -169,8 +169,15 @@ describe('invalid environments stop with a message naming the field', () => {
     ]);
   });
 
+  it('accepts 30 s Route 53 checks, whose budget uses the whole default objective', () => {
+    expect(defineEnvironment({ name: 'dev', healthCheck: { intervalSeconds: 30 } }).healthCheck.intervalSeconds).toBe(30);
+    expect(issuesOf(() => defineEnvironment({ name: 'dev', healthCheck: { intervalSeconds: 30 }, objectives: { rtoSeconds: 299 } }))).toEqual([
+      expect.stringMatching(/^objectives\.rtoSeconds: the worst-case RTO budget is 300 s/),
+    ]);
+  });
+
   it('accepts a budget that fits a looser objective', () => {
-    expect(defineEnvironment({ name: 'dev', healthCheck: { failureThreshold: 10 }, objectives: { rtoSeconds: 480 } }).objectives.rtoSeconds).toBe(480);
+    expect(defineEnvironment({ name: 'dev', healthCheck: { failureThreshold: 10 }, objectives: { rtoSeconds: 320 } }).objectives.rtoSeconds).toBe(320);
   });
 
   it('reads the suffix from ENVIRONMENT_SUFFIX and says so', () => {

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { activeCapacity, capacityFor, standbyCapacity } from './capacity';
-import { defineEnvironment, loadEnvironment } from './environment';
+import { defineEnvironment, loadEnvironment, type EnvironmentOverrides } from './environment';
 import { ALB_ALIAS_TTL_SECONDS, AURORA_GLOBAL_PROMOTION_SECONDS, INSTANCE_BOOT_SECONDS, describeRtoBudget, rtoBudget } from './rto';
 
 const seconds = (budget: ReturnType<typeof rtoBudget>) => Object.fromEntries(budget.phases.map((p) => [p.id, p.seconds]));
@@ -17,11 +17,18 @@ describe('the RTO budget of the default environment', () => {
     expect(budget.marginSeconds).toBe(300 - budget.totalSeconds);
   });
 
-  it('adds detection, the longer of promotion and capacity, and the alias TTL', () => {
-    expect(seconds(budget)).toEqual({ detection: 90, promotion: 60, capacity: 120, dns: 60 });
-    expect(budget.totalSeconds).toBe(90 + 120 + 60);
-    expect(describeRtoBudget(budget)).toBe('detection 90 + max(promotion 60, capacity 120) + dns 60');
-    expect(budget.phases.filter((p) => !p.onCriticalPath).map((p) => p.id)).toEqual(['promotion']);
+  it('adds detection and the longer of two branches: promotion, routing and the alias TTL, or capacity', () => {
+    expect(seconds(budget)).toEqual({ detection: 30, promotion: 60, capacity: 120, routing: 30, dns: 60 });
+    expect(budget.totalSeconds).toBe(30 + 60 + 30 + 60);
+    expect(describeRtoBudget(budget)).toBe('detection 30 + max(promotion 60 + routing 30 + dns 60, capacity 120)');
+    expect(budget.phases.filter((p) => !p.onCriticalPath).map((p) => p.id)).toEqual(['capacity']);
+  });
+
+  it('moves traffic through the health checks, with no record change', () => {
+    const routing = budget.phases.find((p) => p.id === 'routing')!;
+    expect(routing.basis).toBe('writable checks flip after the promotion: 10 s interval x 3; Route 53 then answers the weight-0 record');
+    expect(routing.source).toMatch(/^healthCheck\.intervalSeconds, healthCheck\.failureThreshold; https:\/\/docs\.aws\.amazon\.com\/Route53\//);
+    expect(budget.phases.find((p) => p.id === 'detection')!.basis).toBe("the active region's writable Route 53 check fails: 10 s interval x 3 failures");
   });
 
   it('counts the warm-up of the instances the standby lacks: boot plus target registration', () => {
@@ -37,24 +44,30 @@ describe('the RTO budget of the default environment', () => {
 });
 
 describe('rtoBudget follows the config', () => {
-  it('detects in 30 s with a 10 s interval and threshold 3', () => {
-    const budget = rtoBudget(defineEnvironment({ name: 'dev', healthCheck: { intervalSeconds: 10 } }));
-    expect(seconds(budget).detection).toBe(30);
-    expect(budget.totalSeconds).toBe(30 + 120 + 60);
+  const boot = INSTANCE_BOOT_SECONDS;
+  it.each<[string, Partial<EnvironmentOverrides>, Record<string, number>, number, string[]]>([
+    ['the defaults', {}, { detection: 30, promotion: 60, capacity: boot + 30, routing: 30, dns: 60 }, 180, ['capacity']],
+    // Both detection and routing are interval x threshold: the slow interval costs twice.
+    ['30 s checks, which use the whole objective', { healthCheck: { intervalSeconds: 30 } }, { detection: 90, promotion: 60, capacity: boot + 30, routing: 90, dns: 60 }, 300, ['capacity']],
+    ['a threshold of 10', { healthCheck: { failureThreshold: 10 } }, { detection: 100, promotion: 60, capacity: boot + 30, routing: 100, dns: 60 }, 320, ['capacity']],
+    ['a standby that already runs the active capacity', { capacity: { standby: { min: 2, desired: 2 } } }, { detection: 30, promotion: 60, capacity: 0, routing: 30, dns: 60 }, 180, ['capacity']],
+    [
+      'a slow target health check, which puts capacity on the critical path',
+      { compute: { targetHealth: { intervalSeconds: 60, healthyThreshold: 4 } } },
+      { detection: 30, promotion: 60, capacity: boot + 240, routing: 30, dns: 60 },
+      30 + boot + 240,
+      ['promotion', 'routing', 'dns'],
+    ],
+  ])('%s', (_description, overrides, phases, total, offCriticalPath) => {
+    const budget = rtoBudget(defineEnvironment({ name: 'dev', objectives: { rtoSeconds: 3600 }, ...overrides }));
+    expect(seconds(budget)).toEqual(phases);
+    expect(budget.totalSeconds).toBe(total);
+    expect(budget.phases.filter((p) => !p.onCriticalPath).map((p) => p.id)).toEqual(offCriticalPath);
   });
 
-  it('needs no warm-up when the standby already runs the active capacity, and promotion becomes the critical path', () => {
+  it('says why no warm-up is needed when the standby already runs the active capacity', () => {
     const budget = rtoBudget(defineEnvironment({ name: 'dev', capacity: { standby: { min: 2, desired: 2 } } }));
-    expect(seconds(budget).capacity).toBe(0);
     expect(budget.phases.find((p) => p.id === 'capacity')!.basis).toMatch(/already runs 2 instance\(s\), the active load needs 2/);
-    expect(budget.phases.find((p) => p.id === 'promotion')!.onCriticalPath).toBe(true);
-    expect(budget.totalSeconds).toBe(90 + 60 + 60);
-  });
-
-  it('reads a slower target health check into the capacity phase', () => {
-    const budget = rtoBudget(defineEnvironment({ name: 'dev', compute: { targetHealth: { intervalSeconds: 20, healthyThreshold: 3 } } }));
-    expect(seconds(budget).capacity).toBe(INSTANCE_BOOT_SECONDS + 60);
-    expect(budget.totalSeconds).toBe(300);
   });
 
   it('is over the objective, by a negative margin, when the inputs are', () => {
@@ -64,8 +77,8 @@ describe('rtoBudget follows the config', () => {
       capacity: { active: { min: 2, desired: 2, max: 4 }, standby: { min: 1, desired: 1, max: 4 } },
       objectives: { rtoSeconds: 300 },
     });
-    expect(budget.totalSeconds).toBe(480);
-    expect(budget.marginSeconds).toBe(-180);
+    expect(budget.totalSeconds).toBe(300 + 60 + 300 + 60);
+    expect(budget.marginSeconds).toBe(-420);
   });
 });
 

@@ -31,7 +31,12 @@ export const AURORA_GLOBAL_PROMOTION_SECONDS = 60;
  */
 export const INSTANCE_BOOT_SECONDS = 90;
 
-export type RtoPhaseId = 'detection' | 'promotion' | 'capacity' | 'dns';
+export type RtoPhaseId = 'detection' | 'promotion' | 'capacity' | 'routing' | 'dns';
+
+/** How Route 53 health checks judge an endpoint: interval and failure threshold. */
+const HEALTH_CHECK_DOC = 'https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover-determining-health-of-endpoints.html';
+/** A weight-0 record is answered only when every record of non-zero weight is unhealthy. */
+const RECORD_CHOICE_DOC = 'https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/health-checks-how-route-53-chooses-records.html';
 
 /** One part of the worst-case recovery time. */
 export interface RtoPhase {
@@ -42,16 +47,18 @@ export interface RtoPhase {
   /** The config fields or documentation the figure comes from. */
   readonly source: string;
   /**
-   * Promotion and capacity run at the same time (the failover asks for capacity, then promotes
-   * while instances boot): only the longer of the two is on the critical path.
+   * After detection, two branches run side by side: promotion, routing and dns one after the
+   * other, and the capacity the failover asks for before it promotes. Traffic moves when the
+   * health checks flip, whether or not the new instances are in service, so only the longer
+   * branch is on the critical path.
    */
   readonly onCriticalPath: boolean;
 }
 
 export interface RtoBudget {
-  /** In the order they happen; promotion and capacity overlap. */
+  /** In the order they start; capacity runs beside promotion, routing and dns. */
   readonly phases: readonly RtoPhase[];
-  /** detection + max(promotion, capacity) + dns. */
+  /** detection + max(promotion + routing + dns, capacity). */
   readonly totalSeconds: number;
   /** objectives.rtoSeconds. */
   readonly objectiveSeconds: number;
@@ -69,13 +76,25 @@ export interface RtoInput {
 
 /**
  * The worst-case recovery time of an environment after the active region fails, as the failover
- * runs it: Route 53 sees the active endpoint fail, the standby is scaled to the active capacity
- * while the database is promoted, the weights move, and resolvers drop the old answer after its TTL.
+ * runs it. Nothing in it changes a DNS record: the weights stay a fixed preference (active 100,
+ * standby 0) and each region's Route 53 health check asks the service whether it may take writes.
+ *
+ * 1. detection: the active region's writable check fails `failureThreshold` times in a row (the
+ *    alarm on it pages).
+ * 2. The failover asks the standby for the active capacity (capacity), then promotes its database
+ *    (promotion).
+ * 3. routing: the writable checks flip, the promoted region passing `failureThreshold` checks in a
+ *    row and the old one, no longer the writer (read-only or unreachable), failing as many (in
+ *    parallel, or already done); Route 53 then answers the standby's weight-0 record.
+ * 4. dns: resolvers drop the old answer after the alias record's TTL.
+ *
  * Paging and the operator starting `dr failover` are not in it: they are what the margin is for.
  */
 export function rtoBudget(env: RtoInput): RtoBudget {
   const { intervalSeconds, failureThreshold } = env.healthCheck;
-  const detection = intervalSeconds * failureThreshold;
+  // Route 53 needs as many consecutive results to mark an endpoint healthy as unhealthy.
+  const flip = intervalSeconds * failureThreshold;
+  const checks = `${intervalSeconds} s interval x ${failureThreshold}`;
 
   const needed = activeCapacity(env).desired;
   const warm = standbyCapacity(env).desired;
@@ -83,14 +102,15 @@ export function rtoBudget(env: RtoInput): RtoBudget {
   const registration = target.healthyThreshold * target.intervalSeconds;
   const capacity = warm >= needed ? 0 : INSTANCE_BOOT_SECONDS + registration;
   const promotion = AURORA_GLOBAL_PROMOTION_SECONDS;
-  const recovery = Math.max(promotion, capacity);
+  const traffic = promotion + flip + ALB_ALIAS_TTL_SECONDS;
+  const recovery = Math.max(traffic, capacity);
 
   const phases: RtoPhase[] = [
     {
       id: 'detection',
-      seconds: detection,
-      basis: `Route 53 health check: ${intervalSeconds} s interval x ${failureThreshold} failures`,
-      source: 'healthCheck.intervalSeconds, healthCheck.failureThreshold',
+      seconds: flip,
+      basis: `the active region's writable Route 53 check fails: ${checks} failures`,
+      source: `healthCheck.intervalSeconds, healthCheck.failureThreshold; ${HEALTH_CHECK_DOC}`,
       onCriticalPath: true,
     },
     {
@@ -98,7 +118,7 @@ export function rtoBudget(env: RtoInput): RtoBudget {
       seconds: promotion,
       basis: 'Aurora global database failover: the secondary takes writes "in under a minute"',
       source: 'https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database.html',
-      onCriticalPath: promotion >= capacity,
+      onCriticalPath: traffic >= capacity,
     },
     {
       id: 'capacity',
@@ -108,22 +128,29 @@ export function rtoBudget(env: RtoInput): RtoBudget {
           ? `the standby already runs ${warm} instance(s), the active load needs ${needed}`
           : `standby ${warm} -> ${needed} instances: boot ${INSTANCE_BOOT_SECONDS} s + target health ${target.healthyThreshold} x ${target.intervalSeconds} s`,
       source: 'capacity.active.desired vs capacity.standby.desired, compute.targetHealth; boot time an estimate (INSTANCE_BOOT_SECONDS), AWS gives none: https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_PredictiveScalingConfiguration.html',
-      onCriticalPath: capacity > promotion,
+      onCriticalPath: capacity > traffic,
+    },
+    {
+      id: 'routing',
+      seconds: flip,
+      basis: `writable checks flip after the promotion: ${checks}; Route 53 then answers the weight-0 record`,
+      source: `healthCheck.intervalSeconds, healthCheck.failureThreshold; ${RECORD_CHOICE_DOC}`,
+      onCriticalPath: traffic >= capacity,
     },
     {
       id: 'dns',
       seconds: ALB_ALIAS_TTL_SECONDS,
       basis: `alias A records to the ALB: fixed ${ALB_ALIAS_TTL_SECONDS} s TTL`,
       source: 'https://aws.amazon.com/route53/faqs/ (ELB alias records have a fixed 60 s TTL)',
-      onCriticalPath: true,
+      onCriticalPath: traffic >= capacity,
     },
   ];
-  const totalSeconds = detection + recovery + ALB_ALIAS_TTL_SECONDS;
+  const totalSeconds = flip + recovery;
   return { phases, totalSeconds, objectiveSeconds: env.objectives.rtoSeconds, marginSeconds: env.objectives.rtoSeconds - totalSeconds };
 }
 
-/** `detection 90 + max(promotion 60, capacity 120) + dns 60`: the sum behind a total. */
+/** `detection 30 + max(promotion 60 + routing 30 + dns 60, capacity 120)`: the sum behind a total. */
 export function describeRtoBudget(budget: RtoBudget): string {
   const seconds = (id: RtoPhaseId) => budget.phases.find((p) => p.id === id)?.seconds ?? 0;
-  return `detection ${seconds('detection')} + max(promotion ${seconds('promotion')}, capacity ${seconds('capacity')}) + dns ${seconds('dns')}`;
+  return `detection ${seconds('detection')} + max(promotion ${seconds('promotion')} + routing ${seconds('routing')} + dns ${seconds('dns')}, capacity ${seconds('capacity')})`;
 }

@@ -12,6 +12,7 @@ export {
   healthStateParameterName,
   type HealthEnvKey,
 } from './health';
+export { HEALTH_PATHS, type HealthPath, type HealthPathKey } from './health-paths';
 export { Names, type NamingInput } from './names';
 export { STACK_OUTPUTS, parseStackOutputs, type StackOutputKey, type StackOutputs } from './outputs';
 export { PARAMETER_KEYS, parameterName, parameterPrefix, type ParameterKey } from './parameters';

@@ -47,7 +47,7 @@ export const SERVICE_ENV = {
   dbConnectTimeoutMs: 'DB_CONNECT_TIMEOUT_MS',
   /** Limit on one query, and on waiting for a free pooled connection. @default 5000 */
   dbQueryTimeoutMs: 'DB_QUERY_TIMEOUT_MS',
-  /** Limit on the database probe of `GET /health`. @default 1500 */
+  /** Limit on the database probe of the health endpoints (HEALTH_PATHS). @default 1500 */
   healthTimeoutMs: 'HEALTH_TIMEOUT_MS',
   /** `Retry-After` of a 503. @default 5 */
   retryAfterSeconds: 'RETRY_AFTER_SECONDS',

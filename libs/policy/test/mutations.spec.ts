@@ -30,6 +30,10 @@ const MUTATIONS: [description: string, stack: string, rule: string, mutate: (jso
   ['the standby engine version drifts', 'secondary', 'dr-engine-version-match', (j) => each(j, 'aws_rds_cluster').forEach((c) => (c.engine_version = '8.0.mysql_aurora.3.08.0'))],
   ['the standby scaled to zero', 'secondary', 'dr-standby-capacity', (j) => each(j, 'aws_autoscaling_group').forEach((g) => (g.min_size = 0))],
   ['the replication lag alarm removed', 'secondary', 'dr-replication-lag-alarm', (j) => drop(j, 'aws_cloudwatch_metric_alarm', (a) => a.metric_name !== 'AuroraGlobalDBRPOLag')],
+  ['the Route 53 check moved back to /health, which a reader passes', 'secondary', 'dr-record-checks-writable', (j) =>
+    each(j, 'aws_route53_health_check').forEach((h) => (h.resource_path = '/health'))],
+  ['the target group checking the writable path', 'secondary', 'dr-target-group-checks-serving', (j) =>
+    each(j, 'aws_lb_target_group').forEach((g) => ((g.health_check as Body).path = '/health/writable'))],
   ['alarms left without actions', 'primary', 'alarm-has-action', (j) => each(j, 'aws_cloudwatch_metric_alarm').forEach((a) => (a.alarm_actions = []))],
   ['flow logs removed', 'primary', 'vpc-flow-logs', (j) => drop(j, 'aws_flow_log')],
   ['role policies granting s3:GetObject on *', 'primary', 'iam-no-wildcard-resource', (j) =>

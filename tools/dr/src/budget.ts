@@ -12,6 +12,7 @@ export const REFERENCE_DESIGN = {
   text: 'Reference design: traffic moves after ~90 s detection + 60 s TTL, but writes fail until someone promotes the standby database and scales the standby by hand: the recovery time is the time a person takes.',
 } as const;
 
+/** The budget of `rtoBudget` (libs/config/src/rto.ts) with its formula, for `dr budget`. */
 export interface BudgetView {
   readonly environment: string;
   readonly budget: RtoBudget;
@@ -36,6 +37,7 @@ export function renderBudget(view: BudgetView): string {
     table(['phase', 'seconds', 'basis'], rows),
     `total ${budget.totalSeconds} s = ${view.formula}: ${verdict}`,
     '(n): overlapped by a longer phase, not counted',
+    'traffic moves when the writable Route 53 health checks flip, with no DNS record change; capacity runs beside promotion, routing and dns',
     'sources:',
     ...budget.phases.map((p) => `  ${p.id}: ${p.source}`),
     view.reference.text,

@@ -5,7 +5,7 @@ import { type SynthesizedStack, followReference, onlyResource, resourcesOfType, 
 import { Testing } from 'cdktf';
 import { createHash } from 'node:crypto';
 import { ServiceArtifact } from './artifact';
-import { HEALTH_PATH, ServiceLoadBalancer } from './load-balancer';
+import { ServiceLoadBalancer } from './load-balancer';
 import { ServiceFleet, architectureOf } from './service-fleet';
 import { USER_DATA_LIMIT_BYTES } from './user-data';
 import { fixtureArtifact } from './testing/fixture';
@@ -158,11 +158,11 @@ describe.each(DR_ROLES)('the %s region\'s compute', (role) => {
       });
     });
 
-    it('checks /health on the service port with the configured thresholds', () => {
+    it('checks /health (serving, writer or reader), not the writable check, on the service port with the configured thresholds', () => {
       expect(onlyResource(json, 'aws_lb_target_group')).toMatchObject({
         port: 8080,
         protocol: 'HTTP',
-        health_check: { path: HEALTH_PATH, matcher: '200', interval: 15, timeout: 5, healthy_threshold: 2, unhealthy_threshold: 2 },
+        health_check: { path: '/health', matcher: '200', interval: 15, timeout: 5, healthy_threshold: 2, unhealthy_threshold: 2 },
       });
     });
 

@@ -4,13 +4,11 @@ import { LbListener } from '@cdktf/provider-aws/lib/lb-listener';
 import { LbTargetGroup } from '@cdktf/provider-aws/lib/lb-target-group';
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import type { DrRole, Environment } from '@txn-dr/config';
-import { Names } from '@txn-dr/contracts';
+import { HEALTH_PATHS, Names } from '@txn-dr/contracts';
 import { awsContext } from '@txn-dr/infra-core';
 import { SecureBucket } from '@txn-dr/infra-storage';
 import { Construct } from 'constructs';
 
-/** The service's health endpoint: the ALB, Route 53 and the DR tooling all ask it. */
-export const HEALTH_PATH = '/health';
 /** TLS 1.3 with 1.2 fallback, no legacy ciphers. */
 export const TLS_POLICY = 'ELBSecurityPolicy-TLS13-1-2-2021-06';
 const LOG_PREFIX = 'alb';
@@ -28,7 +26,7 @@ export interface ServiceLoadBalancerProps {
 /**
  * The internet-facing ALB of a region: HTTP, or HTTPS with HTTP redirecting when config names a
  * certificate; invalid header fields dropped; access logs to a bucket of its own; a target group
- * on the service port checking `/health` with the thresholds from config.
+ * on the service port checking `HEALTH_PATHS.target` (`/health`) with the thresholds from config.
  */
 export class ServiceLoadBalancer extends Construct {
   readonly loadBalancer: Lb;
@@ -88,7 +86,9 @@ export class ServiceLoadBalancer extends Construct {
       deregistrationDelay: '30',
       healthCheck: {
         enabled: true,
-        path: HEALTH_PATH,
+        // Not the writable check that Route 53 asks: a standby's instances answer 503 there, and
+        // the group (ELB health checks) would replace them for being a standby.
+        path: HEALTH_PATHS.target,
         port: 'traffic-port',
         protocol: 'HTTP',
         matcher: '200',

@@ -13,7 +13,6 @@ function synthRecord(role: DrRole, overrides: Partial<EnvironmentOverrides> = {}
     provider: stack.provider(role),
     zoneId: 'Z0123456789',
     target: { dnsName: `${role}-alb.elb.amazonaws.com`, zoneId: 'Z35SXDOTRQ7X7K', port: protocol === 'HTTPS' ? 443 : 80, protocol },
-    healthPath: '/health',
   });
   return synthesize(stack);
 }
@@ -47,15 +46,19 @@ describe.each(DR_ROLES)('RegionalRecord (%s)', (role) => {
     expect(record.weighted_routing_policy).toEqual({ weight: role === 'primary' ? 100 : 0 });
   });
 
-  it('checks the ALB health endpoint with the interval and threshold from config', () => {
+  it('checks the writable endpoint through the ALB, every 10 s, 3 failures, by default', () => {
     expect(healthCheck).toMatchObject({
       type: 'HTTP',
       fqdn: `${role}-alb.elb.amazonaws.com`,
       port: 80,
-      resource_path: '/health',
-      request_interval: 30,
+      resource_path: '/health/writable',
+      request_interval: 10,
       failure_threshold: 3,
     });
+  });
+
+  it('creates a replacement check before deleting the old one (the interval cannot change in place)', () => {
+    expect(healthCheck.lifecycle).toEqual({ create_before_destroy: true });
   });
 });
 
@@ -74,7 +77,20 @@ describe('RegionalRecord options', () => {
   });
 
   it('follows config for the check interval and threshold, and checks HTTPS behind a certificate', () => {
-    const json = synthRecord('primary', { healthCheck: { intervalSeconds: 10, failureThreshold: 2 } }, 'HTTPS');
-    expect(onlyResource(json, 'aws_route53_health_check')).toMatchObject({ type: 'HTTPS', port: 443, request_interval: 10, failure_threshold: 2 });
+    const json = synthRecord('primary', { healthCheck: { intervalSeconds: 30, failureThreshold: 2 } }, 'HTTPS');
+    expect(onlyResource(json, 'aws_route53_health_check')).toMatchObject({ type: 'HTTPS', port: 443, request_interval: 30, failure_threshold: 2 });
+  });
+
+  it('asks another path when given one', () => {
+    const stack = new DrStack(Testing.app(), { env: defineEnvironment({ name: 'dev' }), stack: 'primary' });
+    new RegionalRecord(stack, 'dns', {
+      env: stack.env,
+      role: 'primary',
+      provider: stack.provider('primary'),
+      zoneId: 'Z0123456789',
+      target: { dnsName: 'primary-alb.elb.amazonaws.com', zoneId: 'Z35SXDOTRQ7X7K', port: 80, protocol: 'HTTP' },
+      healthPath: '/elsewhere',
+    });
+    expect(onlyResource(synthesize(stack), 'aws_route53_health_check').resource_path).toBe('/elsewhere');
   });
 });

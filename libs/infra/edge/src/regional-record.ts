@@ -2,7 +2,7 @@ import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Route53HealthCheck } from '@cdktf/provider-aws/lib/route53-health-check';
 import { Route53Record } from '@cdktf/provider-aws/lib/route53-record';
 import type { DrRole, Environment } from '@txn-dr/config';
-import { Names } from '@txn-dr/contracts';
+import { HEALTH_PATHS, Names } from '@txn-dr/contracts';
 import { Construct } from 'constructs';
 import { recordWeight } from './weights';
 
@@ -14,15 +14,25 @@ export interface RegionalRecordProps {
   readonly zoneId: string;
   /** The region's load balancer. */
   readonly target: { readonly dnsName: string; readonly zoneId: string; readonly port: number; readonly protocol: 'HTTP' | 'HTTPS' };
-  /** Path the health check asks. */
-  readonly healthPath: string;
+  /**
+   * Path the Route 53 health check asks through the load balancer. It must answer 200 only where
+   * the service may take writes: a failover changes no weight, so this check alone moves traffic.
+   * @default HEALTH_PATHS.writable
+   */
+  readonly healthPath?: string;
 }
 
 /**
  * A region's share of the service name: its weighted alias record to its ALB (evaluating target
- * health) and its Route 53 health check on the ALB's health endpoint (interval and threshold from
- * config). Each regional stack owns these, so rolling one region out never touches the other's
- * record. The alarm on the check is the observability layer's, with the region's other alarms.
+ * health) and its Route 53 health check on the service's writable endpoint (interval and threshold
+ * from config). The weights are a fixed preference (active 100, standby 0); Route 53 answers a
+ * weight-0 record only when every non-zero one is unhealthy, so traffic moves to the standby when
+ * the active region stops being writable and the standby becomes so, with no record change:
+ * health checks and DNS answers are Route 53's data plane, changing a record is its control plane.
+ * https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/health-checks-how-route-53-chooses-records.html
+ * https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/disaster-recovery-resiliency.html
+ * Each regional stack owns these, so rolling one region out never touches the other's record. The
+ * alarm on the check is the observability layer's, with the region's other alarms.
  */
 export class RegionalRecord extends Construct {
   readonly healthCheck: Route53HealthCheck;
@@ -38,11 +48,17 @@ export class RegionalRecord extends Construct {
       type: target.protocol,
       fqdn: target.dnsName,
       port: target.port,
-      resourcePath: props.healthPath,
+      resourcePath: props.healthPath ?? HEALTH_PATHS.writable,
       requestInterval: env.healthCheck.intervalSeconds,
       failureThreshold: env.healthCheck.failureThreshold,
       measureLatency: true,
       tags: { Name: names.regional(role, 'health') },
+      // The request interval cannot change after creation, so changing it replaces the check.
+      // Deleting first would leave the record naming a deleted check, whose status Route 53 then
+      // cannot predict: create the new one and move the record to it before the old one goes.
+      // https://docs.aws.amazon.com/sdk-for-kotlin/api/latest/route53/aws.sdk.kotlin.services.route53.model/-health-check-config/request-interval.html
+      // https://docs.aws.amazon.com/goto/WebAPI/route53-2013-04-01/DeleteHealthCheck
+      lifecycle: { createBeforeDestroy: true },
     });
 
     this.record = new Route53Record(this, 'record', {

@@ -60,6 +60,12 @@ describe.each(DR_ROLES)('RegionalStack (%s)', (role) => {
     expect(alarms.every((a) => (a.alarm_actions as string[]).length > 0)).toBe(true);
   });
 
+  it('routes by the writable check and keeps instances by the serving one', () => {
+    const healthCheck = followReference(json, onlyResource(json, 'aws_route53_record').health_check_id);
+    expect(healthCheck).toMatchObject({ resource_path: '/health/writable', request_interval: 10, failure_threshold: 3 });
+    expect((onlyResource(json, 'aws_lb_target_group').health_check as { path: string }).path).toBe('/health');
+  });
+
   it('ships the built service: the launch template names the bundle by its content hash', () => {
     const object = onlyResource(json, 'aws_s3_object');
     const userData = Buffer.from(onlyResource(json, 'aws_launch_template').user_data as string, 'base64').toString('utf8');

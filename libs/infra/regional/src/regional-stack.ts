@@ -1,5 +1,5 @@
 import type { DrRole, Environment } from '@txn-dr/config';
-import { HEALTH_PATH, ServiceArtifact, ServiceFleet, ServiceLoadBalancer } from '@txn-dr/infra-compute';
+import { ServiceArtifact, ServiceFleet, ServiceLoadBalancer } from '@txn-dr/infra-compute';
 import { CustomerManagedKey, DrStack, awsContext, logsServiceGrant } from '@txn-dr/infra-core';
 import { EndpointParameters, RegionalDatabase } from '@txn-dr/infra-database';
 import { RegionalRecord } from '@txn-dr/infra-edge';
@@ -84,6 +84,8 @@ export class RegionalStack extends DrStack<DrRole> {
       artifact,
     });
 
+    // The record's health check asks the writable endpoint, the target group the serving one
+    // (HEALTH_PATHS): traffic follows the database writer while a standby keeps its instances.
     const alb = this.loadBalancer.loadBalancer;
     this.record = new RegionalRecord(this, 'dns', {
       env,
@@ -91,7 +93,6 @@ export class RegionalStack extends DrStack<DrRole> {
       provider,
       zoneId: global.hostedZoneId,
       target: { dnsName: alb.dnsName, zoneId: alb.zoneId, ...this.loadBalancer.endpoint },
-      healthPath: HEALTH_PATH,
     });
 
     this.observability = new RegionalObservability(this, 'observability', {

@@ -1,7 +1,7 @@
-import type { StackName } from '@txn-dr/contracts';
+import { HEALTH_PATHS, type StackName } from '@txn-dr/contracts';
 import type { Stack } from '../engine/stack';
 import { fail, na, pass, type StackFinding, type StacksRule } from '../engine/types';
-import { block, blocks, resourceRule, strings, toNumber } from './util';
+import { block, blocks, referenced, resourceRule, strings, toNumber } from './util';
 
 /** The stack that stands by and takes over. */
 export const STANDBY_STACK: StackName = 'secondary';
@@ -99,6 +99,35 @@ export const drRules = [
     severity: 'high',
     resourceTypes: ['aws_rds_cluster'],
     check: (cluster) => (cluster.body.global_cluster_identifier ? pass() : fail('global_cluster_identifier is unset: the cluster would not replicate to the other region')),
+  }),
+  resourceRule({
+    id: 'dr-record-checks-writable',
+    mirrors: null,
+    title: `Weighted records are guarded by a Route 53 check of the writable endpoint (${HEALTH_PATHS.writable}), so traffic follows the database writer with no record change`,
+    severity: 'high',
+    resourceTypes: ['aws_route53_record'],
+    check: (record, stack) => {
+      if (record.body.weighted_routing_policy === undefined) return na('not a weighted record');
+      const healthCheck = referenced(stack, record.body.health_check_id, ['aws_route53_health_check']);
+      if (!healthCheck) return fail('no aws_route53_health_check of the stack guards it');
+      const path = healthCheck.body.resource_path;
+      return path === HEALTH_PATHS.writable
+        ? pass()
+        : fail(`its health check asks ${String(path ?? '/ (default)')}, not ${HEALTH_PATHS.writable}: a standby would never take the traffic, or a read-only region would keep it`);
+    },
+  }),
+  resourceRule({
+    id: 'dr-target-group-checks-serving',
+    mirrors: null,
+    title: `Target groups check the serving endpoint (${HEALTH_PATHS.target}), not the writable one, so a standby's instances stay in service`,
+    severity: 'high',
+    resourceTypes: ['aws_lb_target_group'],
+    check: (group) => {
+      const path = block(group.body.health_check).path;
+      return path === HEALTH_PATHS.target
+        ? pass()
+        : fail(`health_check.path is ${String(path ?? '/ (default)')}, not ${HEALTH_PATHS.target}: on the writable path a standby's instances would be marked unhealthy and replaced`);
+    },
   }),
   resourceRule({
     id: 'dr-secret-replicated',
