@@ -1,1 +1,13 @@
+export {
+  ALLOW_MISMATCH_ENV,
+  ALLOW_MISMATCH_FLAG,
+  ActiveRegionMismatchError,
+  GlobalClusterUnreachableError,
+  checkActiveRegion,
+  findGlobalWriter,
+  type ActiveRegionInput,
+  type GlobalWriter,
+  type RegionalRds,
+} from './active-region';
+export { BREAK_STALE_ENV, DEPLOY_EXPECTED_MS, DEPLOY_STALE_AFTER_MS, EXIT, runStackRunner, type RunnerDeps } from './cli';
 export { MINIMUM_TERRAFORM, PreflightError, checkCredentials, checkTerraform, findCredentialSource, initStack } from './preflight';

@@ -1,44 +1,39 @@
+import { RDSClient } from '@aws-sdk/client-rds';
+import { ENVIRONMENTS_DIR, loadEnvironment } from '@txn-dr/config';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
-import { parseArgs } from 'node:util';
-import { PreflightError, checkCredentials, checkTerraform, initStack } from './preflight';
+import { dirname, join, resolve } from 'node:path';
+import { runStackRunner } from './cli';
+import { checkCredentials, checkTerraform, initStack } from './preflight';
 
-/**
- * `stack-runner diff|deploy`, run by the Nx targets of a stack project (cwd = the project).
- * Checks Terraform, credentials and the provider first, then hands over to cdktf on the output
- * that the `synth` target already wrote.
- */
-function main(): number {
-  const { positionals } = parseArgs({ allowPositionals: true, options: {} });
-  const action = positionals[0];
-  if (action !== 'diff' && action !== 'deploy') {
-    console.error('usage: stack-runner diff|deploy  (run from a stack project; Nx does this for you)');
-    return 2;
-  }
-  const project = basename(process.cwd());
-  const stacksDir = join(process.cwd(), 'cdktf.out', 'stacks');
-  const stacks = existsSync(stacksDir) ? readdirSync(stacksDir) : [];
-  if (stacks.length !== 1) {
-    console.error(`${project}: expected one synthesized stack in ${stacksDir}, found ${stacks.length}; run \`nx run ${project}:synth\` first.`);
-    return 1;
-  }
-  try {
+const cdktfBin = () => join(dirname(require.resolve('cdktf-cli/package.json')), 'bundle', 'bin', 'cdktf');
+
+// The live-writer question sits before every regional deploy: a region that does not connect in
+// 3 s or answer in 10 s is skipped for the other one, rather than holding the deploy up.
+const rds = (region: string) =>
+  new RDSClient({ region, maxAttempts: 2, requestHandler: { connectionTimeout: 3_000, requestTimeout: 10_000, throwOnRequestTimeout: true } });
+
+runStackRunner(process.argv.slice(2), {
+  cwd: process.cwd(),
+  // Nx runs the stack targets in apps/<stack>.
+  workspaceRoot: resolve(process.cwd(), '..', '..'),
+  environmentsDir: ENVIRONMENTS_DIR,
+  vars: process.env,
+  out: (text) => console.log(text),
+  err: (text) => console.error(text),
+  preflight: (stackDir) => {
     checkTerraform();
     checkCredentials(process.env);
-    initStack(join(stacksDir, stacks[0]!));
-  } catch (error) {
-    if (error instanceof PreflightError) {
-      console.error(`${project}: ${error.message}`);
-      return 1;
-    }
-    throw error;
-  }
-  // Approval is interactive except in CI, where the pipeline's environment gate is the approval.
-  const autoApprove = action === 'deploy' && process.env.CI === 'true' ? ['--auto-approve'] : [];
-  const cdktf = join(dirname(require.resolve('cdktf-cli/package.json')), 'bundle', 'bin', 'cdktf');
-  const result = spawnSync(process.execPath, [cdktf, action, '--skip-synth', ...autoApprove], { stdio: 'inherit' });
-  return result.status ?? 1;
-}
-
-process.exitCode = main();
+    initStack(stackDir);
+  },
+  loadEnvironment: () => loadEnvironment(),
+  rds,
+  cdktf: (action, args) => spawnSync(process.execPath, [cdktfBin(), action, '--skip-synth', ...args], { stdio: 'inherit' }).status ?? 1,
+}).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  },
+);

@@ -8,7 +8,7 @@ export const MINIMUM_TERRAFORM = [1, 11] as const;
 
 /** A precondition that does not hold, as one sentence saying what is missing and what to do. */
 export class PreflightError extends Error {
-  override readonly name = 'PreflightError';
+  override readonly name: string = 'PreflightError';
 }
 
 export type Runner = (command: string, args: string[], cwd?: string) => { status: number | null; stdout: string; stderr: string; error?: Error };

@@ -54,6 +54,9 @@ const AFFECTED: [changedFile: string, stacks: Stack[]][] = [
   ['apps/stack-global/src/global-stack.ts', ['stack-global', 'stack-primary', 'stack-secondary']],
   ['apps/stack-primary/src/main.ts', ['stack-primary', 'stack-secondary']],
   ['apps/stack-secondary/src/main.ts', ['stack-secondary']],
+  // Deploy tooling changes how stacks are applied, not what they contain.
+  ['tools/operation-lock/src/lock.ts', []],
+  ['tools/stack-runner/src/active-region.ts', []],
   ['.github/workflows/deploy.yml', []],
 ];
 

@@ -1,4 +1,4 @@
-import { PreflightError, type Runner, checkCredentials, checkTerraform, findCredentialSource, initStack } from './preflight';
+import { PreflightError, type Runner, checkCredentials, checkTerraform, findCredentialSource, initStack } from '../src/preflight';
 
 const ok = (stdout: string): ReturnType<Runner> => ({ status: 0, stdout, stderr: '' });
 const none = () => false;
