@@ -13,8 +13,16 @@ import * as schemas from './schemas';
 import { TransactionStore } from './transactions';
 
 export interface AppOptions {
+  /** Every read and write (in AWS: through the Aurora global writer endpoint). */
   readonly db: Database;
   readonly schema: SchemaState;
+  /**
+   * The database the health endpoints judge, when it is not `db`: the region's own cluster, with a
+   * schema state that only checks. The health then says whether this region's cluster answers and
+   * is the writer, whatever `db` points at, and reports `db` beside it as `writer`.
+   * @default `db` and `schema`
+   */
+  readonly probe?: { readonly db: Database; readonly schema: SchemaState };
   /** AWS region, reported by the health endpoints. */
   readonly region: string;
   /** DR role the instance was launched with, reported by the health endpoints beside the database's own answer. */
@@ -99,16 +107,26 @@ export function buildApp(options: AppOptions): FastifyInstance {
   });
 
   const store = new TransactionStore(options.db);
-  const probe = new HealthProbe(options.db, options.healthTimeoutMs);
+  const probed = options.probe ?? { db: options.db, schema: options.schema };
+  const probe = new HealthProbe(probed.db, options.healthTimeoutMs);
+  // Asked beside the probe, within the same limit, only to report it.
+  const writerProbe = options.probe !== undefined ? new HealthProbe(options.db, options.healthTimeoutMs) : undefined;
 
   const identity = { region: options.region, configuredRole: options.role };
+  const schemaReady = (schema: SchemaState) => {
+    if (!schema.ready) schema.keepTrying();
+    return schema.ready;
+  };
   /** Both health endpoints share one bounded probe; they differ only in what they call healthy. */
   const observeHealth = async (request: FastifyRequest): Promise<HealthView> => {
-    const outcome = await probe.check();
-    const schemaReady = options.schema.ready;
-    if (!schemaReady) options.schema.keepTrying();
+    const [outcome, writerOutcome] = await Promise.all([probe.check(), writerProbe?.check()]);
     if (!outcome.ok) request.log.warn({ err: outcome.error, latencyMs: outcome.latencyMs }, 'health: database unreachable');
-    return healthView(outcome, schemaReady, identity);
+    if (writerOutcome !== undefined && !writerOutcome.ok) request.log.warn({ err: writerOutcome.error, latencyMs: writerOutcome.latencyMs }, 'health: data endpoint unreachable');
+    return healthView(
+      { outcome, schemaReady: schemaReady(probed.schema) },
+      identity,
+      writerOutcome !== undefined ? { outcome: writerOutcome, schemaReady: schemaReady(options.schema) } : undefined,
+    );
   };
   const sendHealth = (reply: FastifyReply, healthy: boolean, report: HealthReport) => {
     if (!healthy) reply.header('retry-after', String(options.retryAfterSeconds));

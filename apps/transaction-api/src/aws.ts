@@ -12,6 +12,13 @@ export interface DatabaseEndpoint {
   readonly password: string;
 }
 
+/** What start-up resolves: where reads and writes go, and where the health probes go when elsewhere. */
+export interface DatabaseEndpoints {
+  readonly data: DatabaseEndpoint;
+  /** The health probes' endpoint, with the data endpoint's credentials and schema; absent, the probes use `data`. */
+  readonly probe?: DatabaseEndpoint;
+}
+
 /** The AWS clients endpoint resolution needs; tests pass mocked ones. */
 export interface AwsClients {
   readonly ssm: SSMClient;
@@ -36,15 +43,19 @@ export class EndpointResolutionError extends Error {
 }
 
 /**
- * Resolves the database endpoint: as given, or (in AWS) host, port and name from SSM and the
- * credentials from the Secrets Manager secret whose ARN is in SSM. Called once at start-up.
+ * Resolves the database endpoints: as given, or (in AWS) hosts, port and name from SSM, in one
+ * call, and the credentials from the Secrets Manager secret whose ARN is in SSM. Called once at
+ * start-up.
  */
-export async function resolveDatabaseEndpoint(source: DatabaseSource, clients: () => AwsClients): Promise<DatabaseEndpoint> {
+export async function resolveDatabaseEndpoints(source: DatabaseSource, clients: () => AwsClients): Promise<DatabaseEndpoints> {
   if (source.kind === 'direct') {
-    return { host: source.host, port: source.port, database: source.database, user: source.user, password: source.password };
+    const data: DatabaseEndpoint = { host: source.host, port: source.port, database: source.database, user: source.user, password: source.password };
+    return source.probe === undefined ? { data } : { data, probe: { ...data, host: source.probe.host, port: source.probe.port } };
   }
   const { ssm, secrets } = clients();
-  const names = [source.hostParameter, source.secretArnParameter, source.portParameter, source.databaseParameter].filter((n): n is string => n !== undefined);
+  const names = [source.hostParameter, source.secretArnParameter, source.portParameter, source.databaseParameter, source.probeHostParameter].filter(
+    (n): n is string => n !== undefined,
+  );
   let values: Map<string, string>;
   try {
     const out = await ssm.send(new GetParametersCommand({ Names: names, WithDecryption: true }));
@@ -76,7 +87,9 @@ export async function resolveDatabaseEndpoint(source: DatabaseSource, clients: (
   } catch {
     throw new EndpointResolutionError(`secret ${secretArn} is not a JSON object with string fields "username" and "password"`);
   }
-  return { host: read(source.hostParameter), port, database, user: credentials.username, password: credentials.password };
+  const data: DatabaseEndpoint = { host: read(source.hostParameter), port, database, user: credentials.username, password: credentials.password };
+  if (source.probeHostParameter === undefined) return { data };
+  return { data, probe: { ...data, host: read(source.probeHostParameter), port: source.probePort ?? port } };
 }
 
 function describe(error: unknown): string {

@@ -5,9 +5,22 @@ import { z } from 'zod';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 export type DbTls = 'off' | 'rds';
 
-/** Where the database endpoint and credentials come from. */
+/**
+ * Where the database endpoint and credentials come from. The data endpoint takes every read and
+ * write; the probe endpoint, when there is one, only the health probes, with the same
+ * credentials and schema (in AWS: the global writer endpoint and the region's own cluster).
+ */
 export type DatabaseSource =
-  | { readonly kind: 'direct'; readonly host: string; readonly port: number; readonly database: string; readonly user: string; readonly password: string }
+  | {
+      readonly kind: 'direct';
+      readonly host: string;
+      readonly port: number;
+      readonly database: string;
+      readonly user: string;
+      readonly password: string;
+      /** The health probes' endpoint; absent, the probes ask the data endpoint. */
+      readonly probe?: { readonly host: string; readonly port: number };
+    }
   | {
       readonly kind: 'aws';
       /** SSM parameter names; `port` and `database` fall back to `fallbackPort`/`fallbackDatabase` when absent. */
@@ -17,6 +30,10 @@ export type DatabaseSource =
       readonly databaseParameter?: string;
       readonly fallbackPort: number;
       readonly fallbackDatabase: string;
+      /** SSM parameter holding the health probes' host; absent, the probes ask the data endpoint. */
+      readonly probeHostParameter?: string;
+      /** The probes' port. @default the data endpoint's port */
+      readonly probePort?: number;
     };
 
 /** The validated service configuration, every default filled in. */
@@ -71,6 +88,9 @@ const schema = z.object({
   [ENV.dbPortParameter]: ssmName.optional(),
   [ENV.dbNameParameter]: ssmName.optional(),
   [ENV.dbSecretArnParameter]: ssmName.optional(),
+  [ENV.dbProbeHost]: z.string().min(1).max(255).optional(),
+  [ENV.dbProbePort]: integer(1, 65535).optional(),
+  [ENV.dbProbeHostParameter]: ssmName.optional(),
   [ENV.dbTls]: z.enum(['off', 'rds']).default('off'),
   [ENV.dbPoolSize]: integer(1, 500).default(10),
   [ENV.dbConnectTimeoutMs]: integer(100, 60_000).default(3_000),
@@ -91,6 +111,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ServiceConfig {
   const issues: ConfigIssue[] = [
     ...(result.success ? [] : result.error.issues.map((issue) => ({ field: String(issue.path[0] ?? '(root)'), message: issue.message }))),
     ...databaseSettingIssues(input),
+    ...probeSettingIssues(input),
   ];
   if (result.success && result.data[ENV.healthTimeoutMs] >= 2_000) {
     issues.push({ field: ENV.healthTimeoutMs, message: 'must be under 2000: load balancer and Route 53 checks give the health endpoints 2 to 5 seconds' });
@@ -151,13 +172,37 @@ function databaseSettingIssues(input: Record<string, string>): ConfigIssue[] {
   return issues;
 }
 
-/** The source, from settings that databaseSettingIssues found complete and consistent. */
+/**
+ * The health probes' endpoint is optional and found the way the data endpoint is: DB_PROBE_HOST
+ * beside DB_HOST, or DB_PROBE_HOST_PARAMETER beside DB_HOST_PARAMETER. Its credentials and schema
+ * are the data endpoint's, so there is nothing else to set.
+ */
+function probeSettingIssues(input: Record<string, string>): ConfigIssue[] {
+  const has = (name: string) => input[name] !== undefined;
+  if (has(ENV.dbProbeHost) && has(ENV.dbProbeHostParameter)) {
+    return [{ field: ENV.dbProbeHost, message: `set either ${ENV.dbProbeHost} or ${ENV.dbProbeHostParameter}, not both` }];
+  }
+  if (has(ENV.dbProbePort) && !has(ENV.dbProbeHost) && !has(ENV.dbProbeHostParameter)) {
+    return [{ field: ENV.dbProbePort, message: `needs ${ENV.dbProbeHost} or ${ENV.dbProbeHostParameter}: without a probe host the probes use the data endpoint` }];
+  }
+  if (has(ENV.dbProbeHostParameter) && has(ENV.dbHost)) {
+    return [{ field: ENV.dbProbeHostParameter, message: `goes with ${ENV.dbHostParameter} (SSM); beside ${ENV.dbHost} set ${ENV.dbProbeHost}` }];
+  }
+  if (has(ENV.dbProbeHost) && has(ENV.dbHostParameter)) {
+    return [{ field: ENV.dbProbeHost, message: `goes with ${ENV.dbHost}; beside ${ENV.dbHostParameter} (SSM) set ${ENV.dbProbeHostParameter}` }];
+  }
+  return [];
+}
+
+/** The source, from settings that databaseSettingIssues and probeSettingIssues found complete and consistent. */
 function databaseSource(parsed: Parsed): DatabaseSource {
   const fallbackPort = parsed[ENV.dbPort] ?? 3306;
   const fallbackDatabase = parsed[ENV.dbName] ?? 'transactions';
   const hostParameter = parsed[ENV.dbHostParameter];
   const secretArnParameter = parsed[ENV.dbSecretArnParameter];
+  const probePort = parsed[ENV.dbProbePort];
   if (hostParameter !== undefined && secretArnParameter !== undefined) {
+    const probeHostParameter = parsed[ENV.dbProbeHostParameter];
     return {
       kind: 'aws',
       hostParameter,
@@ -166,9 +211,19 @@ function databaseSource(parsed: Parsed): DatabaseSource {
       ...(parsed[ENV.dbNameParameter] !== undefined ? { databaseParameter: parsed[ENV.dbNameParameter] } : {}),
       fallbackPort,
       fallbackDatabase,
+      ...(probeHostParameter !== undefined ? { probeHostParameter } : {}),
+      ...(probePort !== undefined ? { probePort } : {}),
     };
   }
-  const { [ENV.dbHost]: host, [ENV.dbUser]: user, [ENV.dbPassword]: password } = parsed;
+  const { [ENV.dbHost]: host, [ENV.dbUser]: user, [ENV.dbPassword]: password, [ENV.dbProbeHost]: probeHost } = parsed;
   if (host === undefined || user === undefined || password === undefined) throw new Error('database settings were checked as complete');
-  return { kind: 'direct', host, port: fallbackPort, database: fallbackDatabase, user, password };
+  return {
+    kind: 'direct',
+    host,
+    port: fallbackPort,
+    database: fallbackDatabase,
+    user,
+    password,
+    ...(probeHost !== undefined ? { probe: { host: probeHost, port: probePort ?? fallbackPort } } : {}),
+  };
 }

@@ -41,14 +41,29 @@ export class HealthProbe {
   }
 }
 
+/** What one database answered, as the health endpoints report it. */
+export interface DbStatus {
+  readonly reachable: boolean;
+  /** From the database itself; null when it does not answer. */
+  readonly readOnly: boolean | null;
+  readonly latencyMs: number;
+  readonly schemaReady: boolean;
+}
+
 /** What both health endpoints answer, apart from `status`. */
 export interface HealthReport {
   readonly region: string;
   /** The DR role the instance was launched with. */
   readonly configuredRole: DrRole;
-  /** From the database itself; `unknown` when it does not answer. */
+  /** From the probed database itself; `unknown` when it does not answer. */
   readonly role: 'writer' | 'reader' | 'unknown';
-  readonly db: { readonly reachable: boolean; readonly readOnly: boolean | null; readonly latencyMs: number; readonly schemaReady: boolean };
+  /** The probed database, which the status is judged on: the region's own cluster when the probes have an endpoint of their own. */
+  readonly db: DbStatus;
+  /**
+   * The data endpoint (reads and writes), reported only when it is not the probed one: whether it
+   * answers. It never changes the status, so a region's health depends on that region alone.
+   */
+  readonly writer?: DbStatus;
 }
 
 export interface HealthView {
@@ -59,15 +74,30 @@ export interface HealthView {
   readonly report: HealthReport;
 }
 
-/** Reads a probe outcome and the schema state as the two health endpoints judge them. */
-export function healthView(outcome: ProbeOutcome, schemaReady: boolean, identity: Pick<HealthReport, 'region' | 'configuredRole'>): HealthView {
-  if (!outcome.ok) {
-    return { serving: false, writable: false, report: { ...identity, role: 'unknown', db: { reachable: false, readOnly: null, latencyMs: outcome.latencyMs, schemaReady } } };
-  }
-  const { readOnly, latencyMs } = outcome.result;
-  return {
-    serving: schemaReady,
-    writable: schemaReady && !readOnly,
-    report: { ...identity, role: readOnly ? 'reader' : 'writer', db: { reachable: true, readOnly, latencyMs, schemaReady } },
+/** A probe outcome and the schema state of the database it asked. */
+export interface ProbedDatabase {
+  readonly outcome: ProbeOutcome;
+  readonly schemaReady: boolean;
+}
+
+function dbStatus({ outcome, schemaReady }: ProbedDatabase): DbStatus {
+  return outcome.ok
+    ? { reachable: true, readOnly: outcome.result.readOnly, latencyMs: outcome.result.latencyMs, schemaReady }
+    : { reachable: false, readOnly: null, latencyMs: outcome.latencyMs, schemaReady };
+}
+
+/**
+ * Reads the probed database as the two health endpoints judge it, and adds the data endpoint's
+ * answer, when it is another endpoint, for information only.
+ */
+export function healthView(probed: ProbedDatabase, identity: Pick<HealthReport, 'region' | 'configuredRole'>, writer?: ProbedDatabase): HealthView {
+  const db = dbStatus(probed);
+  const report: HealthReport = {
+    ...identity,
+    role: db.readOnly === null ? 'unknown' : db.readOnly ? 'reader' : 'writer',
+    db,
+    ...(writer !== undefined ? { writer: dbStatus(writer) } : {}),
   };
+  const serving = db.reachable && db.schemaReady;
+  return { serving, writable: serving && db.readOnly === false, report };
 }

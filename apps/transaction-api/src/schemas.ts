@@ -138,6 +138,19 @@ export const getBalance = {
   },
 } as const;
 
+/** One database as the health endpoints report it. */
+const dbStatus = {
+  type: 'object',
+  required: ['reachable', 'readOnly', 'latencyMs', 'schemaReady'],
+  additionalProperties: false,
+  properties: {
+    reachable: { type: 'boolean' },
+    readOnly: { type: ['boolean', 'null'] },
+    latencyMs: { type: 'integer' },
+    schemaReady: { type: 'boolean' },
+  },
+} as const;
+
 const healthReply = {
   type: 'object',
   required: ['status', 'region', 'role', 'configuredRole', 'db'],
@@ -146,21 +159,14 @@ const healthReply = {
     /** `ok` with 200, `unavailable` with 503: what the endpoint asked judged healthy or not. */
     status: { type: 'string', enum: ['ok', 'unavailable'] },
     region: { type: 'string' },
-    /** From the database itself: `writer`, `reader`, or `unknown` when it does not answer. */
+    /** From the probed database itself: `writer`, `reader`, or `unknown` when it does not answer. */
     role: { type: 'string', enum: ['writer', 'reader', 'unknown'] },
     /** The DR role the instance was launched with (primary or secondary). */
     configuredRole: { type: 'string' },
-    db: {
-      type: 'object',
-      required: ['reachable', 'readOnly', 'latencyMs', 'schemaReady'],
-      additionalProperties: false,
-      properties: {
-        reachable: { type: 'boolean' },
-        readOnly: { type: ['boolean', 'null'] },
-        latencyMs: { type: 'integer' },
-        schemaReady: { type: 'boolean' },
-      },
-    },
+    /** The probed database (the region's own cluster when the probes have an endpoint of their own): the status is judged on it. */
+    db: dbStatus,
+    /** The data endpoint, only when it is not the probed one; information, never part of the status. */
+    writer: dbStatus,
   },
 } as const;
 

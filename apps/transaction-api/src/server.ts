@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pino, stdTimeFunctions, type Logger } from 'pino';
 import { buildApp } from './app';
-import { createAwsClients, resolveDatabaseEndpoint, type AwsClients } from './aws';
+import { createAwsClients, resolveDatabaseEndpoints, type AwsClients, type DatabaseEndpoint } from './aws';
 import { loadConfig, type ServiceConfig } from './config';
 import { Database } from './db/database';
 import { SchemaState } from './db/schema-state';
@@ -44,28 +44,46 @@ export function createLogger(config: Pick<ServiceConfig, 'logLevel' | 'region' |
 }
 
 /**
- * Runs the service: configuration, database endpoint (from SSM and Secrets Manager in AWS),
+ * The health probes' own database (the region's cluster), tiny: one connection for the probe and
+ * one for checking the schema, both held to the health limit.
+ */
+function probeDatabase(endpoint: DatabaseEndpoint, config: ServiceConfig, logger: Logger): { db: Database; schema: SchemaState } {
+  const { tls, connectTimeoutMs, healthTimeoutMs } = config.db;
+  const db = new Database({ endpoint, tls, poolSize: 1, connectTimeoutMs: Math.min(connectTimeoutMs, healthTimeoutMs), queryTimeoutMs: healthTimeoutMs });
+  return { db, schema: new SchemaState({ db, log: logger.child({ component: 'probe-schema' }), checkOnly: true }) };
+}
+
+/**
+ * Runs the service: configuration, database endpoints (from SSM and Secrets Manager in AWS),
  * migrations, then listening. Throws ConfigError on bad configuration before touching anything.
  */
 export async function start(env: NodeJS.ProcessEnv, options: StartOptions = {}): Promise<RunningServer> {
   const config = loadConfig(env);
   const logger = createLogger(config, options.logDestination);
-  const endpoint = await resolveDatabaseEndpoint(config.db.source, options.awsClients ?? (() => createAwsClients(config.region)));
+  const endpoints = await resolveDatabaseEndpoints(config.db.source, options.awsClients ?? (() => createAwsClients(config.region)));
   const db = new Database({
-    endpoint,
+    endpoint: endpoints.data,
     tls: config.db.tls,
     poolSize: config.db.poolSize,
     connectTimeoutMs: config.db.connectTimeoutMs,
     queryTimeoutMs: config.db.queryTimeoutMs,
   });
   const schema = new SchemaState({ db, log: logger.child({ component: 'schema' }) });
-  // Take traffic with the schema in place when the database allows; never hang start-up on it.
-  const current = await Promise.race([schema.ensure(), sleep(FIRST_MIGRATION_WAIT_MS, false, { ref: false })]);
-  if (!current) schema.keepTrying();
+  const probe = endpoints.probe !== undefined ? probeDatabase(endpoints.probe, config, logger) : undefined;
+  // Take traffic with the schema in place when the database allows; never hang start-up on it. The
+  // probes' database is checked after the migration, which, in the writer's region, reaches the
+  // same cluster through the data endpoint.
+  const schemas = [schema, ...(probe !== undefined ? [probe.schema] : [])];
+  const settle = async () => {
+    for (const state of schemas) await state.ensure();
+  };
+  await Promise.race([settle(), sleep(FIRST_MIGRATION_WAIT_MS, undefined, { ref: false })]);
+  for (const state of schemas) if (!state.ready) state.keepTrying();
 
   const app = buildApp({
     db,
     schema,
+    ...(probe !== undefined ? { probe } : {}),
     region: config.region,
     role: config.role,
     healthTimeoutMs: config.db.healthTimeoutMs,
@@ -79,7 +97,8 @@ export async function start(env: NodeJS.ProcessEnv, options: StartOptions = {}):
     (closing ??= (async () => {
       await app.close();
       schema.stop();
-      await db.close();
+      probe?.schema.stop();
+      await Promise.all([db.close(), probe?.db.close()]);
     })());
 
   if (options.handleSignals ?? true) {
@@ -93,7 +112,10 @@ export async function start(env: NodeJS.ProcessEnv, options: StartOptions = {}):
 
   try {
     const url = await app.listen({ host: config.host, port: config.port });
-    logger.info({ url, pool: config.db.poolSize, schemaReady: schema.ready }, 'listening');
+    logger.info(
+      { url, pool: config.db.poolSize, schemaReady: schema.ready, dataHost: endpoints.data.host, probeHost: (endpoints.probe ?? endpoints.data).host },
+      'listening',
+    );
     return { app, config, url, close };
   } catch (error) {
     await close();

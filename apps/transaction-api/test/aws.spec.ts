@@ -1,7 +1,7 @@
 import { GetSecretValueCommand, ResourceNotFoundException, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
-import { createAwsClients, resolveDatabaseEndpoint } from '../src/aws';
+import { createAwsClients, resolveDatabaseEndpoints } from '../src/aws';
 import type { DatabaseSource } from '../src/config';
 
 const ssm = mockClient(SSMClient);
@@ -18,6 +18,7 @@ const source: Extract<DatabaseSource, { kind: 'aws' }> = {
   fallbackPort: 3306,
   fallbackDatabase: 'transactions',
 };
+const GLOBAL_WRITER = '/dr/dev/secondary/db/global-writer-endpoint';
 const parameters = {
   '/dr/dev/secondary/db/writer-endpoint': 'txdr-dev-secondary-aurora.cluster-abc.us-east-2.rds.amazonaws.com',
   '/dr/dev/secondary/db/port': '3306',
@@ -37,17 +38,19 @@ beforeEach(() => {
   secrets.reset();
 });
 
-describe('resolveDatabaseEndpoint', () => {
+describe('resolveDatabaseEndpoints', () => {
   it('reads host, port and name from SSM and the credentials from the secret named there', async () => {
     answerParameters(parameters);
     secrets.on(GetSecretValueCommand, { SecretId: SECRET_ARN }).resolves({ SecretString: JSON.stringify({ username: 'dradmin', password: 'p@ss"word' }) });
 
-    await expect(resolveDatabaseEndpoint(source, clients)).resolves.toEqual({
-      host: 'txdr-dev-secondary-aurora.cluster-abc.us-east-2.rds.amazonaws.com',
-      port: 3306,
-      database: 'transactions',
-      user: 'dradmin',
-      password: 'p@ss"word',
+    await expect(resolveDatabaseEndpoints(source, clients)).resolves.toEqual({
+      data: {
+        host: 'txdr-dev-secondary-aurora.cluster-abc.us-east-2.rds.amazonaws.com',
+        port: 3306,
+        database: 'transactions',
+        user: 'dradmin',
+        password: 'p@ss"word',
+      },
     });
     // One round trip for every parameter, decrypted in case one is a SecureString.
     expect(ssm.commandCalls(GetParametersCommand)).toHaveLength(1);
@@ -57,36 +60,65 @@ describe('resolveDatabaseEndpoint', () => {
   it('falls back to the given port and name when no parameter names them', async () => {
     answerParameters(parameters);
     secrets.on(GetSecretValueCommand).resolves({ SecretString: '{"username":"u","password":"p"}' });
-    const endpoint = await resolveDatabaseEndpoint({ kind: 'aws', hostParameter: source.hostParameter, secretArnParameter: source.secretArnParameter, fallbackPort: 3307, fallbackDatabase: 'tx' }, clients);
-    expect(endpoint).toMatchObject({ port: 3307, database: 'tx' });
+    const endpoint = await resolveDatabaseEndpoints({ kind: 'aws', hostParameter: source.hostParameter, secretArnParameter: source.secretArnParameter, fallbackPort: 3307, fallbackDatabase: 'tx' }, clients);
+    expect(endpoint.data).toMatchObject({ port: 3307, database: 'tx' });
+  });
+
+  it('reads the probe host in the same call and gives the probes the data credentials, schema and port', async () => {
+    answerParameters({ ...parameters, [GLOBAL_WRITER]: 'txdr-dev-global.global-abc.global.rds.amazonaws.com' });
+    secrets.on(GetSecretValueCommand, { SecretId: SECRET_ARN }).resolves({ SecretString: JSON.stringify({ username: 'dradmin', password: 'pw' }) });
+    const endpoints = await resolveDatabaseEndpoints({ ...source, hostParameter: GLOBAL_WRITER, probeHostParameter: source.hostParameter }, clients);
+    expect(endpoints).toEqual({
+      data: { host: 'txdr-dev-global.global-abc.global.rds.amazonaws.com', port: 3306, database: 'transactions', user: 'dradmin', password: 'pw' },
+      probe: { host: 'txdr-dev-secondary-aurora.cluster-abc.us-east-2.rds.amazonaws.com', port: 3306, database: 'transactions', user: 'dradmin', password: 'pw' },
+    });
+    expect(ssm.commandCalls(GetParametersCommand)).toHaveLength(1);
+    expect(ssm.commandCalls(GetParametersCommand)[0]!.args[0].input.Names).toEqual(expect.arrayContaining([GLOBAL_WRITER, source.hostParameter]));
+  });
+
+  it('probes on the port it is given', async () => {
+    answerParameters({ ...parameters, [GLOBAL_WRITER]: 'g' });
+    secrets.on(GetSecretValueCommand).resolves({ SecretString: '{"username":"u","password":"p"}' });
+    const endpoints = await resolveDatabaseEndpoints({ ...source, hostParameter: GLOBAL_WRITER, probeHostParameter: source.hostParameter, probePort: 3310 }, clients);
+    expect(endpoints.probe).toMatchObject({ port: 3310 });
+    expect(endpoints.data).toMatchObject({ port: 3306 });
+  });
+
+  it('names a probe host parameter that does not exist', async () => {
+    answerParameters(parameters);
+    await expect(resolveDatabaseEndpoints({ ...source, probeHostParameter: '/dr/dev/secondary/db/missing' }, clients)).rejects.toThrow('SSM parameters not found: /dr/dev/secondary/db/missing');
+    expect(secrets.commandCalls(GetSecretValueCommand)).toHaveLength(0);
   });
 
   it('uses a direct source as given, without calling AWS', async () => {
-    const endpoint = await resolveDatabaseEndpoint({ kind: 'direct', host: 'h', port: 1, database: 'd', user: 'u', password: 'p' }, () => {
+    const noAws = () => {
       throw new Error('no AWS here');
-    });
-    expect(endpoint).toEqual({ host: 'h', port: 1, database: 'd', user: 'u', password: 'p' });
+    };
+    const endpoints = await resolveDatabaseEndpoints({ kind: 'direct', host: 'h', port: 1, database: 'd', user: 'u', password: 'p' }, noAws);
+    expect(endpoints).toEqual({ data: { host: 'h', port: 1, database: 'd', user: 'u', password: 'p' } });
+    const split = await resolveDatabaseEndpoints({ kind: 'direct', host: 'h', port: 1, database: 'd', user: 'u', password: 'p', probe: { host: 'r', port: 2 } }, noAws);
+    expect(split.probe).toEqual({ host: 'r', port: 2, database: 'd', user: 'u', password: 'p' });
   });
 
   it('names the parameters that do not exist', async () => {
     answerParameters({ '/dr/dev/secondary/db/writer-endpoint': 'h', '/dr/dev/secondary/db/port': '3306', '/dr/dev/secondary/db/name': 'n' });
-    await expect(resolveDatabaseEndpoint(source, clients)).rejects.toThrow('SSM parameters not found: /dr/dev/secondary/db/secret-arn');
+    await expect(resolveDatabaseEndpoints(source, clients)).rejects.toThrow('SSM parameters not found: /dr/dev/secondary/db/secret-arn');
   });
 
   it('names the parameters when SSM cannot be read', async () => {
     ssm.on(GetParametersCommand).rejects(Object.assign(new Error('User is not authorized to perform: ssm:GetParameters'), { name: 'AccessDeniedException' }));
-    await expect(resolveDatabaseEndpoint(source, clients)).rejects.toThrow(/cannot read SSM parameters \/dr\/dev\/secondary\/db\/writer-endpoint.*AccessDeniedException/);
+    await expect(resolveDatabaseEndpoints(source, clients)).rejects.toThrow(/cannot read SSM parameters \/dr\/dev\/secondary\/db\/writer-endpoint.*AccessDeniedException/);
   });
 
   it('refuses a port parameter that is not a port', async () => {
     answerParameters({ ...parameters, '/dr/dev/secondary/db/port': 'mysql' });
-    await expect(resolveDatabaseEndpoint(source, clients)).rejects.toThrow('SSM parameter /dr/dev/secondary/db/port is not a port number');
+    await expect(resolveDatabaseEndpoints(source, clients)).rejects.toThrow('SSM parameter /dr/dev/secondary/db/port is not a port number');
   });
 
   it('names the secret when it cannot be read', async () => {
     answerParameters(parameters);
     secrets.on(GetSecretValueCommand).rejects(new ResourceNotFoundException({ message: "Secrets Manager can't find the specified secret.", $metadata: {} }));
-    await expect(resolveDatabaseEndpoint(source, clients)).rejects.toThrow(`cannot read secret ${SECRET_ARN} (from /dr/dev/secondary/db/secret-arn): ResourceNotFoundException`);
+    await expect(resolveDatabaseEndpoints(source, clients)).rejects.toThrow(`cannot read secret ${SECRET_ARN} (from /dr/dev/secondary/db/secret-arn): ResourceNotFoundException`);
   });
 
   it.each([
@@ -96,7 +128,7 @@ describe('resolveDatabaseEndpoint', () => {
   ])('refuses a secret that is %s, without echoing it', async (_what, secretString) => {
     answerParameters(parameters);
     secrets.on(GetSecretValueCommand).resolves({ SecretString: secretString });
-    const error = await resolveDatabaseEndpoint(source, clients).then(
+    const error = await resolveDatabaseEndpoints(source, clients).then(
       () => new Error('resolved'),
       (e: unknown) => e as Error,
     );

@@ -49,13 +49,14 @@ describe('loadConfig', () => {
     });
   });
 
-  it('reads the env file the instances get: SSM and Secrets Manager, TLS, the configured port', () => {
+  it('reads the env file the instances get: SSM and Secrets Manager, TLS, the configured port, data to the global writer and probes to the region', () => {
     const rendered = renderServiceEnv(template, serviceEnvValues({ envName: 'dev', role: 'secondary', region: 'us-east-2', appPort: 8081 }));
     const config = loadConfig(parseEnvFile(rendered));
     expect(config).toMatchObject({ region: 'us-east-2', role: 'secondary', port: 8081, host: '0.0.0.0', db: { tls: 'rds' } });
     expect(config.db.source).toEqual({
       kind: 'aws',
-      hostParameter: '/dr/dev/secondary/db/writer-endpoint',
+      hostParameter: '/dr/dev/secondary/db/global-writer-endpoint',
+      probeHostParameter: '/dr/dev/secondary/db/writer-endpoint',
       portParameter: '/dr/dev/secondary/db/port',
       databaseParameter: '/dr/dev/secondary/db/name',
       secretArnParameter: '/dr/dev/secondary/db/secret-arn',
@@ -69,6 +70,27 @@ describe('loadConfig', () => {
     expect(new Set(placeholders)).toEqual(new Set(SERVICE_ENV_PLACEHOLDERS));
     const names = new Set<string>(Object.values(SERVICE_ENV));
     for (const key of Object.keys(parseEnvFile(template))) expect(names.has(key)).toBe(true);
+  });
+
+  it('probes a host of its own, given directly, on the data port unless told', () => {
+    expect(loadConfig({ ...direct, DB_PORT: '3307', DB_PROBE_HOST: '127.0.0.2' }).db.source).toMatchObject({ kind: 'direct', host: '127.0.0.1', port: 3307, probe: { host: '127.0.0.2', port: 3307 } });
+    expect(loadConfig({ ...direct, DB_PROBE_HOST: '127.0.0.2', DB_PROBE_PORT: '3310' }).db.source).toMatchObject({ probe: { host: '127.0.0.2', port: 3310 } });
+  });
+
+  it('probes a host read from SSM beside the data host from SSM', () => {
+    const aws = { AWS_REGION: 'us-east-1', DR_ROLE: 'primary', DB_HOST_PARAMETER: '/dr/dev/primary/db/global-writer-endpoint', DB_SECRET_ARN_PARAMETER: '/dr/dev/primary/db/secret-arn' };
+    expect(loadConfig({ ...aws, DB_PROBE_HOST_PARAMETER: '/dr/dev/primary/db/writer-endpoint', DB_PROBE_PORT: '3310' }).db.source).toMatchObject({
+      kind: 'aws',
+      hostParameter: '/dr/dev/primary/db/global-writer-endpoint',
+      probeHostParameter: '/dr/dev/primary/db/writer-endpoint',
+      probePort: 3310,
+    });
+    expect(loadConfig(aws).db.source).not.toHaveProperty('probeHostParameter');
+  });
+
+  it('probes the data endpoint when no probe host is set', () => {
+    expect(loadConfig(direct).db.source).not.toHaveProperty('probe');
+    expect(loadConfig({ ...direct, DB_PROBE_HOST: '' }).db.source).not.toHaveProperty('probe');
   });
 
   it('treats an empty value as unset', () => {
@@ -92,6 +114,12 @@ describe('loadConfig', () => {
     ['an SSM name without a leading slash', { DB_HOST: undefined, DB_HOST_PARAMETER: 'dr/x', DB_USER: undefined, DB_PASSWORD: undefined, DB_SECRET_ARN_PARAMETER: '/dr/s' }, 'DB_HOST_PARAMETER: must be an SSM parameter name'],
     ['an SSM host with a direct password', { DB_HOST: undefined, DB_HOST_PARAMETER: '/dr/h' }, 'DB_HOST_PARAMETER and DB_SECRET_ARN_PARAMETER go together'],
     ['a bad database name', { DB_NAME: 'drop table;' }, 'DB_NAME: must be a MySQL identifier'],
+    ['a probe host both direct and from SSM', { DB_PROBE_HOST: 'h', DB_PROBE_HOST_PARAMETER: '/dr/p' }, 'DB_PROBE_HOST: set either DB_PROBE_HOST or DB_PROBE_HOST_PARAMETER, not both'],
+    ['a probe port without a probe host', { DB_PROBE_PORT: '3307' }, 'DB_PROBE_PORT: needs DB_PROBE_HOST or DB_PROBE_HOST_PARAMETER'],
+    ['a probe port out of range', { DB_PROBE_HOST: 'h', DB_PROBE_PORT: '0' }, 'DB_PROBE_PORT: must be at least 1'],
+    ['a probe host parameter beside a direct data host', { DB_PROBE_HOST_PARAMETER: '/dr/dev/primary/db/writer-endpoint' }, 'DB_PROBE_HOST_PARAMETER: goes with DB_HOST_PARAMETER (SSM); beside DB_HOST set DB_PROBE_HOST'],
+    ['a probe host parameter without a leading slash', { DB_HOST: undefined, DB_HOST_PARAMETER: '/dr/h', DB_USER: undefined, DB_PASSWORD: undefined, DB_SECRET_ARN_PARAMETER: '/dr/s', DB_PROBE_HOST_PARAMETER: 'dr/p' }, 'DB_PROBE_HOST_PARAMETER: must be an SSM parameter name'],
+    ['a direct probe host beside a data host from SSM', { DB_HOST: undefined, DB_HOST_PARAMETER: '/dr/h', DB_USER: undefined, DB_PASSWORD: undefined, DB_SECRET_ARN_PARAMETER: '/dr/s', DB_PROBE_HOST: 'h' }, 'DB_PROBE_HOST: goes with DB_HOST; beside DB_HOST_PARAMETER (SSM) set DB_PROBE_HOST_PARAMETER'],
   ])('refuses %s, naming the variable', (_what, change, message) => {
     const env: Record<string, string> = { ...direct };
     for (const [key, value] of Object.entries(change)) {

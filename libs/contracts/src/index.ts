@@ -19,6 +19,7 @@ export { PARAMETER_KEYS, parameterName, parameterPrefix, type ParameterKey } fro
 export { STACK_NAMES, localStatePath, stackProject, stateKey, type StackName } from './stacks';
 export {
   SERVICE_ENV,
+  SERVICE_ENV_PARAMETERS,
   SERVICE_ENV_PLACEHOLDERS,
   renderServiceEnv,
   serviceEnvValues,

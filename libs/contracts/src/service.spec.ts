@@ -1,4 +1,5 @@
-import { SERVICE_ENV, SERVICE_ENV_PLACEHOLDERS, renderServiceEnv, serviceEnvValues } from './service';
+import { parameterName } from './parameters';
+import { SERVICE_ENV, SERVICE_ENV_PARAMETERS, SERVICE_ENV_PLACEHOLDERS, renderServiceEnv, serviceEnvValues } from './service';
 
 const values = serviceEnvValues({ envName: 'dev', role: 'secondary', region: 'us-east-2', appPort: 8080 });
 
@@ -14,16 +15,24 @@ describe('service environment', () => {
     for (const placeholder of SERVICE_ENV_PLACEHOLDERS) expect(names.has(placeholder)).toBe(true);
   });
 
-  it('points the instance at its own region parameters', () => {
+  it('points the instance at its own region parameters: data to the global writer, probes to its cluster', () => {
     expect(values).toEqual({
       AWS_REGION: 'us-east-2',
       DR_ROLE: 'secondary',
       APP_PORT: '8080',
-      DB_HOST_PARAMETER: '/dr/dev/secondary/db/writer-endpoint',
+      DB_HOST_PARAMETER: '/dr/dev/secondary/db/global-writer-endpoint',
+      DB_PROBE_HOST_PARAMETER: '/dr/dev/secondary/db/writer-endpoint',
       DB_PORT_PARAMETER: '/dr/dev/secondary/db/port',
       DB_NAME_PARAMETER: '/dr/dev/secondary/db/name',
       DB_SECRET_ARN_PARAMETER: '/dr/dev/secondary/db/secret-arn',
     });
+    expect(values.DB_HOST_PARAMETER).toBe(parameterName('dev', 'secondary', 'globalWriterEndpoint'));
+    expect(values.DB_PROBE_HOST_PARAMETER).toBe(parameterName('dev', 'secondary', 'writerEndpoint'));
+  });
+
+  it('lists as parameters exactly the placeholders whose values are parameter names', () => {
+    const named = SERVICE_ENV_PLACEHOLDERS.filter((name) => values[name].startsWith('/dr/'));
+    expect([...SERVICE_ENV_PARAMETERS].sort()).toEqual([...named].sort());
   });
 });
 

@@ -21,7 +21,7 @@ export const SERVICE_ENV = {
   bodyLimitBytes: 'BODY_LIMIT_BYTES',
   /** Longest graceful shutdown before the process exits anyway. @default 20000 */
   shutdownTimeoutMs: 'SHUTDOWN_TIMEOUT_MS',
-  /** Database host, given directly (local runs, tests). Exclusive with `dbHostParameter`. */
+  /** Database host for reads and writes, given directly (local runs, tests). Exclusive with `dbHostParameter`. */
   dbHost: 'DB_HOST',
   /** Database port, given directly. @default 3306 */
   dbPort: 'DB_PORT',
@@ -31,7 +31,10 @@ export const SERVICE_ENV = {
   dbUser: 'DB_USER',
   /** Database password, given directly. */
   dbPassword: 'DB_PASSWORD',
-  /** SSM parameter holding the database host (the region's cluster endpoint). */
+  /**
+   * SSM parameter holding the database host for reads and writes: on the instances, the Aurora
+   * global writer endpoint, which follows the writer across regions.
+   */
   dbHostParameter: 'DB_HOST_PARAMETER',
   /** SSM parameter holding the database port. */
   dbPortParameter: 'DB_PORT_PARAMETER',
@@ -39,6 +42,16 @@ export const SERVICE_ENV = {
   dbNameParameter: 'DB_NAME_PARAMETER',
   /** SSM parameter holding the ARN of the Secrets Manager secret `{"username","password"}`. */
   dbSecretArnParameter: 'DB_SECRET_ARN_PARAMETER',
+  /**
+   * Host of the health probes, given directly, when it is not the data host: the region's own
+   * cluster, so that the health endpoints judge this region whatever the data endpoint points at.
+   * Exclusive with `dbProbeHostParameter`. @default the data host
+   */
+  dbProbeHost: 'DB_PROBE_HOST',
+  /** Port of the health probes' host, with `dbProbeHost` or `dbProbeHostParameter`. @default the data port */
+  dbProbePort: 'DB_PROBE_PORT',
+  /** SSM parameter holding the health probes' host: on the instances, the region's cluster endpoint. */
+  dbProbeHostParameter: 'DB_PROBE_HOST_PARAMETER',
   /** `rds`: TLS verified against the Amazon RDS CA bundle; `off`: plain TCP. @default 'off' */
   dbTls: 'DB_TLS',
   /** Connections in the request pool. @default 10 */
@@ -64,11 +77,24 @@ export const SERVICE_ENV_PLACEHOLDERS = [
   SERVICE_ENV.role,
   SERVICE_ENV.port,
   SERVICE_ENV.dbHostParameter,
+  SERVICE_ENV.dbProbeHostParameter,
   SERVICE_ENV.dbPortParameter,
   SERVICE_ENV.dbNameParameter,
   SERVICE_ENV.dbSecretArnParameter,
 ] as const;
 export type ServiceEnvPlaceholder = (typeof SERVICE_ENV_PLACEHOLDERS)[number];
+
+/**
+ * The placeholders whose values are SSM parameter names: what the service reads from SSM at start,
+ * and so what the instance role must be allowed to read.
+ */
+export const SERVICE_ENV_PARAMETERS = [
+  SERVICE_ENV.dbHostParameter,
+  SERVICE_ENV.dbProbeHostParameter,
+  SERVICE_ENV.dbPortParameter,
+  SERVICE_ENV.dbNameParameter,
+  SERVICE_ENV.dbSecretArnParameter,
+] as const satisfies readonly ServiceEnvPlaceholder[];
 
 /** What a regional stack knows about the instances it launches. */
 export interface ServiceEnvInput {
@@ -81,14 +107,24 @@ export interface ServiceEnvInput {
   readonly appPort: number;
 }
 
-/** The value of every placeholder, from the parameter paths the regional stack publishes. */
+/**
+ * The value of every placeholder, from the parameter paths the regional stack publishes. Reads and
+ * writes go through the global writer endpoint, which Aurora keeps pointed at the writer after a
+ * switchover or failover
+ * (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-connecting.html),
+ * so an instance keeps writing to whichever region's cluster is the writer while traffic moves; the
+ * health probes ask the region's own cluster endpoint, so a region's health says whether its own
+ * cluster is the writer (Route 53 sends traffic there) and a standby's liveness never depends on
+ * the other region.
+ */
 export function serviceEnvValues(input: ServiceEnvInput): Record<ServiceEnvPlaceholder, string> {
   const { envName, role } = input;
   return {
     AWS_REGION: input.region,
     DR_ROLE: role,
     APP_PORT: String(input.appPort),
-    DB_HOST_PARAMETER: parameterName(envName, role, 'writerEndpoint'),
+    DB_HOST_PARAMETER: parameterName(envName, role, 'globalWriterEndpoint'),
+    DB_PROBE_HOST_PARAMETER: parameterName(envName, role, 'writerEndpoint'),
     DB_PORT_PARAMETER: parameterName(envName, role, 'port'),
     DB_NAME_PARAMETER: parameterName(envName, role, 'databaseName'),
     DB_SECRET_ARN_PARAMETER: parameterName(envName, role, 'secretArn'),

@@ -64,7 +64,9 @@ export type MigrationOutcome =
   /** Every known migration is applied (now or before). */
   | { readonly state: 'current'; readonly applied: readonly number[] }
   /** The database is read-only (a standby region) and replication has not brought the schema yet. */
-  | { readonly state: 'behind-read-only'; readonly missing: readonly number[] };
+  | { readonly state: 'behind-read-only'; readonly missing: readonly number[] }
+  /** Only checked (checkSchema): the schema has not arrived yet, by a migration through another endpoint or by replication. */
+  | { readonly state: 'behind'; readonly missing: readonly number[] };
 
 export interface MigrationLog {
   info(obj: object, msg: string): void;
@@ -82,8 +84,8 @@ export async function migrate(db: Database, log: MigrationLog, migrations: reado
     async (session) => {
       const [{ readOnly }] = await session.query<Array<{ readOnly: number | string }>>('SELECT (@@global.read_only OR @@global.innodb_read_only) AS readOnly');
       if (Number(readOnly) === 1) {
-        const missing = pending(migrations, await appliedVersions(session));
-        return missing.length === 0 ? { state: 'current', applied: [] } : { state: 'behind-read-only', missing: missing.map((m) => m.version) };
+        const missing = await missingVersions(session, migrations);
+        return missing.length === 0 ? { state: 'current', applied: [] } : { state: 'behind-read-only', missing };
       }
       const [{ locked }] = await session.query<Array<{ locked: number | string | null }>>(`SELECT GET_LOCK('${LOCK_NAME}', ${LOCK_WAIT_SECONDS}) AS locked`,
         (LOCK_WAIT_SECONDS + 5) * 1_000,
@@ -110,6 +112,20 @@ export async function migrate(db: Database, log: MigrationLog, migrations: reado
         await session.query(`SELECT RELEASE_LOCK('${LOCK_NAME}')`).catch(() => session.discard());
       }
   });
+}
+
+/**
+ * Whether the database has every migration, writing nothing whatever its role: how an instance
+ * judges a database it does not migrate (its region's cluster, when reads and writes go through
+ * the global writer endpoint and the migrations with them).
+ */
+export async function checkSchema(db: Database, migrations: readonly Migration[] = MIGRATIONS): Promise<MigrationOutcome> {
+  const missing = await db.withSession((session) => missingVersions(session, migrations));
+  return missing.length === 0 ? { state: 'current', applied: [] } : { state: 'behind', missing };
+}
+
+async function missingVersions(session: Session, migrations: readonly Migration[]): Promise<number[]> {
+  return pending(migrations, await appliedVersions(session)).map((m) => m.version);
 }
 
 async function appliedVersions(session: Session): Promise<Set<number>> {

@@ -1,5 +1,5 @@
 import type { Database } from './database';
-import { migrate, type Migration, type MigrationLog, MIGRATIONS } from './migrations';
+import { checkSchema, migrate, type Migration, type MigrationLog, MIGRATIONS } from './migrations';
 
 export interface SchemaStateOptions {
   readonly db: Database;
@@ -7,6 +7,11 @@ export interface SchemaStateOptions {
   /** Pause between attempts while the schema is not current. @default 2000 */
   readonly retryMs?: number;
   readonly migrations?: readonly Migration[];
+  /**
+   * Only check the schema, never migrate: for the health probes' database (the region's own
+   * cluster) when reads, writes and migrations go through another endpoint. @default false
+   */
+  readonly checkOnly?: boolean;
 }
 
 /**
@@ -59,15 +64,23 @@ export class SchemaState {
   private async tryOnce(): Promise<boolean> {
     const { log } = this.options;
     try {
-      const outcome = await migrate(this.options.db, log, this.options.migrations ?? MIGRATIONS);
+      const migrations = this.options.migrations ?? MIGRATIONS;
+      const outcome = await (this.options.checkOnly ? checkSchema(this.options.db, migrations) : migrate(this.options.db, log, migrations));
       if (outcome.state === 'current') {
         this.current = true;
         log.info({ applied: outcome.applied }, 'database schema is current');
         return true;
       }
-      this.report(`read-only database without migrations ${outcome.missing.join(', ')}`, () =>
-        log.warn({ missing: outcome.missing }, 'database is read-only and its schema is behind this build; waiting for replication or promotion'),
-      );
+      const { missing } = outcome;
+      if (outcome.state === 'behind') {
+        this.report(`schema without migrations ${missing.join(', ')}`, () =>
+          log.warn({ missing }, 'database schema is behind this build; waiting for the migration through the data endpoint, or replication'),
+        );
+      } else {
+        this.report(`read-only database without migrations ${missing.join(', ')}`, () =>
+          log.warn({ missing }, 'database is read-only and its schema is behind this build; waiting for replication or promotion'),
+        );
+      }
     } catch (error) {
       this.report(error instanceof Error ? error.message : String(error), () => log.error({ err: error }, 'schema migration failed; will retry'));
     }

@@ -75,7 +75,8 @@ describe.each(DR_ROLES)('the %s region\'s compute', (role) => {
       expect(script).toContain('dnf install -y "nodejs$NODE_MAJOR" amazon-cloudwatch-agent');
       expect(script).toContain('Restart=on-failure');
       expect(script).toContain(`DR_ROLE=${role}\n`);
-      expect(script).toContain(`DB_HOST_PARAMETER=/dr/dev/${role}/db/writer-endpoint\n`);
+      expect(script).toContain(`DB_HOST_PARAMETER=/dr/dev/${role}/db/global-writer-endpoint\n`);
+      expect(script).toContain(`DB_PROBE_HOST_PARAMETER=/dr/dev/${role}/db/writer-endpoint\n`);
       expect(script).toContain("readonly ENV_FILE='/etc/transaction-api/transaction-api.env'");
       expect(script).toContain(`readonly DR_ROLE='${role}'`);
       expect(script).toContain('systemctl enable --now "$SERVICE.service"');
@@ -109,7 +110,13 @@ describe.each(DR_ROLES)('the %s region\'s compute', (role) => {
       ]);
       const statements = followReference(json, onlyResource(json, 'aws_iam_role_policy').policy).statement as { sid: string; actions: string[]; resources: string[] }[];
       expect(statements.map((s) => s.sid)).toEqual(['ReadOwnParameters', 'ReadDatabaseSecret', 'DecryptDatabaseSecret', 'ReadArtifact', 'DecryptArtifact', 'WriteOwnLogs', 'PutAgentMetrics']);
-      expect(statements.find((s) => s.sid === 'ReadOwnParameters')?.resources[0]).toMatch(new RegExp(`:parameter/dr/dev/${role}/\\*$`));
+      const parameters = statements.find((s) => s.sid === 'ReadOwnParameters');
+      expect(parameters?.actions).toEqual(['ssm:GetParameter', 'ssm:GetParameters']);
+      // By ARN, each one the instances read, and no wildcard: not the health state or the reader endpoint.
+      expect(parameters?.resources.map((arn) => arn.slice(arn.indexOf(':parameter/') + ':parameter'.length)).sort()).toEqual(
+        ['db/global-writer-endpoint', 'db/writer-endpoint', 'db/port', 'db/name', 'db/secret-arn', 'service/artifact-bucket'].map((key) => `/dr/dev/${role}/${key}`).sort(),
+      );
+      expect(parameters?.resources.every((arn) => arn.startsWith('arn:${data.aws_partition.') && !arn.includes('*'))).toBe(true);
       const wildcard = statements.filter((s) => s.resources.includes('*'));
       expect(wildcard.map((s) => s.actions)).toEqual([['cloudwatch:PutMetricData']]);
     });

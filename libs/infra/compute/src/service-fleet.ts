@@ -6,7 +6,7 @@ import { IamInstanceProfile } from '@cdktf/provider-aws/lib/iam-instance-profile
 import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { type DrRole, type Environment, capacityFor } from '@txn-dr/config';
-import { Names, parameterName, parameterPrefix, renderServiceEnv, serviceEnvValues } from '@txn-dr/contracts';
+import { Names, SERVICE_ENV_PARAMETERS, parameterName, renderServiceEnv, serviceEnvValues } from '@txn-dr/contracts';
 import { ServiceRole, awsContext } from '@txn-dr/infra-core';
 import { secretReaderStatements } from '@txn-dr/infra-database';
 import { Construct } from 'constructs';
@@ -41,7 +41,7 @@ export interface ServiceFleetProps {
 
 /**
  * The instances of the service: Amazon Linux 2023 with IMDSv2 only, an encrypted gp3 root
- * volume and no public address, an instance role that reads only this region's parameters, the
+ * volume and no public address, an instance role that reads only the SSM parameters it names, the
  * database secret and the artifact, and writes only its logs and agent metrics; an Auto Scaling
  * Group sized by the region's duty (active or standby), health-checked by the ALB, refreshed when
  * the launch template changes, scaled on CPU.
@@ -60,6 +60,12 @@ export class ServiceFleet extends Construct {
     const names = new Names(env);
     const context = awsContext(this, provider);
     const { accountId, partition, region } = context;
+    const envValues = serviceEnvValues({ envName: env.name, role, region: env.regions[role].region, appPort: env.compute.appPort });
+    const artifactBucketParameter = parameterName(env.name, role, 'artifactBucket');
+    // Exactly what the instances read: the service's endpoints (data through the global writer
+    // endpoint, probes on the region's cluster), port, name and secret ARN, and the artifact bucket
+    // the user data reads. Not the rest of the prefix (the health Lambda's state, the reader endpoint).
+    const readableParameters = [...SERVICE_ENV_PARAMETERS.map((name) => envValues[name]), artifactBucketParameter];
 
     // Literal, not the resource's attribute: it goes into the agent config, which must stay free of references.
     const logGroupName = `/${env.project}/${env.name}/${role}/transaction-api`;
@@ -81,7 +87,7 @@ export class ServiceFleet extends Construct {
         {
           sid: 'ReadOwnParameters',
           actions: ['ssm:GetParameter', 'ssm:GetParameters'],
-          resources: [`arn:${partition}:ssm:${region}:${accountId}:parameter${parameterPrefix(env.name, role)}/*`],
+          resources: readableParameters.map((name) => `arn:${partition}:ssm:${region}:${accountId}:parameter${name}`),
         },
         ...secretReaderStatements(env, role, context),
         { sid: 'ReadArtifact', actions: ['s3:GetObject'], resources: [`${artifact.bucket.arn}/${artifact.key}`] },
@@ -112,15 +118,12 @@ export class ServiceFleet extends Construct {
     this.userData = renderUserData({
       REGION: env.regions[role].region,
       DR_ROLE: role,
-      ARTIFACT_BUCKET_PARAMETER: parameterName(env.name, role, 'artifactBucket'),
+      ARTIFACT_BUCKET_PARAMETER: artifactBucketParameter,
       ARTIFACT_KEY: artifact.key,
       ARTIFACT_SHA256: artifact.sha256,
       NODE_MAJOR: String(env.compute.nodeMajorVersion),
       ENV_FILE_PATH: environmentFileOf(artifact.unitFile),
-      ENV_FILE: renderServiceEnv(
-        artifact.envTemplate,
-        serviceEnvValues({ envName: env.name, role, region: env.regions[role].region, appPort: env.compute.appPort }),
-      ).trimEnd(),
+      ENV_FILE: renderServiceEnv(artifact.envTemplate, envValues).trimEnd(),
       UNIT_FILE: artifact.unitFile.trimEnd(),
       AGENT_CONFIG: agentConfig(logGroupName),
     });
