@@ -16,6 +16,9 @@ const drop = (json: Json, type: string, keep: (b: Body) => boolean = () => false
   for (const [name, body] of Object.entries(byName)) if (!keep(body)) delete byName[name];
 };
 
+/** An alarm whose metric queries read Route 53 health-check status. */
+const readsRoute53 = (alarm: Body): boolean => ((alarm.metric_query as Body[] | undefined) ?? []).some((q) => (q.metric as Body | undefined)?.namespace === 'AWS/Route53');
+
 /**
  * The real synthesized stacks, each broken in one way a layer change could break them: the rules
  * must notice on the real JSON, not only on the fixtures. Mutations select by type and content,
@@ -34,6 +37,32 @@ const MUTATIONS: [description: string, stack: string, rule: string, mutate: (jso
     each(j, 'aws_route53_health_check').forEach((h) => (h.resource_path = '/health'))],
   ['the target group checking the writable path', 'secondary', 'dr-target-group-checks-serving', (j) =>
     each(j, 'aws_lb_target_group').forEach((g) => ((g.health_check as Body).path = '/health/writable'))],
+  ['the no-writable-region alarm removed', 'secondary', 'dr-no-writable-region-alarm', (j) => drop(j, 'aws_cloudwatch_metric_alarm', (a) => !(readsRoute53(a) && a.comparison_operator === 'LessThanThreshold'))],
+  ['the no-writable-region alarm reading its own region only', 'secondary', 'dr-no-writable-region-alarm', (j) =>
+    each(j, 'aws_cloudwatch_metric_alarm').filter((a) => readsRoute53(a) && a.comparison_operator === 'LessThanThreshold').forEach((a) => {
+      const queries = a.metric_query as Body[];
+      a.metric_query = [queries[1], { ...queries[2], expression: String((queries[1] as Body).id) }];
+    })],
+  ['the writable-region alarms moved to the stack’s own region, where Route 53 publishes nothing', 'secondary', 'dr-no-writable-region-alarm', (j) =>
+    each(j, 'aws_cloudwatch_metric_alarm').filter(readsRoute53).forEach((a) => (a.provider = 'aws.secondary'))],
+  ['the two-writers alarm firing on one writer', 'secondary', 'dr-two-writable-regions-alarm', (j) =>
+    each(j, 'aws_cloudwatch_metric_alarm').filter((a) => readsRoute53(a) && a.comparison_operator === 'GreaterThanOrEqualToThreshold').forEach((a) => (a.threshold = 1))],
+  ['a per-region alarm on the primary’s writable check, as before', 'primary', 'alarm-writable-check-not-alone', (j) => {
+    const [check] = Object.keys(j.resource!.aws_route53_health_check!);
+    const [topic] = Object.keys(j.resource!.aws_sns_topic!);
+    j.resource!.aws_cloudwatch_metric_alarm!.route53 = {
+      provider: 'aws.primary',
+      namespace: 'AWS/Route53',
+      metric_name: 'HealthCheckStatus',
+      dimensions: { HealthCheckId: `\${aws_route53_health_check.${check}.id}` },
+      statistic: 'Minimum',
+      period: 60,
+      evaluation_periods: 1,
+      threshold: 1,
+      comparison_operator: 'LessThanThreshold',
+      alarm_actions: [`\${aws_sns_topic.${topic}.arn}`],
+    };
+  }],
   ['alarms left without actions', 'primary', 'alarm-has-action', (j) => each(j, 'aws_cloudwatch_metric_alarm').forEach((a) => (a.alarm_actions = []))],
   ['flow logs removed', 'primary', 'vpc-flow-logs', (j) => drop(j, 'aws_flow_log')],
   ['role policies granting s3:GetObject on *', 'primary', 'iam-no-wildcard-resource', (j) =>

@@ -32,7 +32,8 @@ export interface RegionalRecordProps {
  * https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/health-checks-how-route-53-chooses-records.html
  * https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/disaster-recovery-resiliency.html
  * Each regional stack owns these, so rolling one region out never touches the other's record. The
- * alarm on the check is the observability layer's, with the region's other alarms.
+ * check is unhealthy in the standby by design, so no alarm reads it alone: the observability
+ * layer's `WritableRegionAlarms` reads both regions' checks together.
  */
 export class RegionalRecord extends Construct {
   readonly healthCheck: Route53HealthCheck;

@@ -36,8 +36,10 @@ export const AWS_METRICS = {
     healthCheckStatus: 'HealthCheckStatus',
     healthCheckDimension: 'HealthCheckId',
     /**
-     * Route 53 publishes health-check metrics in us-east-1 only, so alarms on them live there.
-     * https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/monitoring-cloudwatch.html
+     * Route 53 publishes health-check metrics in us-east-1 only ("Route 53 metrics are not
+     * available if you select any other region"), so alarms on them live there and dashboards read
+     * them there. HealthCheckStatus is 1 while the check is healthy, 0 while it is not.
+     * https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/monitoring-health-checks.html
      */
     region: 'us-east-1',
   },

@@ -5,8 +5,18 @@ import { Testing } from 'cdktf';
 import { DrDashboard } from './dashboard';
 
 const REGIONS = {
-  primary: { clusterIdentifier: 'txdr-dev-primary-aurora', loadBalancerArnSuffix: 'app/txdr-dev-pri-alb/aaaa', targetGroupArnSuffix: 'targetgroup/txdr-dev-pri-tg/bbbb' },
-  secondary: { clusterIdentifier: 'txdr-dev-secondary-aurora', loadBalancerArnSuffix: 'app/txdr-dev-sec-alb/cccc', targetGroupArnSuffix: 'targetgroup/txdr-dev-sec-tg/dddd' },
+  primary: {
+    clusterIdentifier: 'txdr-dev-primary-aurora',
+    loadBalancerArnSuffix: 'app/txdr-dev-pri-alb/aaaa',
+    targetGroupArnSuffix: 'targetgroup/txdr-dev-pri-tg/bbbb',
+    route53HealthCheckId: 'abcdef01-2345-6789-abcd-ef0123456789',
+  },
+  secondary: {
+    clusterIdentifier: 'txdr-dev-secondary-aurora',
+    loadBalancerArnSuffix: 'app/txdr-dev-sec-alb/cccc',
+    targetGroupArnSuffix: 'targetgroup/txdr-dev-sec-tg/dddd',
+    route53HealthCheckId: '99999999-2345-6789-abcd-ef0123456789',
+  },
 };
 
 type Line = (string | Record<string, unknown>)[];
@@ -15,7 +25,7 @@ interface Widget {
   x: number;
   y: number;
   width: number;
-  properties: { title?: string; markdown?: string; metrics?: Line[]; view?: string; annotations?: { horizontal: { value: number }[] } };
+  properties: { title?: string; markdown?: string; metrics?: Line[]; view?: string; region?: string; stat?: string; annotations?: { horizontal: { value: number }[] } };
 }
 
 /** The dashboard as the secondary stack would make it, parsed. */
@@ -33,7 +43,7 @@ const titled = (widgets: Widget[], title: string): Widget => {
   if (!found) throw new Error(`no widget titled ${title}: ${widgets.map((w) => w.properties.title).join(', ')}`);
   return found;
 };
-const options = (line: Line) => line.at(-1) as { region: string; label: string; color?: string };
+const options = (line: Line) => line.at(-1) as { region: string; label: string; color?: string; id?: string; expression?: string; stat?: string };
 
 describe('DrDashboard', () => {
   const { resource, widgets } = dashboard();
@@ -74,6 +84,24 @@ describe('DrDashboard', () => {
     const find = (wanted: string[], region: string) => lines.find((line) => wanted.every((part, i) => line[i] === part) && options(line).region === region);
     expect(find(primaryLine, 'us-east-1')).toBeDefined();
     expect(find(secondaryLine, 'us-east-2')).toBeDefined();
+  });
+
+  it('shows the Route 53 checks as what they are: writable, read in us-east-1, and how many regions are', () => {
+    const widget = titled(widgets, 'Writable per Route 53 (/health/writable');
+    expect(widget.properties).toMatchObject({ region: 'us-east-1', stat: 'Average' });
+    const [first, second, count] = widget.properties.metrics!;
+    expect(first).toEqual(['AWS/Route53', 'HealthCheckStatus', 'HealthCheckId', REGIONS.primary.route53HealthCheckId, expect.objectContaining({ region: 'us-east-1', id: 'writable_primary' })]);
+    expect(second).toEqual(['AWS/Route53', 'HealthCheckStatus', 'HealthCheckId', REGIONS.secondary.route53HealthCheckId, expect.objectContaining({ region: 'us-east-1', id: 'writable_secondary' })]);
+    expect([first, second].map((line) => options(line!).label)).toEqual(['writable us-east-1 primary (ACTIVE)', 'writable us-east-2 secondary (standby)']);
+    expect(options(count!)).toMatchObject({ expression: 'writable_primary + writable_secondary', label: expect.stringMatching(/^Writable regions \(1 expected/) });
+    for (const panel of widgets.filter((w) => w.properties.view === 'singleValue')) {
+      const line = panel.properties.metrics!.find((l) => l[0] === 'AWS/Route53')!;
+      expect(options(line)).toMatchObject({ region: 'us-east-1', label: 'Writable per Route 53 (/health/writable, 1 = takes writes)' });
+    }
+    // Nothing calls the writable check a health status.
+    const labels = widgets.flatMap((w) => (w.properties.metrics ?? []).filter((l) => l[0] === 'AWS/Route53').map((l) => options(l).label));
+    expect(labels).toHaveLength(4);
+    for (const label of labels) expect(label.toLowerCase()).toContain('writable');
   });
 
   it('draws the RPO on the replication lag graph, in milliseconds', () => {

@@ -1,7 +1,7 @@
 import { CloudwatchDashboard } from '@cdktf/provider-aws/lib/cloudwatch-dashboard';
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { activeRole, otherRole, type DrRole, type Environment } from '@txn-dr/config';
-import { HEALTH_METRICS, Names, healthDimensions, healthMetricNamespace } from '@txn-dr/contracts';
+import { HEALTH_METRICS, HEALTH_PATHS, Names, healthDimensions, healthMetricNamespace } from '@txn-dr/contracts';
 import { Construct } from 'constructs';
 import { AWS_METRICS } from './aws-metrics';
 
@@ -15,6 +15,11 @@ export interface DashboardRegionInputs {
   readonly targetGroupArnSuffix: string;
   /** Name of the region's health-check function. @default `Names.healthFunction(role)` */
   readonly healthFunctionName?: string;
+  /**
+   * ID of the region's Route 53 health check. It asks `HEALTH_PATHS.writable`, so it reads 1 only
+   * where the database is the global writer: the dashboard labels it "writable", never "healthy".
+   */
+  readonly route53HealthCheckId: string;
 }
 
 export interface DrDashboardProps {
@@ -44,9 +49,10 @@ const STANDBY_COLOR = '#7f7f7f';
 
 /**
  * One CloudWatch dashboard for both regions: database health and writer role, replication lag
- * against the RPO, ALB requests, latency, 5xx and hosts, and the health-check function's errors.
- * The active region comes from config (`activeRegion`): it leads every row, is named in the
- * banner, and is labelled ACTIVE on every line.
+ * against the RPO, ALB requests, latency, 5xx and hosts, the health-check function's errors, and
+ * which regions Route 53 finds writable (with their count, which the writable-region alarms
+ * watch). The active region comes from config (`activeRegion`): it leads every row, is named in
+ * the banner, and is labelled ACTIVE on every line.
  */
 export class DrDashboard extends Construct {
   readonly dashboardName: string;
@@ -101,6 +107,15 @@ export class DrDashboard extends Construct {
     });
     const rpoMs = env.objectives.rpoSeconds * 1000;
     const standby = otherRole(active);
+    // Route 53 publishes health-check metrics in us-east-1 only, whichever region the check is for.
+    const route53Region = AWS_METRICS.route53.region;
+    const writable = (role: DrRole, options: Record<string, unknown>): MetricLine => [
+      AWS_METRICS.route53.namespace,
+      AWS_METRICS.route53.healthCheckStatus,
+      AWS_METRICS.route53.healthCheckDimension,
+      inputs(role).route53HealthCheckId,
+      { ...options, region: route53Region },
+    ];
 
     const widgets: Widget[] = [
       {
@@ -142,6 +157,7 @@ export class DrDashboard extends Construct {
                 { region: regionOf(role), label: 'Healthy hosts', stat: 'Minimum' },
               ],
               [AWS_METRICS.alb.namespace, AWS_METRICS.alb.requests, AWS_METRICS.alb.loadBalancerDimension, inputs(role).loadBalancerArnSuffix, { region: regionOf(role), label: 'Requests/min', stat: 'Sum' }],
+              writable(role, { label: `Writable per Route 53 (${HEALTH_PATHS.writable}, 1 = takes writes)`, stat: 'Minimum' }),
             ],
           },
         }),
@@ -190,6 +206,24 @@ export class DrDashboard extends Construct {
           style(role),
         ]),
         { stat: 'Sum' },
+      ),
+      // The standby's line sits at 0 by design: the check asks whether the region may take writes.
+      // Averages over the minute, so a switchover shows as a dip or a bump, not a false 0 or 2.
+      graph(
+        0,
+        24,
+        24,
+        `Writable per Route 53 (${HEALTH_PATHS.writable}; 1 = takes writes, the standby reads 0 by design)`,
+        [
+          ...roles.map((role) => writable(role, { ...style(role, 'writable'), id: `writable_${role}` })),
+          [{ expression: roles.map((role) => `writable_${role}`).join(' + '), id: 'writable_regions', label: 'Writable regions (1 expected; 0 = none, 2 = two writers)', color: '#1f77b4' }],
+        ],
+        {
+          stat: 'Average',
+          region: route53Region,
+          yAxis: { left: { min: 0, max: 2 } },
+          annotations: { horizontal: [{ label: 'Two writers', value: 2, color: '#d62728' }] },
+        },
       ),
     ];
 

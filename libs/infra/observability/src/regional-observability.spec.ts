@@ -22,13 +22,11 @@ const PRIMARY_INPUTS = {
   clusterIdentifier: 'txdr-dev-primary-aurora',
   loadBalancerArnSuffix: 'app/txdr-dev-pri-alb/0123456789abcdef',
   targetGroupArnSuffix: 'targetgroup/txdr-dev-pri-tg/fedcba9876543210',
-  route53HealthCheckId: 'abcdef01-2345-6789-abcd-ef0123456789',
 };
 const SECONDARY_INPUTS = {
   clusterIdentifier: 'txdr-dev-secondary-aurora',
   loadBalancerArnSuffix: 'app/txdr-dev-sec-alb/1111111111111111',
   targetGroupArnSuffix: 'targetgroup/txdr-dev-sec-tg/2222222222222222',
-  route53HealthCheckId: '99999999-2345-6789-abcd-ef0123456789',
 };
 
 const ACCOUNT = '${data.aws_caller_identity.caller-identity-primary.account_id}';
@@ -44,7 +42,7 @@ function primary(overrides: Partial<EnvironmentOverrides> = {}, props: Partial<R
 
 /** Outputs of the fields other layers read, as a consuming stack would use them. */
 function exposeFields(stack: DrStack<'primary' | 'secondary'>, observability: RegionalObservability): void {
-  const fields = ['functionName', 'topicArn', 'route53AlarmTopicArn', 'failureQueueArn', 'keyArn', 'stateParameterName'] as const;
+  const fields = ['functionName', 'topicArn', 'failureQueueArn', 'keyArn', 'stateParameterName'] as const;
   for (const field of fields) new TerraformOutput(stack, field, { value: observability[field] });
 }
 
@@ -59,7 +57,6 @@ function secondary(props: Partial<RegionalObservabilityProps> = {}) {
     env,
     role: 'secondary',
     provider: stack.provider('secondary'),
-    route53MetricsProvider: stack.provider('primary'),
     ...SECONDARY_INPUTS,
     ...props,
   });
@@ -168,7 +165,6 @@ describe('RegionalObservability (primary)', () => {
     it('exposes what other layers need', () => {
       expect(exposed(json, 'functionName')).toBe(ref(json, 'aws_lambda_function', 'function_name'));
       expect(exposed(json, 'topicArn')).toBe(topicArn);
-      expect(exposed(json, 'route53AlarmTopicArn')).toBe(topicArn);
       expect(exposed(json, 'failureQueueArn')).toBe(ref(json, 'aws_sqs_queue', 'arn'));
       expect(exposed(json, 'keyArn')).toBe(keyArn);
       expect(exposed(json, 'stateParameterName')).toBe(ref(json, 'aws_ssm_parameter', 'name'));
@@ -280,7 +276,7 @@ describe('RegionalObservability (primary)', () => {
 
     it('all notify the region’s topic, on alarm and on recovery', () => {
       const alarms = Object.values(resourcesOfType(json, 'aws_cloudwatch_metric_alarm'));
-      expect(alarms).toHaveLength(8);
+      expect(alarms).toHaveLength(7);
       for (const a of alarms) expect(a).toMatchObject({ alarm_actions: [topicArn], ok_actions: [topicArn], provider: 'aws.primary' });
       expect(Object.values(observability.alarmNames).sort()).toEqual(alarms.map((a) => a.alarm_name).sort());
     });
@@ -339,15 +335,11 @@ describe('RegionalObservability (primary)', () => {
       expect(alarm('health-check-failed-runs')).toMatchObject({ namespace: 'AWS/SQS', dimensions: { QueueName: ref(json, 'aws_sqs_queue', 'name') } });
     });
 
-    it('raises an alarm when the Route 53 health check fails, in us-east-1 where Route 53 reports', () => {
-      expect(alarm('route53-health-check')).toMatchObject({
-        namespace: 'AWS/Route53',
-        metric_name: 'HealthCheckStatus',
-        dimensions: { HealthCheckId: PRIMARY_INPUTS.route53HealthCheckId },
-        threshold: 1,
-        comparison_operator: 'LessThanThreshold',
-        provider: 'aws.primary',
-      });
+    it('reads no Route 53 metric: the writable check is unhealthy in a standby by design, so it is alarmed across regions', () => {
+      const alarms = Object.values(resourcesOfType(json, 'aws_cloudwatch_metric_alarm'));
+      const namespaces = alarms.flatMap((a) => [a.namespace, ...((a.metric_query as { metric?: { namespace: string } }[] | undefined) ?? []).map((q) => q.metric?.namespace)]);
+      expect(namespaces).toContain('AWS/ApplicationELB');
+      expect(namespaces).not.toContain('AWS/Route53');
     });
   });
 });
@@ -356,25 +348,15 @@ describe('RegionalObservability (secondary)', () => {
   const { json, observability } = secondary();
   const topics = resourcesOfType(json, 'aws_sns_topic');
 
-  it('keeps everything in its own region except the Route 53 alarm and its topic', () => {
-    const route53Alarm = byName(json, 'aws_cloudwatch_metric_alarm', 'alarm_name', 'txdr-dev-secondary-route53-health-check');
-    const route53Topic = ref(json, 'aws_sns_topic', 'arn', (t) => t.name === 'txdr-dev-secondary-route53-alerts');
-    expect(route53Alarm).toMatchObject({ provider: 'aws.primary', alarm_actions: [route53Topic] });
-    expect(byName(json, 'aws_sns_topic', 'name', 'txdr-dev-secondary-route53-alerts')).toMatchObject({ provider: 'aws.primary' });
-    expect(exposed(json, 'route53AlarmTopicArn')).toBe(route53Topic);
-    expect(observability.alarmNames.route53HealthCheck).toBe('txdr-dev-secondary-route53-health-check');
-    const others = Object.values(resourcesOfType(json, 'aws_cloudwatch_metric_alarm')).filter((a) => a !== route53Alarm);
-    for (const a of others) expect(a.provider).toBe('aws.secondary');
+  it('keeps everything in its own region, with one topic that every alarm notifies', () => {
+    const resources = Object.values(json.resource ?? {}).flatMap((blocks) => Object.values(blocks));
+    expect(resources.length).toBeGreaterThan(10);
+    for (const r of resources) expect(r.provider).toBe('aws.secondary');
+    expect(Object.values(topics).map((t) => t.name)).toEqual(['txdr-dev-secondary-alerts']);
+    const topicArn = ref(json, 'aws_sns_topic', 'arn');
+    for (const a of Object.values(resourcesOfType(json, 'aws_cloudwatch_metric_alarm'))) expect(a.alarm_actions).toEqual([topicArn]);
+    expect(Object.keys(observability.alarmNames)).toHaveLength(7);
     expect(onlyResource(json, 'aws_lambda_function')).toMatchObject({ provider: 'aws.secondary', function_name: 'txdr-dev-secondary-health-check' });
-  });
-
-  it('encrypts the us-east-1 topic with a key of that region that alarms may use', () => {
-    const topic = byName(json, 'aws_sns_topic', 'name', 'txdr-dev-secondary-route53-alerts');
-    const key = followReference(json, topic.kms_master_key_id);
-    expect(key.provider).toBe('aws.primary');
-    const policy = followReference(json, key.policy).statement as { principals?: { identifiers: string[] }[] }[];
-    expect(policy.some((s) => s.principals?.[0]?.identifiers.includes('cloudwatch.amazonaws.com'))).toBe(true);
-    expect(Object.keys(topics)).toHaveLength(2);
   });
 
   it('scopes its policy to the secondary cluster in us-east-2', () => {
@@ -391,14 +373,6 @@ describe('RegionalObservability (secondary)', () => {
 });
 
 describe('RegionalObservability input checks', () => {
-  it('refuses a secondary without a provider for us-east-1, saying why', () => {
-    const env = defineEnvironment({ name: 'dev' });
-    const stack = new DrStack(Testing.app(), { env, stack: 'secondary' });
-    expect(() => new RegionalObservability(stack, 'o', { env, role: 'secondary', provider: stack.provider('secondary'), ...SECONDARY_INPUTS })).toThrow(
-      'RegionalObservability (secondary): route53MetricsProvider: Route 53 publishes health-check metrics in us-east-1 only; pass a provider for us-east-1 (got us-east-2)',
-    );
-  });
-
   it.each([
     [{ replicationLagThresholdSeconds: 90 }, 'replicationLagThresholdSeconds: 90 must be above 0 and at most the RPO (objectives.rpoSeconds 60)'],
     [{ replicationLagThresholdSeconds: 0 }, 'replicationLagThresholdSeconds: 0 must be above 0'],

@@ -24,14 +24,6 @@ export interface RegionalObservabilityProps {
   readonly loadBalancerArnSuffix: string;
   /** ARN suffix of the service's target group (`targetgroup/<name>/<id>`), the `TargetGroup` dimension. */
   readonly targetGroupArnSuffix: string;
-  /** ID of the Route 53 health check of this region's weighted record. */
-  readonly route53HealthCheckId: string;
-  /**
-   * Provider for us-east-1, where Route 53 publishes health-check metrics: the Route 53 alarm, and
-   * when this region is another one, a topic for it there (alarms notify topics of their own region).
-   * @default `provider`, which must then be us-east-1
-   */
-  readonly route53MetricsProvider?: AwsProvider;
   /** Address subscribed to the alert topic(s). @default `env.alerts.email` (none when unset) */
   readonly alertEmail?: string;
   /** Replication lag that raises the RPO alarm, at most the RPO. @default `env.objectives.rpoSeconds` */
@@ -52,8 +44,7 @@ export type RegionalAlarm =
   | 'noHealthyHosts'
   | 'server5xx'
   | 'healthCheckErrors'
-  | 'healthCheckFailedRuns'
-  | 'route53HealthCheck';
+  | 'healthCheckFailedRuns';
 
 const DEFAULT_5XX_PER_MINUTE = 10;
 
@@ -63,7 +54,6 @@ interface Resolved {
   readonly replicationLagThresholdSeconds: number;
   readonly server5xxPerMinute: number;
   readonly callTimeoutMs: number;
-  readonly route53Provider: AwsProvider;
 }
 
 /** Defaults filled in one place, then every contradiction named; throws at synth. */
@@ -75,16 +65,10 @@ function resolveProps(props: RegionalObservabilityProps): Resolved {
     replicationLagThresholdSeconds: props.replicationLagThresholdSeconds ?? env.objectives.rpoSeconds,
     server5xxPerMinute: props.server5xxPerMinute ?? DEFAULT_5XX_PER_MINUTE,
     callTimeoutMs: props.callTimeoutMs ?? 5_000,
-    route53Provider: props.route53MetricsProvider ?? provider,
   };
   const region = env.regions[role].region;
   const rules: [boolean, string][] = [
     [literal(provider.region) !== undefined && provider.region !== region, `provider: is for ${provider.region}, but the ${role} region is ${region}`],
-    [
-      literal(resolved.route53Provider.region) !== AWS_METRICS.route53.region,
-      `route53MetricsProvider: Route 53 publishes health-check metrics in ${AWS_METRICS.route53.region} only; ` +
-        `pass a provider for ${AWS_METRICS.route53.region} (got ${resolved.route53Provider.region ?? 'a provider without a region'})`,
-    ],
     [
       !(resolved.replicationLagThresholdSeconds > 0 && resolved.replicationLagThresholdSeconds <= env.objectives.rpoSeconds),
       `replicationLagThresholdSeconds: ${resolved.replicationLagThresholdSeconds} must be above 0 and at most the RPO (objectives.rpoSeconds ${env.objectives.rpoSeconds}): a later alarm breaks the promise before it speaks`,
@@ -109,13 +93,16 @@ function literal(region: string | undefined): string | undefined {
  * Observability of one region: a KMS key, the alert topic (optional e-mail subscription), the
  * scheduled health-check Lambda, and the alarms that page through the topic. The same construct
  * for both regions; the role picks the slice of config.
+ *
+ * No alarm here reads the region's Route 53 health check: it asks `HEALTH_PATHS.writable`, which
+ * only the global writer's region passes, so on its own it is unhealthy in the standby by design.
+ * Both regions' checks are alarmed together by `WritableRegionAlarms`; what stays per region is
+ * the serving side (target health, database health, 5xx, the function itself).
  */
 export class RegionalObservability extends Construct {
   /** The region's alert topic: the health check and every alarm of this region notify it. */
   readonly topicArn: string;
   readonly topicName: string;
-  /** The topic the Route 53 alarm notifies: this region's own, or one in us-east-1. */
-  readonly route53AlarmTopicArn: string;
   readonly functionName: string;
   readonly functionArn: string;
   readonly logGroupName: string;
@@ -188,32 +175,14 @@ export class RegionalObservability extends Construct {
       ...(props.healthCheckCodePath ? { codePath: props.healthCheckCodePath } : {}),
     });
 
-    // Alarms notify topics of their own region only; Route 53's metrics are in us-east-1.
-    let route53Topic = topic;
-    const route53Provider = resolved.route53Provider;
-    if (route53Provider !== provider && route53Provider.region !== provider.region) {
-      const route53Key = new CustomerManagedKey(this, 'route53-key', {
-        provider: route53Provider,
-        alias: names.regional(role, 'route53-alerts'),
-        description: `Alerts on the ${role} region's Route 53 health check`,
-        serviceGrants: [{ service: 'cloudwatch.amazonaws.com', actions: ['kms:Decrypt', 'kms:GenerateDataKey*'] }],
-      });
-      route53Topic = new AlertTopic(this, 'route53-alerts', {
-        provider: route53Provider,
-        name: names.regional(role, 'route53-alerts'),
-        keyArn: route53Key.arn,
-        ...(resolved.alertEmail ? { email: resolved.alertEmail } : {}),
-      });
-    }
-
     const where = `${region} (${role})`;
-    const alarm = (what: RegionalAlarm, suffix: string, config: Omit<CloudwatchMetricAlarmConfig, 'alarmName' | 'provider'>, target = topic, alarmProvider = provider) => {
+    const alarm = (what: RegionalAlarm, suffix: string, config: Omit<CloudwatchMetricAlarmConfig, 'alarmName' | 'provider'>) => {
       const alarmName = names.regional(role, suffix);
       new CloudwatchMetricAlarm(this, `alarm-${suffix}`, {
-        provider: alarmProvider,
+        provider,
         alarmName,
-        alarmActions: [target.topicArn],
-        okActions: [target.topicArn],
+        alarmActions: [topic.topicArn],
+        okActions: [topic.topicArn],
         ...config,
       });
       return [what, alarmName] as const;
@@ -319,29 +288,10 @@ export class RegionalObservability extends Construct {
         comparisonOperator: 'GreaterThanOrEqualToThreshold',
         treatMissingData: 'notBreaching',
       }),
-      alarm(
-        'route53HealthCheck',
-        'route53-health-check',
-        {
-          alarmDescription: `Route 53 finds the endpoint of ${where} unhealthy; DNS sends its traffic elsewhere. Route 53 reports every minute, so no data is a breach.`,
-          namespace: AWS_METRICS.route53.namespace,
-          metricName: AWS_METRICS.route53.healthCheckStatus,
-          dimensions: { [AWS_METRICS.route53.healthCheckDimension]: props.route53HealthCheckId },
-          statistic: 'Minimum',
-          period: 60,
-          evaluationPeriods: 1,
-          threshold: 1,
-          comparisonOperator: 'LessThanThreshold',
-          treatMissingData: 'breaching',
-        },
-        route53Topic,
-        route53Provider,
-      ),
     ]) as Record<RegionalAlarm, string>;
 
     this.topicArn = topic.topicArn;
     this.topicName = topic.topicName;
-    this.route53AlarmTopicArn = route53Topic.topicArn;
     this.functionName = this.healthCheck.functionName;
     this.functionArn = this.healthCheck.functionArn;
     this.logGroupName = this.healthCheck.logGroupName;

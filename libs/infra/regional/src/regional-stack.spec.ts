@@ -10,13 +10,14 @@ describe.each(DR_ROLES)('RegionalStack (%s)', (role) => {
   const json = synthesize(new RegionalStack(Testing.app(), env, role));
   const region = env.regions[role].region;
 
-  it('targets its own region, plus us-east-1 only for the Route 53 alarm', () => {
+  it('targets its own region; only the secondary puts anything in us-east-1, the writable-region alarms', () => {
+    // The primary keeps declaring the provider so that Terraform can destroy its former Route 53 alarm.
     expect(json.provider?.aws).toEqual([expect.objectContaining({ alias: role, region }), expect.objectContaining({ alias: 'route53-metrics', region: 'us-east-1' })]);
     const inUsEast1 = Object.entries(json.resource ?? {}).flatMap(([type, blocks]) =>
       Object.values(blocks).filter((b) => b.provider === 'aws.route53-metrics').map(() => type),
     );
-    expect(new Set(inUsEast1)).toEqual(
-      role === 'primary' ? new Set(['aws_cloudwatch_metric_alarm']) : new Set(['aws_cloudwatch_metric_alarm', 'aws_sns_topic', 'aws_sns_topic_policy', 'aws_kms_key', 'aws_kms_alias']),
+    expect(inUsEast1.sort()).toEqual(
+      role === 'primary' ? [] : ['aws_cloudwatch_metric_alarm', 'aws_cloudwatch_metric_alarm', 'aws_kms_alias', 'aws_kms_key', 'aws_sns_topic', 'aws_sns_topic_policy'],
     );
     expect(json.provider?.aws?.[0]?.default_tags).toEqual([{ tags: expect.objectContaining({ DRRole: role, Stack: role }) }]);
   });
@@ -47,6 +48,27 @@ describe.each(DR_ROLES)('RegionalStack (%s)', (role) => {
     );
   });
 
+  it('sends the service\'s data to the global writer endpoint and its health probes to this region\'s cluster', () => {
+    const parameters = Object.values(resourcesOfType(json, 'aws_ssm_parameter'));
+    const byName = Object.fromEntries(parameters.map((p) => [p.name, p.value]));
+    const globalWriter = `/dr/dev/${role}/db/global-writer-endpoint`;
+    const regional = `/dr/dev/${role}/db/writer-endpoint`;
+    // The global cluster's `endpoint`, published by the global stack and read through its contract.
+    expect(byName[globalWriter]).toBe('${data.terraform_remote_state.state-global.outputs.globalWriterEndpoint}');
+
+    const userData = Buffer.from(onlyResource(json, 'aws_launch_template').user_data as string, 'base64').toString('utf8');
+    const envFile = userData.slice(userData.indexOf("<<'ENVFILE'\n"), userData.indexOf('\nENVFILE\n'));
+    expect(envFile).toContain(`\nDB_HOST_PARAMETER=${globalWriter}\n`);
+    expect(envFile).toContain(`\nDB_PROBE_HOST_PARAMETER=${regional}\n`);
+    expect(envFile).not.toMatch(/\$\{[A-Z_]+\}/);
+
+    const policies = Object.values(resourcesOfType(json, 'aws_iam_role_policy'));
+    const instance = policies.find((p) => String(p.name).endsWith('-service-permissions'));
+    const statements = followReference(json, instance?.policy).statement as { sid: string; resources: string[] }[];
+    const readable = statements.find((s) => s.sid === 'ReadOwnParameters')?.resources ?? [];
+    for (const name of [globalWriter, regional]) expect(readable).toContainEqual(expect.stringMatching(new RegExp(`:ssm:[^:]*:[^:]*:parameter${name}$`)));
+  });
+
   it('puts the service behind its ALB, in its weighted record, watched by its health check and alarms', () => {
     const record = onlyResource(json, 'aws_route53_record');
     expect(record.zone_id).toBe('${data.terraform_remote_state.state-global.outputs.hostedZoneId}');
@@ -56,8 +78,28 @@ describe.each(DR_ROLES)('RegionalStack (%s)', (role) => {
     const group = onlyResource(json, 'aws_autoscaling_group');
     expect(group.target_group_arns).toEqual([expect.stringContaining('aws_lb_target_group')]);
     const alarms = Object.values(resourcesOfType(json, 'aws_cloudwatch_metric_alarm'));
-    expect(alarms.map((a) => a.metric_name)).toEqual(expect.arrayContaining(['HealthCheckStatus', 'DatabaseHealth', 'UnHealthyHostCount']));
+    expect(alarms.map((a) => a.metric_name)).toEqual(expect.arrayContaining(['DatabaseHealth', 'UnHealthyHostCount', 'HealthyHostCount']));
     expect(alarms.every((a) => (a.alarm_actions as string[]).length > 0)).toBe(true);
+  });
+
+  it('alarms on the writable checks only together, in the secondary: none writable, or both', () => {
+    const alarms = Object.values(resourcesOfType(json, 'aws_cloudwatch_metric_alarm'));
+    // No alarm reads one region's check alone: the standby's is unhealthy by design.
+    expect(alarms.filter((a) => a.metric_name === 'HealthCheckStatus')).toEqual([]);
+    const onChecks = alarms.filter((a) => ((a.metric_query as { metric?: { metric_name: string } }[] | undefined) ?? []).some((q) => q.metric?.metric_name === 'HealthCheckStatus'));
+    if (role === 'primary') {
+      expect(onChecks).toEqual([]);
+      return;
+    }
+    expect(onChecks.map((a) => a.alarm_name).sort()).toEqual(['txdr-dev-no-writable-region', 'txdr-dev-two-writable-regions']);
+    const ownCheck = followReference(json, onlyResource(json, 'aws_route53_record').health_check_id);
+    for (const alarm of onChecks) {
+      const checks = (alarm.metric_query as { metric?: { dimensions: { HealthCheckId: string } } }[]).flatMap((q) => (q.metric ? [q.metric.dimensions.HealthCheckId] : []));
+      expect(checks[0]).toBe('${data.terraform_remote_state.state-primary.outputs.healthCheckId}');
+      expect(followReference(json, checks[1])).toBe(ownCheck);
+      expect(alarm.provider).toBe('aws.route53-metrics');
+    }
+    expect(ownCheck.resource_path).toBe('/health/writable');
   });
 
   it('routes by the writable check and keeps instances by the serving one', () => {

@@ -4,7 +4,7 @@ import { CustomerManagedKey, DrStack, awsContext, logsServiceGrant } from '@txn-
 import { EndpointParameters, RegionalDatabase } from '@txn-dr/infra-database';
 import { RegionalRecord } from '@txn-dr/infra-edge';
 import { RegionNetwork } from '@txn-dr/infra-network';
-import { DrDashboard, RegionalObservability } from '@txn-dr/infra-observability';
+import { DrDashboard, RegionalObservability, WritableRegionAlarms } from '@txn-dr/infra-observability';
 import { Token } from 'cdktf';
 import type { Construct } from 'constructs';
 
@@ -12,7 +12,7 @@ import type { Construct } from 'constructs';
  * A region of the warm-standby pair. The primary and the secondary are this same composition with
  * a different role: everything that differs between them is read from the role's slice of config.
  * It reads the global stack's outputs (zone, global cluster, secret) and, in the secondary, the
- * primary's (for the dashboard of both regions).
+ * primary's (for the dashboard and the writable-region alarms of both regions).
  */
 export class RegionalStack extends DrStack<DrRole> {
   readonly network: RegionNetwork;
@@ -21,6 +21,8 @@ export class RegionalStack extends DrStack<DrRole> {
   readonly fleet: ServiceFleet;
   readonly record: RegionalRecord;
   readonly observability: RegionalObservability;
+  /** The alarms over both regions' writable checks: in the secondary stack only. */
+  readonly writableRegionAlarms?: WritableRegionAlarms;
 
   constructor(scope: Construct, env: Environment, readonly role: DrRole) {
     super(scope, { env, stack: role });
@@ -102,14 +104,34 @@ export class RegionalStack extends DrStack<DrRole> {
       clusterIdentifier: this.database.identifier,
       loadBalancerArnSuffix: alb.arnSuffix,
       targetGroupArnSuffix: this.loadBalancer.targetGroup.arnSuffix,
-      route53HealthCheckId: this.record.healthCheck.id,
-      route53MetricsProvider: this.route53MetricsProvider(),
     });
+
+    // A us-east-1 provider in both regional stacks. The secondary makes its writable-region alarms
+    // through it. The primary no longer uses it, but its former per-region Route 53 alarm was made
+    // through it, and Terraform can destroy an object only while the provider configuration that
+    // made it is still declared ("Provider configuration not present"): drop it from the primary
+    // once every environment has applied the removal.
+    const route53Metrics = this.route53MetricsProvider();
 
     if (role === 'secondary') {
       // The dashboard of both regions lives in the standby: the region an operator turns to when
       // the primary is in trouble. The primary's values come from its contracted outputs.
       const primary = this.readOutputs('primary');
+
+      // The alarms over both writable checks need both checks' IDs, which Route 53 makes at
+      // creation: the global stack deploys before either exists, and the primary deploys before
+      // the secondary and may not read it (the graph would have a cycle). So the secondary owns
+      // them, reading the primary's `healthCheckId` output, as it does for the dashboard. Route 53
+      // publishes health-check metrics in us-east-1 only, so they live there, through the
+      // us-east-1 provider: with the topic and key they notify, the secondary's only resources
+      // outside its region.
+      // https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/monitoring-health-checks.html
+      this.writableRegionAlarms = new WritableRegionAlarms(this, 'writable-regions', {
+        env,
+        provider: route53Metrics,
+        healthCheckIds: { primary: primary.healthCheckId, secondary: this.record.healthCheck.id },
+      });
+
       new DrDashboard(this, 'dashboard', {
         env,
         provider,
@@ -119,12 +141,14 @@ export class RegionalStack extends DrStack<DrRole> {
             loadBalancerArnSuffix: primary.loadBalancerArnSuffix,
             targetGroupArnSuffix: primary.targetGroupArnSuffix,
             healthFunctionName: primary.healthFunctionName,
+            route53HealthCheckId: primary.healthCheckId,
           },
           secondary: {
             clusterIdentifier: this.database.identifier,
             loadBalancerArnSuffix: alb.arnSuffix,
             targetGroupArnSuffix: this.loadBalancer.targetGroup.arnSuffix,
             healthFunctionName: this.observability.functionName,
+            route53HealthCheckId: this.record.healthCheck.id,
           },
         },
       });

@@ -1,5 +1,6 @@
-import { fail, pass } from '../engine/types';
-import { isFalse, resourceRule, strings } from './util';
+import { fail, pass, type StackFinding } from '../engine/types';
+import { isFalse, resourceRule, stacksRule, strings } from './util';
+import { alarmsOnWritableChecks, writableChecks } from './writable-checks';
 
 const ALARMS = ['aws_cloudwatch_metric_alarm', 'aws_cloudwatch_composite_alarm'];
 
@@ -31,6 +32,30 @@ export const alarmRules = [
         }
       }
       return pass();
+    },
+  }),
+  stacksRule({
+    id: 'alarm-writable-check-not-alone',
+    mirrors: null,
+    title: "No alarm reads one region's writable Route 53 check without the others' (only the writer's region passes it, so alone it is in ALARM in the standby and fires at every switchover)",
+    severity: 'medium',
+    check: (stacks) => {
+      const checks = writableChecks(stacks);
+      return alarmsOnWritableChecks(stacks, checks).map((alarm): StackFinding => {
+        const missing = checks.filter((c) => !alarm.reads.has(c.key));
+        const read = checks.filter((c) => alarm.reads.has(c.key)).map((c) => c.stack.name);
+        return {
+          stack: alarm.stack.name,
+          resource: alarm.alarm.address,
+          outcome:
+            missing.length === 0
+              ? pass()
+              : fail(
+                  `reads the writable check of ${read.join(', ')} only (${read.length} of ${checks.length} regions): that check is unhealthy by design wherever the database is not the writer; ` +
+                    'alarm on every region together (no writable region, two writable regions)',
+                ),
+        };
+      });
     },
   }),
 ];

@@ -1,7 +1,8 @@
 import { HEALTH_PATHS, type StackName } from '@txn-dr/contracts';
 import type { Stack } from '../engine/stack';
 import { fail, na, pass, type StackFinding, type StacksRule } from '../engine/types';
-import { block, blocks, referenced, resourceRule, strings, toNumber } from './util';
+import { block, blocks, referenced, resourceRule, stacksRule, strings, toNumber } from './util';
+import { ROUTE53_METRICS_REGION, alarmLabel, alarmsOnWritableChecks, mismatch, writableChecks } from './writable-checks';
 
 /** The stack that stands by and takes over. */
 export const STANDBY_STACK: StackName = 'secondary';
@@ -11,12 +12,53 @@ export const ACTIVE_STACK: StackName = 'primary';
 const LAG_METRICS = ['AuroraGlobalDBRPOLag', 'AuroraGlobalDBReplicationLag'];
 const STACK_LEVEL = '(stack)';
 
-const stacksRule = (rule: Omit<StacksRule, 'kind'>): StacksRule => ({ kind: 'stacks', ...rule });
-
 /** True if a dimension value names the cluster: its literal identifier or a reference to it. */
 function namesCluster(stack: Stack, value: unknown, cluster: { address: string; body: Record<string, unknown> }): boolean {
   if (value === cluster.body.cluster_identifier) return true;
   return stack.resolve(value)?.address === cluster.address;
+}
+
+/**
+ * A rule that some alarm reads every region's writable check together and fires exactly in one
+ * situation (`expected`, of the number of writable regions). One finding per writable check.
+ */
+function writableRegionsAlarmRule(rule: {
+  id: string;
+  title: string;
+  /** What the alarm announces, for messages: `no region is writable`. */
+  situation: string;
+  /** The fewest regions for which the situation can arise. */
+  minimumRegions: number;
+  expected: (writableRegions: number) => boolean;
+}): StacksRule {
+  return stacksRule({
+    id: rule.id,
+    mirrors: null,
+    title: rule.title,
+    severity: 'high',
+    check: (stacks) => {
+      const checks = writableChecks(stacks);
+      const alarms = alarmsOnWritableChecks(stacks, checks);
+      return checks.map((check): StackFinding => {
+        const about = { stack: check.stack.name, resource: check.resource.address };
+        if (checks.length < rule.minimumRegions) return { ...about, outcome: na(`${checks.length} region(s) with a writable check: ${rule.situation} cannot happen`) };
+        const reading = alarms.filter((a) => a.reads.has(check.key));
+        if (reading.length === 0) return { ...about, outcome: fail(`no alarm reads this check with the other regions': nobody hears when ${rule.situation}`) };
+        const problems = reading.map((alarm) => {
+          if (alarm.region !== ROUTE53_METRICS_REGION) {
+            return `${alarmLabel(alarm)} is in ${alarm.region ?? 'an unknown region'}, but Route 53 publishes health-check metrics in ${ROUTE53_METRICS_REGION} only`;
+          }
+          const missing = checks.filter((c) => !alarm.reads.has(c.key));
+          if (missing.length > 0) {
+            return `${alarmLabel(alarm)} reads ${alarm.reads.size} of ${checks.length} regions' writable checks (not ${missing.map((c) => c.stack.name).join(', ')})`;
+          }
+          const wrong = mismatch(alarm, checks, rule.expected);
+          return wrong === undefined ? undefined : `${wrong}, not exactly when ${rule.situation}`;
+        });
+        return { ...about, outcome: problems.includes(undefined) ? pass() : fail(problems.join('; ')) };
+      });
+    },
+  });
 }
 
 export const drRules = [
@@ -115,6 +157,20 @@ export const drRules = [
         ? pass()
         : fail(`its health check asks ${String(path ?? '/ (default)')}, not ${HEALTH_PATHS.writable}: a standby would never take the traffic, or a read-only region would keep it`);
     },
+  }),
+  writableRegionsAlarmRule({
+    id: 'dr-no-writable-region-alarm',
+    title: `An alarm in ${ROUTE53_METRICS_REGION} reads every region's writable Route 53 check together and fires exactly when none is healthy (no region takes writes)`,
+    situation: 'no region is writable',
+    minimumRegions: 1,
+    expected: (writable) => writable === 0,
+  }),
+  writableRegionsAlarmRule({
+    id: 'dr-two-writable-regions-alarm',
+    title: `An alarm in ${ROUTE53_METRICS_REGION} reads every region's writable Route 53 check together and fires exactly when two or more are healthy (two writers)`,
+    situation: 'two regions are writable',
+    minimumRegions: 2,
+    expected: (writable) => writable >= 2,
   }),
   resourceRule({
     id: 'dr-target-group-checks-serving',

@@ -1,5 +1,5 @@
 import type { Stack } from '../engine/stack';
-import type { Resource, ResourceRule } from '../engine/types';
+import type { Resource, ResourceRule, StacksRule } from '../engine/types';
 
 /** Terraform JSON booleans may be synthesized as strings ("true"). */
 export function isTrue(value: unknown): boolean {
@@ -51,4 +51,9 @@ export const KMS_KEY_TYPES = ['aws_kms_key', 'aws_kms_replica_key'] as const;
 /** Identity so rule lists type-check as ResourceRule without repeating `kind`. */
 export function resourceRule(rule: Omit<ResourceRule, 'kind'>): ResourceRule {
   return { kind: 'resource', ...rule };
+}
+
+/** Identity so rule lists type-check as StacksRule without repeating `kind`. */
+export function stacksRule(rule: Omit<StacksRule, 'kind'>): StacksRule {
+  return { kind: 'stacks', ...rule };
 }

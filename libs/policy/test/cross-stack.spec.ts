@@ -1,0 +1,40 @@
+import { locationKey, remoteStack, resolveAcross } from '../src/engine/cross-stack';
+import { Stack } from '../src/engine/stack';
+
+const primary = new Stack('primary', {
+  resource: { aws_route53_health_check: { h: {} } },
+  output: { healthCheckId: { value: '${aws_route53_health_check.h.id}' }, region: { value: 'us-east-1' } },
+});
+const secondaryReading = (state: Record<string, unknown>) =>
+  new Stack('secondary', {
+    resource: { aws_route53_health_check: { h: {} } },
+    data: { terraform_remote_state: { 'state-primary': state } },
+  });
+const LOCAL = { backend: 'local', config: { path: '../../../../stack-primary/terraform.dev.tfstate' } };
+const S3 = { backend: 's3', config: { bucket: 'b', key: 'ci/primary.tfstate', region: 'us-east-1' } };
+
+describe('cross-stack references', () => {
+  it.each([
+    ['a local state file', LOCAL],
+    ['an S3 state key', S3],
+  ])('follow a remote-state output into the stack whose state is %s', (_name, state) => {
+    const secondary = secondaryReading(state);
+    const stacks = [primary, secondary];
+    expect(remoteStack(stacks, secondary.get('data.terraform_remote_state.state-primary')!)).toBe(primary);
+    const found = resolveAcross(stacks, secondary, '${data.terraform_remote_state.state-primary.outputs.healthCheckId}')!;
+    expect(locationKey(found)).toBe('primary:aws_route53_health_check.h');
+    // The same stack's own check is another resource.
+    expect(locationKey(resolveAcross(stacks, secondary, '${aws_route53_health_check.h.id}')!)).toBe('secondary:aws_route53_health_check.h');
+  });
+
+  it.each([
+    ['an output that is not a resource', '${data.terraform_remote_state.state-primary.outputs.region}', LOCAL],
+    ['an output that does not exist', '${data.terraform_remote_state.state-primary.outputs.missing}', LOCAL],
+    ['a data source that does not exist', '${data.terraform_remote_state.state-other.outputs.healthCheckId}', LOCAL],
+    ['a state of no known stack', '${data.terraform_remote_state.state-primary.outputs.healthCheckId}', { backend: 's3', config: { key: 'dev/elsewhere.tfstate' } }],
+    ['a literal', 'abcdef01-2345', LOCAL],
+  ])('lead nowhere from %s', (_name, value, state) => {
+    const secondary = secondaryReading(state);
+    expect(resolveAcross([primary, secondary], secondary, value)).toBeUndefined();
+  });
+});
