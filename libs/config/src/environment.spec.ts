@@ -116,6 +116,7 @@ const badInputs: Case[] = [
   ['the same region twice', { regions: { secondary: { region: 'us-east-1' } } }, 'regions.secondary.region', /must differ.*us-east-1/],
   ['overlapping VPC CIDRs', { regions: { secondary: { vpcCidr: '10.0.128.0/17' } } }, 'regions.secondary.vpcCidr', /overlaps regions\.primary\.vpcCidr 10\.0\.0\.0\/16/],
   ['identical VPC CIDRs', { regions: { primary: { vpcCidr: '10.1.0.0/16' } } }, 'regions.secondary.vpcCidr', /overlaps/],
+  ['a primary VPC inside the secondary', { regions: { primary: { vpcCidr: '10.1.16.0/20' } } }, 'regions.secondary.vpcCidr', /overlaps regions\.primary\.vpcCidr 10\.1\.16\.0\/20 \(the two VPCs are peered/],
   ['a CIDR with host bits set', { regions: { primary: { vpcCidr: '10.0.0.1/16' } } }, 'regions.primary.vpcCidr', /no host bits/],
   ['a VPC CIDR that is too large', { regions: { primary: { vpcCidr: '10.0.0.0/8' } } }, 'regions.primary.vpcCidr', /\/16 and \/23/],
   ['a VPC CIDR too small to split', { regions: { primary: { vpcCidr: '10.0.0.0/24' } } }, 'regions.primary.vpcCidr', /\/16 and \/23/],

@@ -45,7 +45,11 @@ const capacitySchema = z.strictObject({
 const regionSchema = z.strictObject({
   /** AWS region code. */
   region: awsRegion,
-  /** VPC CIDR; must not overlap the other region's (so the two could ever be peered). */
+  /**
+   * VPC CIDR; must not overlap the other region's: the two VPCs are peered, and a peering
+   * connection between overlapping blocks fails at once.
+   * https://docs.aws.amazon.com/vpc/latest/peering/create-vpc-peering-connection.html
+   */
   vpcCidr: cidrBlock,
   /** Availability zones to spread subnets across. @default 2 */
   availabilityZones: count(2, 6).default(2),
@@ -205,7 +209,7 @@ export const environmentSchema = z
       ctx.addIssue({
         code: 'custom',
         path: ['regions', 'secondary', 'vpcCidr'],
-        message: `${secondary.vpcCidr} overlaps regions.primary.vpcCidr ${primary.vpcCidr}`,
+        message: `${secondary.vpcCidr} overlaps regions.primary.vpcCidr ${primary.vpcCidr} (the two VPCs are peered, which needs disjoint blocks)`,
       });
     }
     for (const duty of ['active', 'standby'] as const) {

@@ -14,7 +14,7 @@ export {
 } from './health';
 export { HEALTH_PATHS, type HealthPath, type HealthPathKey } from './health-paths';
 export { Names, type NamingInput } from './names';
-export { STACK_OUTPUTS, parseStackOutputs, type StackOutputKey, type StackOutputs } from './outputs';
+export { OUTPUT_LIST_SEPARATOR, STACK_OUTPUTS, parseStackOutputs, splitListOutput, type StackOutputKey, type StackOutputs } from './outputs';
 export { PARAMETER_KEYS, parameterName, parameterPrefix, type ParameterKey } from './parameters';
 export { STACK_NAMES, localStatePath, stackProject, stateKey, type StackName } from './stacks';
 export {

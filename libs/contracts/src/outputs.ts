@@ -1,10 +1,32 @@
 import type { StackName } from './stacks';
 
+/**
+ * How an output that holds a list (`privateRouteTableIds`) is written: Terraform outputs are read
+ * across stacks as strings, so the items are joined with this separator, in availability-zone order.
+ */
+export const OUTPUT_LIST_SEPARATOR = ',';
+
+/** The items of a list output (`privateRouteTableIds`), in the order they were published. */
+export function splitListOutput(value: string): string[] {
+  return value === '' ? [] : value.split(OUTPUT_LIST_SEPARATOR);
+}
+
 /** Both regional stacks publish the same outputs: they are one composition with a different role. */
 const REGIONAL_OUTPUTS = [
   'region',
   'role',
   'vpcId',
+  /**
+   * Route tables of the private (service) subnets, one per availability zone, joined with
+   * OUTPUT_LIST_SEPARATOR: the secondary routes them to its VPC through the peering connection.
+   */
+  'privateRouteTableIds',
+  /** Route table of the data subnets: the secondary routes the answers of the database back through it. */
+  'dataRouteTableId',
+  /** The database security group: the secondary admits its service subnets in it. */
+  'databaseSecurityGroupId',
+  /** The service security group: the secondary lets it reach its database subnets. */
+  'serviceSecurityGroupId',
   'clusterIdentifier',
   'clusterArn',
   'writerEndpoint',

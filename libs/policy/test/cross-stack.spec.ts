@@ -1,4 +1,4 @@
-import { locationKey, remoteStack, resolveAcross } from '../src/engine/cross-stack';
+import { locationKey, remoteStack, resolveAcross, resolveAllAcross } from '../src/engine/cross-stack';
 import { Stack } from '../src/engine/stack';
 
 const primary = new Stack('primary', {
@@ -36,5 +36,37 @@ describe('cross-stack references', () => {
   ])('lead nowhere from %s', (_name, value, state) => {
     const secondary = secondaryReading(state);
     expect(resolveAcross([primary, secondary], secondary, value)).toBeUndefined();
+  });
+});
+
+describe('resolving every resource a value may mean', () => {
+  const upstream = new Stack('primary', {
+    resource: { aws_route_table: { a: {}, b: {} } },
+    output: { tables: { value: '${join(",", [aws_route_table.a.id, aws_route_table.b.id])}' }, region: { value: 'us-east-1' } },
+  });
+  const downstream = new Stack('secondary', {
+    resource: { aws_route_table: { own: {} } },
+    data: { terraform_remote_state: { 'state-primary': LOCAL } },
+  });
+  const keys = (value: unknown) => resolveAllAcross([upstream, downstream], downstream, value).map(locationKey).sort();
+
+  it('gives every resource a joined list output names, whichever item an expression picks', () => {
+    expect(keys('${element(split(",", data.terraform_remote_state.state-primary.outputs.tables), 1)}')).toEqual(['primary:aws_route_table.a', 'primary:aws_route_table.b']);
+  });
+
+  it('gives the stack\'s own resources, without the remote-state data source itself', () => {
+    expect(keys('${aws_route_table.own.id}')).toEqual(['secondary:aws_route_table.own']);
+    expect(keys('${coalesce(aws_route_table.own.id, data.terraform_remote_state.state-primary.outputs.tables)}')).toEqual([
+      'primary:aws_route_table.a',
+      'primary:aws_route_table.b',
+      'secondary:aws_route_table.own',
+    ]);
+  });
+
+  it('gives nothing for a literal, an output that names no resource, or an unknown output', () => {
+    expect(keys('rtb-0123')).toEqual([]);
+    expect(keys('${data.terraform_remote_state.state-primary.outputs.region}')).toEqual([]);
+    expect(keys('${data.terraform_remote_state.state-primary.outputs.missing}')).toEqual([]);
+    expect(keys(undefined)).toEqual([]);
   });
 });

@@ -63,6 +63,18 @@ const MUTATIONS: [description: string, stack: string, rule: string, mutate: (jso
       alarm_actions: [`\${aws_sns_topic.${topic}.arn}`],
     };
   }],
+  ['the peering routes opened to all traffic', 'secondary', 'vpc-peering-route-scoped', (j) =>
+    each(j, 'aws_route').filter((r) => r.vpc_peering_connection_id).forEach((r) => (r.destination_cidr_block = '0.0.0.0/0'))],
+  ['the peering accepted through the requester’s own provider', 'secondary', 'vpc-peering-accepted-in-peer-region', (j) =>
+    each(j, 'aws_vpc_peering_connection_accepter').forEach((a) => (a.provider = 'aws.secondary'))],
+  ['a peering route put in the public route table', 'secondary', 'vpc-peering-no-public-route-tables', (j) => {
+    const publicTable = each(j, 'aws_route').find((r) => String(r.gateway_id).includes('aws_internet_gateway'))!.route_table_id;
+    each(j, 'aws_route').filter((r) => r.vpc_peering_connection_id && r.provider === 'aws.secondary').forEach((r) => (r.route_table_id = publicTable));
+  }],
+  ['the primary database opened to the whole secondary VPC', 'secondary', 'sg-database-ingress-scoped', (j) =>
+    each(j, 'aws_vpc_security_group_ingress_rule').filter((r) => r.provider === 'aws.primary').forEach((r) => (r.cidr_ipv4 = '10.1.0.0/16'))],
+  ['the secondary database opened to every port from the primary subnets', 'secondary', 'sg-database-ingress-scoped', (j) =>
+    each(j, 'aws_vpc_security_group_ingress_rule').filter((r) => r.provider === 'aws.secondary' && r.cidr_ipv4).forEach((r) => Object.assign(r, { from_port: 0, to_port: 65535 }))],
   ['alarms left without actions', 'primary', 'alarm-has-action', (j) => each(j, 'aws_cloudwatch_metric_alarm').forEach((a) => (a.alarm_actions = []))],
   ['flow logs removed', 'primary', 'vpc-flow-logs', (j) => drop(j, 'aws_flow_log')],
   ['role policies granting s3:GetObject on *', 'primary', 'iam-no-wildcard-resource', (j) =>

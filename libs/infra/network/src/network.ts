@@ -37,6 +37,12 @@ export class RegionNetwork extends Construct {
   /** Zone of each subnet index (the same in every tier). */
   readonly availabilityZones: string[];
   readonly subnetIds: Record<Tier, string[]>;
+  /** CIDR block of each subnet, by tier, in the same order as `subnetIds` (literal, from config). */
+  readonly subnetCidrs: Record<Tier, string[]>;
+  /** Route table of each private (service) subnet, in the same order as `subnetIds.private`. */
+  readonly privateRouteTableIds: string[];
+  /** The one route table of the data subnets. */
+  readonly dataRouteTableId: string;
   readonly securityGroups: SecurityGroups;
   readonly endpoints: VpcEndpoints;
 
@@ -46,6 +52,7 @@ export class RegionNetwork extends Construct {
     const names = new Names(env);
     const region = env.regions[role];
     const layout = subnetLayout(region.vpcCidr, region.availabilityZones);
+    this.subnetCidrs = layout;
 
     this.vpc = new Vpc(this, 'vpc', {
       provider,
@@ -113,12 +120,15 @@ export class RegionNetwork extends Construct {
       if (nat) new Route(this, `private-${index}-default`, { provider, routeTableId: table.id, destinationCidrBlock: '0.0.0.0/0', natGatewayId: nat.id });
       return table;
     });
+    this.privateRouteTableIds = privateRoutes.map((t) => t.id);
 
-    // The database tier has only the VPC-local route: nothing in it can reach or be reached from outside.
+    // The database tier has only the VPC-local route; when the regions are peered (RegionPeering), also
+    // the way back to the other region's private subnets. Nothing else can reach it or be reached from it.
     const dataRoutes = new RouteTable(this, 'data-routes', { provider, vpcId: this.vpc.id, tags: { Name: names.regional(role, 'data') } });
     subnets.data.forEach((subnet, index) => {
       new RouteTableAssociation(this, `data-${index}-routes`, { provider, subnetId: subnet.id, routeTableId: dataRoutes.id });
     });
+    this.dataRouteTableId = dataRoutes.id;
 
     this.securityGroups = new SecurityGroups(this, 'security-groups', { env, role, provider, vpcId: this.vpc.id });
     this.endpoints = new VpcEndpoints(this, 'endpoints', {
@@ -126,7 +136,7 @@ export class RegionNetwork extends Construct {
       region: region.region,
       vpcId: this.vpc.id,
       subnetIds: this.subnetIds.private,
-      routeTableIds: privateRoutes.map((t) => t.id),
+      routeTableIds: this.privateRouteTableIds,
       securityGroupId: this.securityGroups.endpoints.id,
       name: (what) => names.regional(role, what),
     });

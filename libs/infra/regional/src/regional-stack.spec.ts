@@ -10,16 +10,24 @@ describe.each(DR_ROLES)('RegionalStack (%s)', (role) => {
   const json = synthesize(new RegionalStack(Testing.app(), env, role));
   const region = env.regions[role].region;
 
-  it('targets its own region; only the secondary puts anything in us-east-1, the writable-region alarms', () => {
+  it('targets its own region; only the secondary puts anything in us-east-1: the writable-region alarms and the primary\'s half of the peering', () => {
     // The primary keeps declaring the provider so that Terraform can destroy its former Route 53 alarm.
-    expect(json.provider?.aws).toEqual([expect.objectContaining({ alias: role, region }), expect.objectContaining({ alias: 'route53-metrics', region: 'us-east-1' })]);
-    const inUsEast1 = Object.entries(json.resource ?? {}).flatMap(([type, blocks]) =>
-      Object.values(blocks).filter((b) => b.provider === 'aws.route53-metrics').map(() => type),
-    );
-    expect(inUsEast1.sort()).toEqual(
+    const providers = [expect.objectContaining({ alias: role, region }), expect.objectContaining({ alias: 'route53-metrics', region: 'us-east-1' })];
+    expect(json.provider?.aws).toEqual(role === 'primary' ? providers : [...providers, expect.objectContaining({ alias: 'primary', region: 'us-east-1' })]);
+    const madeThrough = (provider: string) =>
+      Object.entries(json.resource ?? {}).flatMap(([type, blocks]) => Object.values(blocks).filter((b) => b.provider === provider).map(() => type));
+    expect(madeThrough('aws.route53-metrics').sort()).toEqual(
       role === 'primary' ? [] : ['aws_cloudwatch_metric_alarm', 'aws_cloudwatch_metric_alarm', 'aws_kms_alias', 'aws_kms_key', 'aws_sns_topic', 'aws_sns_topic_policy'],
     );
+    const counts = (types: string[]) => types.reduce<Record<string, number>>((acc, type) => ({ ...acc, [type]: (acc[type] ?? 0) + 1 }), {});
+    expect(counts(madeThrough('aws.primary'))).toEqual(
+      role === 'primary'
+        ? expect.objectContaining({ aws_vpc: 1, aws_rds_cluster: 1 })
+        : { aws_vpc_peering_connection_accepter: 1, aws_route: 4, aws_vpc_security_group_ingress_rule: 2, aws_vpc_security_group_egress_rule: 2 },
+    );
     expect(json.provider?.aws?.[0]?.default_tags).toEqual([{ tags: expect.objectContaining({ DRRole: role, Stack: role }) }]);
+    // What the secondary stack makes in the primary's region says so in its tags.
+    if (role === 'secondary') expect(json.provider?.aws?.[2]?.default_tags).toEqual([{ tags: expect.objectContaining({ DRRole: 'primary', Stack: 'secondary' }) }]);
   });
 
   it('keeps its own state and reads the global stack through its contract', () => {
@@ -130,6 +138,92 @@ describe.each(DR_ROLES)('RegionalStack (%s)', (role) => {
     expect(Object.keys(json.output ?? {}).sort()).toEqual([...STACK_OUTPUTS[role]].sort());
   });
 
+  it('publishes what the other region needs to peer: route tables in zone order, the data table and both groups', () => {
+    const output = (key: string) => json.output?.[key]?.value as string;
+    const tables = Object.entries(resourcesOfType(json, 'aws_route_table'));
+    const named = (what: string) => tables.filter(([, t]) => (t.tags as { Name: string }).Name === `txdr-dev-${role}-${what}`).map(([name]) => `aws_route_table.${name}.id`);
+    expect(output('privateRouteTableIds')).toBe(`\${join(",", [${[...named('private-0'), ...named('private-1')].join(', ')}])}`);
+    expect(output('dataRouteTableId')).toBe(`\${${named('data')[0]}}`);
+    expect(followReference(json, output('databaseSecurityGroupId')).name).toBe(`txdr-dev-${role}-database`);
+    expect(followReference(json, output('serviceSecurityGroupId')).name).toBe(`txdr-dev-${role}-service`);
+  });
+
+  it('peers the two VPCs from the secondary only, both sides of it, on MySQL between service and data subnets', () => {
+    const peeringRoutes = Object.values(resourcesOfType(json, 'aws_route')).filter((r) => r.vpc_peering_connection_id !== undefined);
+    if (role === 'primary') {
+      // The primary synthesizes alone: it knows nothing of the secondary and reads the global stack only.
+      expect(resourcesOfType(json, 'aws_vpc_peering_connection')).toEqual({});
+      expect(resourcesOfType(json, 'aws_vpc_peering_connection_accepter')).toEqual({});
+      expect(peeringRoutes).toEqual([]);
+      return;
+    }
+    const primaryOutput = (key: string) => `\${data.terraform_remote_state.state-primary.outputs.${key}}`;
+    const connection = onlyResource(json, 'aws_vpc_peering_connection');
+    expect(connection).toMatchObject({ provider: 'aws.secondary', peer_region: 'us-east-1', peer_vpc_id: primaryOutput('vpcId'), tags: { Name: 'txdr-dev-secondary-to-primary' } });
+    expect(followReference(json, connection.vpc_id).cidr_block).toBe('10.1.0.0/16');
+    const acceptance = onlyResource(json, 'aws_vpc_peering_connection_accepter');
+    expect(acceptance).toMatchObject({ provider: 'aws.primary', auto_accept: true });
+    expect(followReference(json, acceptance.vpc_peering_connection_id)).toBe(connection);
+
+    // In us-east-2, through its own tables: the private ones to the primary VPC, the data one back to its private subnets.
+    const tableName = (reference: unknown) => (followReference(json, reference).tags as { Name: string }).Name;
+    const ownRoutes = peeringRoutes.filter((r) => r.provider === 'aws.secondary').map((r) => [tableName(r.route_table_id), r.destination_cidr_block]);
+    expect(ownRoutes.sort()).toEqual(
+      [
+        ['txdr-dev-secondary-private-0', '10.0.0.0/16'],
+        ['txdr-dev-secondary-private-1', '10.0.0.0/16'],
+        ['txdr-dev-secondary-data', '10.0.64.0/21'],
+        ['txdr-dev-secondary-data', '10.0.72.0/21'],
+      ].sort(),
+    );
+    // In us-east-1, through the primary's tables as its contract publishes them.
+    const primaryRoutes = peeringRoutes.filter((r) => r.provider === 'aws.primary').map((r) => [r.route_table_id, r.destination_cidr_block]);
+    const listed = (index: number) => `\${element(split(",", data.terraform_remote_state.state-primary.outputs.privateRouteTableIds), ${index})}`;
+    expect(primaryRoutes.sort()).toEqual(
+      [
+        [listed(0), '10.1.0.0/16'],
+        [listed(1), '10.1.0.0/16'],
+        [primaryOutput('dataRouteTableId'), '10.1.64.0/21'],
+        [primaryOutput('dataRouteTableId'), '10.1.72.0/21'],
+      ].sort(),
+    );
+    const acceptanceName = Object.keys(resourcesOfType(json, 'aws_vpc_peering_connection_accepter'))[0];
+    expect(peeringRoutes.every((r) => r.vpc_peering_connection_id === `\${aws_vpc_peering_connection_accepter.${acceptanceName}.vpc_peering_connection_id}`)).toBe(true);
+
+    const crossing = (type: string) =>
+      Object.values(resourcesOfType(json, type))
+        .filter((r) => typeof r.cidr_ipv4 === 'string' && r.cidr_ipv4 !== '0.0.0.0/0')
+        .map((r) => {
+          const group = String(r.security_group_id).startsWith('${data.') ? String(r.security_group_id) : followReference(json, r.security_group_id).name;
+          return [r.provider, group, r.ip_protocol, r.from_port, r.to_port, r.cidr_ipv4];
+        });
+    expect(crossing('aws_vpc_security_group_ingress_rule').sort()).toEqual(
+      [
+        ['aws.secondary', 'txdr-dev-secondary-database', 'tcp', 3306, 3306, '10.0.64.0/21'],
+        ['aws.secondary', 'txdr-dev-secondary-database', 'tcp', 3306, 3306, '10.0.72.0/21'],
+        ['aws.primary', primaryOutput('databaseSecurityGroupId'), 'tcp', 3306, 3306, '10.1.64.0/21'],
+        ['aws.primary', primaryOutput('databaseSecurityGroupId'), 'tcp', 3306, 3306, '10.1.72.0/21'],
+      ].sort(),
+    );
+    expect(crossing('aws_vpc_security_group_egress_rule').sort()).toEqual(
+      [
+        ['aws.secondary', 'txdr-dev-secondary-service', 'tcp', 3306, 3306, '10.0.128.0/21'],
+        ['aws.secondary', 'txdr-dev-secondary-service', 'tcp', 3306, 3306, '10.0.136.0/21'],
+        ['aws.primary', primaryOutput('serviceSecurityGroupId'), 'tcp', 3306, 3306, '10.1.128.0/21'],
+        ['aws.primary', primaryOutput('serviceSecurityGroupId'), 'tcp', 3306, 3306, '10.1.136.0/21'],
+      ].sort(),
+    );
+  });
+
+  it('never routes the public tier across', () => {
+    const publicTables = Object.entries(resourcesOfType(json, 'aws_route_table'))
+      .filter(([, t]) => (t.tags as { Name: string }).Name.endsWith('-public'))
+      .map(([name]) => `\${aws_route_table.${name}.id}`);
+    expect(publicTables).toHaveLength(1);
+    const routesOfPublic = Object.values(resourcesOfType(json, 'aws_route')).filter((r) => publicTables.includes(r.route_table_id as string));
+    expect(routesOfPublic.map((r) => [r.destination_cidr_block, r.vpc_peering_connection_id])).toEqual([['0.0.0.0/0', undefined]]);
+  });
+
   it('holds no literal secret', () => {
     expect(literalSecrets(json)).toEqual([]);
   });
@@ -153,5 +247,15 @@ describe('switching activeRegion', () => {
     expect(types.sort()).toEqual(role === 'primary' ? ['aws_autoscaling_group', 'aws_route53_record'] : ['aws_autoscaling_group', 'aws_cloudwatch_dashboard', 'aws_route53_record']);
     const weight = (json: SynthesizedStack) => (onlyResource(json, 'aws_route53_record').weighted_routing_policy as { weight: number }).weight;
     expect([weight(before), weight(after)]).toEqual(role === 'primary' ? [100, 0] : [0, 100]);
+  });
+});
+
+describe('peering with the primary outside us-east-1', () => {
+  it('accepts in the configured primary region through that region\'s provider, not the us-east-1 metrics one', () => {
+    const moved = defineEnvironment({ name: 'dev', regions: { primary: { region: 'us-west-2' } } });
+    const json = synthesize(new RegionalStack(Testing.app(), moved, 'secondary'));
+    expect(onlyResource(json, 'aws_vpc_peering_connection').peer_region).toBe('us-west-2');
+    expect(onlyResource(json, 'aws_vpc_peering_connection_accepter').provider).toBe('aws.primary');
+    expect(json.provider?.aws).toContainEqual(expect.objectContaining({ alias: 'primary', region: 'us-west-2' }));
   });
 });

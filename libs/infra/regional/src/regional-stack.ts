@@ -1,18 +1,20 @@
 import type { DrRole, Environment } from '@txn-dr/config';
+import { OUTPUT_LIST_SEPARATOR } from '@txn-dr/contracts';
 import { ServiceArtifact, ServiceFleet, ServiceLoadBalancer } from '@txn-dr/infra-compute';
 import { CustomerManagedKey, DrStack, awsContext, logsServiceGrant } from '@txn-dr/infra-core';
 import { EndpointParameters, RegionalDatabase } from '@txn-dr/infra-database';
 import { RegionalRecord } from '@txn-dr/infra-edge';
-import { RegionNetwork } from '@txn-dr/infra-network';
+import { RegionNetwork, RegionPeering, subnetLayout } from '@txn-dr/infra-network';
 import { DrDashboard, RegionalObservability, WritableRegionAlarms } from '@txn-dr/infra-observability';
-import { Token } from 'cdktf';
+import { Fn, Token } from 'cdktf';
 import type { Construct } from 'constructs';
 
 /**
  * A region of the warm-standby pair. The primary and the secondary are this same composition with
  * a different role: everything that differs between them is read from the role's slice of config.
  * It reads the global stack's outputs (zone, global cluster, secret) and, in the secondary, the
- * primary's (for the dashboard and the writable-region alarms of both regions).
+ * primary's (for the dashboard, the writable-region alarms of both regions and the peering of
+ * the two VPCs).
  */
 export class RegionalStack extends DrStack<DrRole> {
   readonly network: RegionNetwork;
@@ -23,6 +25,8 @@ export class RegionalStack extends DrStack<DrRole> {
   readonly observability: RegionalObservability;
   /** The alarms over both regions' writable checks: in the secondary stack only. */
   readonly writableRegionAlarms?: WritableRegionAlarms;
+  /** The path between the two VPCs, both sides of it: in the secondary stack only. */
+  readonly peering?: RegionPeering;
 
   constructor(scope: Construct, env: Environment, readonly role: DrRole) {
     super(scope, { env, stack: role });
@@ -132,6 +136,51 @@ export class RegionalStack extends DrStack<DrRole> {
         healthCheckIds: { primary: primary.healthCheckId, secondary: this.record.healthCheck.id },
       });
 
+      // Both sides of the peering live here for the same reason: the primary deploys first and
+      // cannot know the secondary's VPC, while the secondary reads the primary's VPC, route tables
+      // and groups from its contract. The primary's half (the acceptance, its routes and rules) is
+      // made in the primary's region through that region's provider; an inter-region request must
+      // be accepted from the accepter's region.
+      // https://docs.aws.amazon.com/vpc/latest/peering/create-vpc-peering-connection.html
+      // The subnet blocks come from config, the layout both stacks compute, so that every block
+      // that may cross is literal in the plan; the ids exist only once the primary is deployed.
+      // The service sends its data to the global writer endpoint, which resolves to whichever
+      // region's cluster is the writer, so without this path the standby's data connection fails
+      // and, after a switchover, the old region's writes time out.
+      // https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-connecting.html#global-writer-endpoint-considerations
+      const primaryRegion = env.regions.primary;
+      const primaryLayout = subnetLayout(primaryRegion.vpcCidr, primaryRegion.availabilityZones);
+      this.peering = new RegionPeering(this, 'peering', {
+        name: this.names.regional(role, 'to-primary'),
+        requester: {
+          provider,
+          region: region.region,
+          vpcId: this.network.vpc.id,
+          vpcCidr: region.vpcCidr,
+          privateRouteTableIds: this.network.privateRouteTableIds,
+          dataRouteTableIds: [this.network.dataRouteTableId],
+          privateSubnetCidrs: this.network.subnetCidrs.private,
+          dataSubnetCidrs: this.network.subnetCidrs.data,
+          databaseSecurityGroupId: groups.database.id,
+          serviceSecurityGroupId: groups.service.id,
+        },
+        accepter: {
+          // The primary region's own provider, not the Route 53 metrics one: that is us-east-1
+          // whatever the config says, while the acceptance belongs wherever the primary is.
+          provider: this.provider('primary'),
+          region: primaryRegion.region,
+          vpcId: primary.vpcId,
+          vpcCidr: primaryRegion.vpcCidr,
+          // One private route table per availability zone, so config says how many the list holds.
+          privateRouteTableIds: listItems(primary.privateRouteTableIds, primaryLayout.private.length),
+          dataRouteTableIds: [primary.dataRouteTableId],
+          privateSubnetCidrs: primaryLayout.private,
+          dataSubnetCidrs: primaryLayout.data,
+          databaseSecurityGroupId: primary.databaseSecurityGroupId,
+          serviceSecurityGroupId: primary.serviceSecurityGroupId,
+        },
+      });
+
       new DrDashboard(this, 'dashboard', {
         env,
         provider,
@@ -158,6 +207,10 @@ export class RegionalStack extends DrStack<DrRole> {
       region: region.region,
       role,
       vpcId: this.network.vpc.id,
+      privateRouteTableIds: Fn.join(OUTPUT_LIST_SEPARATOR, this.network.privateRouteTableIds),
+      dataRouteTableId: this.network.dataRouteTableId,
+      databaseSecurityGroupId: groups.database.id,
+      serviceSecurityGroupId: groups.service.id,
       clusterIdentifier: this.database.cluster.clusterIdentifier,
       clusterArn: this.database.cluster.arn,
       writerEndpoint: this.database.cluster.endpoint,
@@ -172,4 +225,9 @@ export class RegionalStack extends DrStack<DrRole> {
       artifactKey: artifact.key,
     });
   }
+}
+
+/** The items of a list output of another stack (OUTPUT_LIST_SEPARATOR), as references Terraform resolves. */
+function listItems(output: string, count: number): string[] {
+  return Array.from({ length: count }, (_, index) => Fn.element(Fn.split(OUTPUT_LIST_SEPARATOR, output), index));
 }

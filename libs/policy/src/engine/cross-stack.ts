@@ -41,6 +41,26 @@ export function resolveAcross(stacks: readonly Stack[], stack: Stack, value: unk
   return resource ? { stack, resource } : undefined;
 }
 
+/**
+ * Everything a value of `stack` may refer to: every resource of the same stack it names, and for
+ * each `data.terraform_remote_state.<x>.outputs.<name>` in it, every resource the earlier stack's
+ * output names. An output that joins several ids (a list published as one string) gives them all,
+ * so a rule that must hold for whichever one is meant checks each.
+ */
+export function resolveAllAcross(stacks: readonly Stack[], stack: Stack, value: unknown): Located[] {
+  if (typeof value !== 'string') return [];
+  const found = new Map<string, Located>();
+  const add = (located: Located) => found.set(locationKey(located), located);
+  for (const remote of value.matchAll(new RegExp(REMOTE_OUTPUT.source, 'g'))) {
+    const dataSource = stack.get(`data.terraform_remote_state.${remote[1]}`);
+    const upstream = dataSource && remoteStack(stacks, dataSource);
+    const outputs = (upstream?.json.output ?? {}) as Record<string, { value?: unknown } | undefined>;
+    for (const resource of upstream?.references(outputs[remote[2]!]?.value) ?? []) add({ stack: upstream!, resource });
+  }
+  for (const resource of stack.references(value)) if (resource.type !== 'terraform_remote_state') add({ stack, resource });
+  return [...found.values()];
+}
+
 /** A stable key for a located resource: `<stack>:<address>`. */
 export function locationKey(located: Located): string {
   return `${located.stack.name}:${located.resource.address}`;

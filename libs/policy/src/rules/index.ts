@@ -8,6 +8,7 @@ import { iamRules } from './iam';
 import { kmsRules } from './kms';
 import { lambdaRules } from './lambda';
 import { networkRules } from './network';
+import { peeringRules } from './peering';
 import { rdsRules } from './rds';
 import { resourcePolicyRules } from './resource-policies';
 import { route53Rules } from './route53';
@@ -27,6 +28,7 @@ export const RULES: readonly Rule[] = [
   ...kmsRules,
   ...dataAtRestRules,
   ...networkRules,
+  ...peeringRules,
   ...route53Rules,
   ...alarmRules,
   ...drRules,
