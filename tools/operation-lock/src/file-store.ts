@@ -25,7 +25,11 @@ export class FileLockStore implements LockStore {
   }
 
   async create(body: string): Promise<CreateResult> {
-    await mkdir(dirname(this.path), { recursive: true });
+    try {
+      await mkdir(dirname(this.path), { recursive: true });
+    } catch (error) {
+      throw this.failure('create the folder of', error);
+    }
     let file;
     try {
       file = await open(this.path, 'wx');

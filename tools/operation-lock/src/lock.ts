@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { LockHeldError, OperationLockError } from './errors';
 import { type LockHolder, type LockRecord, parseRecord, serializeRecord } from './record';
 import type { LockStore, StoredLock } from './store';
@@ -31,8 +32,11 @@ export type ReleaseResult =
 export interface LockHandle {
   readonly record: LockRecord;
   readonly location: string;
-  /** The stale lock this acquisition took over, when it broke one. */
-  readonly broke?: { readonly holder: LockRecord | undefined; readonly ageMs: number };
+  /**
+   * The lock this acquisition took over, when it broke one: stale (older than allowed, broken on
+   * request) or abandoned (its holder's process on this very host is gone).
+   */
+  readonly broke?: { readonly holder: LockRecord | undefined; readonly ageMs: number; readonly reason: 'stale' | 'abandoned' };
   /** The command that removes this lock by hand, should release fail. */
   readonly removeCommand: string;
   /** Removes the lock if it is still ours; never removes another holder's. Safe to call twice. */
@@ -44,6 +48,25 @@ export interface OperationLockOptions {
   readonly now?: () => number;
   /** @default crypto.randomUUID */
   readonly newId?: () => string;
+  /**
+   * Whether a holder is certainly gone: its host is this one and its process no longer exists
+   * (an operator's CLI killed mid-run). Such a lock is taken over without `breakStale`: nobody can
+   * still be acting under it. A holder on another host is never judged from here.
+   * @default same host name and `process.kill(pid, 0)` failing with ESRCH
+   */
+  readonly isAbandoned?: (holder: LockRecord) => boolean;
+}
+
+/** The default: the holder ran on this host, and its process is gone. */
+export function abandonedOnThisHost(holder: LockRecord): boolean {
+  if (holder.host !== hostname() || holder.pid === process.pid) return false;
+  try {
+    process.kill(holder.pid, 0);
+    return false;
+  } catch (error) {
+    // EPERM: it exists but is not ours to signal, so it is alive.
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
+  }
 }
 
 /**
@@ -54,6 +77,7 @@ export interface OperationLockOptions {
 export class OperationLock {
   private readonly now: () => number;
   private readonly newId: () => string;
+  private readonly isAbandoned: (holder: LockRecord) => boolean;
 
   constructor(
     private readonly store: LockStore,
@@ -61,6 +85,7 @@ export class OperationLock {
   ) {
     this.now = options.now ?? Date.now;
     this.newId = options.newId ?? randomUUID;
+    this.isAbandoned = options.isAbandoned ?? abandonedOnThisHost;
   }
 
   get location(): string {
@@ -101,10 +126,11 @@ export class OperationLock {
         wanted: options.operation,
         breakHint: options.breakHint ?? 'acquire again with breakStale',
       });
-      if (!options.breakStale || ageMs <= options.staleAfterMs) throw lastHeld;
+      const abandoned = holder !== undefined && this.isAbandoned(holder);
+      if (!abandoned && (!options.breakStale || ageMs <= options.staleAfterMs)) throw lastHeld;
 
       const replaced = await this.store.replace(body, current.tag);
-      if (replaced.outcome === 'replaced') return this.handle(record, replaced.tag, { holder, ageMs });
+      if (replaced.outcome === 'replaced') return this.handle(record, replaced.tag, { holder, ageMs, reason: abandoned ? 'abandoned' : 'stale' });
       // Changed since we read it: released, or broken by someone else first. Look again.
     }
     throw lastHeld ?? new OperationLockError(`Cannot take the operation lock ${this.store.location}: it changed under each of ${MAX_ATTEMPTS} attempts.`);

@@ -3,7 +3,7 @@ import { STSClient } from '@aws-sdk/client-sts';
 import type { Environment } from '@txn-dr/config';
 import { resolveHolder } from './holder';
 import type { LockHandle } from './lock';
-import { lockClientConfig, lockLocation, openOperationLock } from './location';
+import { type LockLocation, lockClientConfig, lockLocation, openOperationLock } from './location';
 import { describeHolder, formatDuration } from './record';
 
 /** A lock older than this may be broken (with `breakStale`): longer than a DR run takes. Deploys pass their own, longer. */
@@ -14,6 +14,8 @@ export interface WithOperationLockOptions {
   readonly env: Pick<Environment, 'name' | 'state'>;
   /** Workspace root, under which the lock file lives when there is no state bucket. */
   readonly workspaceRoot: string;
+  /** Where the lock lives, instead of the environment's state bucket or local state (a local drill's world keeps its own). @default lockLocation(env, workspaceRoot) */
+  readonly location?: LockLocation;
   /** What runs under the lock, e.g. `failover` or `deploy:primary`. */
   readonly operation: string;
   /** Recorded as the holder instead of the caller's ARN. @default the ARN from STS GetCallerIdentity */
@@ -42,7 +44,7 @@ export interface WithOperationLockOptions {
  */
 export async function withOperationLock<T>(options: WithOperationLockOptions, fn: (lock: LockHandle) => Promise<T>): Promise<T> {
   const log = options.log ?? ((message: string) => process.stderr.write(`${message}\n`));
-  const location = lockLocation(options.env, options.workspaceRoot);
+  const location = options.location ?? lockLocation(options.env, options.workspaceRoot);
   const sts = options.operator ? undefined : (options.clients?.sts ?? new STSClient(lockClientConfig(options.env.state.region)));
   const holder = await resolveHolder({ ...(options.operator ? { operator: options.operator } : {}), ...(sts ? { sts } : {}) });
   const lock = openOperationLock(location, {
@@ -59,7 +61,8 @@ export async function withOperationLock<T>(options: WithOperationLockOptions, fn
   });
   if (handle.broke) {
     const was = handle.broke.holder ? describeHolder(handle.broke.holder) : 'an unreadable lock record';
-    log(`Broke the stale operation lock ${handle.location} (${was}, ${formatDuration(handle.broke.ageMs)} old) and took it for ${options.operation}.`);
+    const why = handle.broke.reason === 'abandoned' ? 'abandoned: its process on this host is gone' : 'stale';
+    log(`Broke the operation lock ${handle.location} (${why}; ${was}, ${formatDuration(handle.broke.ageMs)} old) and took it for ${options.operation}.`);
   } else {
     log(`Took the operation lock ${handle.location} for ${options.operation} as ${holder.operator}.`);
   }

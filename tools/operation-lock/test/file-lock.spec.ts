@@ -1,7 +1,9 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FileLockStore, LockHeldError, OperationLock, parseRecord } from '../src';
+import { hostname } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { FileLockStore, LockHeldError, OperationLock, OperationLockError, abandonedOnThisHost, parseRecord } from '../src';
 
 const MIN = 60_000;
 const T0 = Date.parse('2026-11-30T06:00:00.000Z');
@@ -29,6 +31,36 @@ describe('the lock as a file beside local state', () => {
     expect(handle.location).toBe(path);
     await expect(handle.release()).resolves.toEqual({ outcome: 'released' });
     expect(existsSync(path)).toBe(false);
+  });
+
+  it('that cannot be written is an OperationLockError naming the path, not a raw file-system error', async () => {
+    // A file where the lock's folder should be.
+    writeFileSync(join(dir, 'state'), 'not a folder');
+    const attempt = lock().acquire({ operation: 'failover', holder: alice, staleAfterMs: 60 * MIN });
+    await expect(attempt).rejects.toBeInstanceOf(OperationLockError);
+    await expect(lock().acquire({ operation: 'failover', holder: alice, staleAfterMs: 60 * MIN })).rejects.toThrow(`Cannot create the folder of the operation lock ${path}`);
+  });
+
+  it('left by a process of this host that is gone is taken over without breakStale; a live one is not', async () => {
+    // A pid that surely existed and has exited: a child that ran and was reaped.
+    const gone = spawnSync(process.execPath, ['-e', '0']).pid!;
+    const killedCli = { operator: 'alice', host: hostname(), pid: gone };
+    await lock().acquire({ operation: 'switchover', holder: killedCli, staleAfterMs: 60 * MIN });
+    clock += MIN;
+    const handle = await lock().acquire({ operation: 'switchover', holder: alice, staleAfterMs: 60 * MIN });
+    expect(handle.broke).toMatchObject({ reason: 'abandoned', holder: expect.objectContaining({ pid: gone }), ageMs: MIN });
+    await handle.release();
+
+    const alive = { operator: 'bob', host: hostname(), pid: process.ppid };
+    await lock().acquire({ operation: 'switchover', holder: alive, staleAfterMs: 60 * MIN });
+    await expect(lock().acquire({ operation: 'failover', holder: alice, staleAfterMs: 60 * MIN })).rejects.toBeInstanceOf(LockHeldError);
+  });
+
+  it.each([
+    ['another host', { operator: 'x', host: 'not-this-host.example', pid: 1 }, false],
+    ['this process', { operator: 'x', host: hostname(), pid: process.pid }, false],
+  ])('never judges a holder on %s abandoned', (_what, holder, expected) => {
+    expect(abandonedOnThisHost({ version: 1, operation: 'failover', startedAt: new Date(T0).toISOString(), id: 'i', ...holder })).toBe(expected);
   });
 
   it('is refused while another run holds it, naming that run', async () => {

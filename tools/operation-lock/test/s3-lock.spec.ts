@@ -169,7 +169,7 @@ describe('stale locks', () => {
 
     const handle = await lock().acquire({ operation: 'failover', holder: alice, staleAfterMs: 60 * MIN, breakStale: true });
 
-    expect(handle.broke).toEqual({ holder: expect.objectContaining({ operator: bob.operator, operation: 'deploy:secondary' }), ageMs: 61 * MIN });
+    expect(handle.broke).toEqual({ holder: expect.objectContaining({ operator: bob.operator, operation: 'deploy:secondary' }), ageMs: 61 * MIN, reason: 'stale' });
     expect(puts().map((input) => input.IfMatch ?? input.IfNoneMatch)).toEqual(['*', staleEtag]);
     expect(bucket.record?.id).toBe(handle.record.id);
   });

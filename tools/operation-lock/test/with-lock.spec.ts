@@ -101,7 +101,7 @@ describe('withOperationLock', () => {
     await withOperationLock(options({ breakStale: true }), async () => undefined);
 
     expect(log[0]).toBe(
-      'Broke the stale operation lock s3://acme-tf-state/staging/locks/operations.json (switchover by bob on laptop-b (pid 5), 1 h 30 min old) and took it for failover.',
+      'Broke the operation lock s3://acme-tf-state/staging/locks/operations.json (stale; switchover by bob on laptop-b (pid 5), 1 h 30 min old) and took it for failover.',
     );
   });
 
