@@ -1,4 +1,5 @@
 import { type Clock, isAbortError, throwIfAborted } from './clock';
+import { isOperatorError } from './errors';
 
 export interface PollOptions<T> {
   readonly clock: Clock;
@@ -15,6 +16,11 @@ export interface PollOptions<T> {
   readonly describe?: (value: T) => string;
 }
 
+/** A read that shows the wait can never succeed (an operation being cancelled): it ends the wait at once. */
+export class StopWaitingError extends Error {
+  override readonly name: string = 'StopWaitingError';
+}
+
 /** A wait that ran out of time; says what it waited for and what it saw last. */
 export class WaitTimeoutError extends Error {
   override readonly name = 'WaitTimeoutError';
@@ -22,7 +28,8 @@ export class WaitTimeoutError extends Error {
 
 /**
  * Reads until `done` holds. A read that fails (a throttled or timed-out call during a switchover)
- * does not end the wait: the next read may succeed, and the timeout bounds it all.
+ * does not end the wait: the next read may succeed, and the timeout bounds it all. Only the
+ * operator's errors (credentials, permissions) and a StopWaitingError end it early.
  */
 export async function pollUntil<T>(read: () => Promise<T>, done: (value: T) => boolean, options: PollOptions<T>): Promise<T> {
   const { clock, signal } = options;
@@ -38,7 +45,8 @@ export async function pollUntil<T>(read: () => Promise<T>, done: (value: T) => b
       options.onValue?.(value);
       if (done(value)) return value;
     } catch (error) {
-      if (isAbortError(error)) throw error;
+      // Expired credentials or a denied call will not mend themselves within the wait: say so now.
+      if (isAbortError(error) || isOperatorError(error) || error instanceof StopWaitingError) throw error;
       lastError = error;
     }
     if (clock.now() - started + options.intervalMs > options.timeoutMs) {

@@ -34,6 +34,12 @@ export interface ClusterState {
   readonly reachable: boolean;
   /** Why the region did not answer. */
   readonly error?: string;
+  /**
+   * Set with `reachable: false`: true when the failure counts as the region being impaired (no HTTP
+   * answer, throttling past the SDK's retries, a 5xx), false for any other failure. Credential,
+   * permission and configuration errors are never here: reads throw them (errors.ts).
+   */
+  readonly impaired?: boolean;
   readonly arn?: string;
   /** RDS cluster status: available, failing-over, ... */
   readonly status?: string;
@@ -55,6 +61,8 @@ export interface ReplicationLag {
   readonly milliseconds: number;
   /** When the datapoint was taken. */
   readonly at: string;
+  /** How long before the read the minute the datapoint covers had ended, ms. */
+  readonly ageMs?: number;
 }
 
 export interface DatabaseState {
@@ -62,6 +70,8 @@ export interface DatabaseState {
   /** Whether any region answered for the global cluster. */
   readonly reachable: boolean;
   readonly error?: string;
+  /** With `reachable: false`: whether the failure counts as an outage (see ClusterState.impaired). */
+  readonly impaired?: boolean;
   readonly engineVersion?: string;
   /** The role whose cluster is the global writer, as the global cluster reports it. */
   readonly writer?: DrRole;
@@ -71,6 +81,12 @@ export interface DatabaseState {
   readonly clusters: Record<DrRole, ClusterState>;
   /** Lag of the non-writer cluster; undefined when no datapoint could be read. */
   readonly lag?: ReplicationLag;
+  /**
+   * Why the lag is unknown, when there is a non-writer to measure: `stale` when the latest datapoint
+   * is older than twice the metric's period (`last` carries it, with its age), `missing` when there
+   * is none in the window looked at, `unreadable` when CloudWatch did not answer.
+   */
+  readonly lagUnknown?: { readonly role: DrRole; readonly reason: 'stale' | 'missing' | 'unreadable'; readonly last?: ReplicationLag; readonly error?: string };
 }
 
 export interface CapacityState {
@@ -79,11 +95,18 @@ export interface CapacityState {
   readonly autoScalingGroup: string;
   readonly reachable: boolean;
   readonly error?: string;
+  /** With `reachable: false`: whether the failure counts as an outage (see ClusterState.impaired). */
+  readonly impaired?: boolean;
   readonly min?: number;
   readonly desired?: number;
   readonly max?: number;
   /** Instances in the InService lifecycle state. */
   readonly inService?: number;
+  /**
+   * Instances in any lifecycle state but Terminated (pending, in service, terminating): fencing is
+   * confirmed only when none is left, since a terminating instance may still answer.
+   */
+  readonly instances?: number;
   /** Targets the load balancer's target group reports healthy. */
   readonly healthyTargets?: number;
 }
@@ -106,6 +129,8 @@ export interface TrafficState {
   readonly fqdn: string;
   readonly reachable: boolean;
   readonly error?: string;
+  /** With `reachable: false`: whether the failure counts as an outage of Route 53's API (see ClusterState.impaired). */
+  readonly impaired?: boolean;
   readonly zoneId?: string;
   readonly records: Record<DrRole, WeightedRecord>;
 }

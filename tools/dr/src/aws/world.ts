@@ -1,5 +1,5 @@
 import { DescribeAutoScalingGroupsCommand, UpdateAutoScalingGroupCommand } from '@aws-sdk/client-auto-scaling';
-import { GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
+import { type Datapoint, GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
 import { DescribeTargetGroupsCommand, DescribeTargetHealthCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import {
   DescribeDBClustersCommand,
@@ -18,6 +18,7 @@ import {
 } from '@aws-sdk/client-route-53';
 import { DR_ROLES, type Capacity, type DrRole, otherRole } from '@txn-dr/config';
 import { type Clock, systemClock } from '../clock';
+import { type AwsCallContext, type AwsService, type ClassifiedError, OperatorError, classifyAwsError, errorLine, missingResource, operatorError, raiseForOperator } from '../errors';
 import type { HttpGet } from '../http';
 import type { DrTargets } from '../targets';
 import type {
@@ -39,7 +40,28 @@ import type { AwsClients } from './clients';
  * https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover-determining-health-of-endpoints.html
  */
 const HEALTHY_CHECKER_SHARE = 0.18;
-/** How far back to look for the replication-lag metric (published every minute). */
+
+/**
+ * AuroraGlobalDBRPOLag: "how far behind (in milliseconds) replication to a secondary cluster is to
+ * the primary DB cluster", for Aurora MySQL 3.04 and later, viewed "for all secondary DB clusters"
+ * (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-disaster-recovery.html).
+ * It is a cluster-level metric of the AWS/RDS namespace, in milliseconds, available only in the
+ * secondary Region (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Aurora.AuroraMonitoring.Metrics.html),
+ * so it is read in the secondary's own region with the DBClusterIdentifier dimension of the
+ * secondary cluster (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/dimensions.html).
+ * Aurora publishes it every minute.
+ */
+const LAG_PERIOD_SECONDS = 60;
+/**
+ * A datapoint older than twice the period means publishing has stopped or lags: the value is no
+ * longer the lag now, and a switchover must not trust it. The age counts from the end of the minute
+ * the datapoint covers: CloudWatch "aggregates all data points with time stamps that fall within
+ * each [...] period" and stamps the result with the period's start
+ * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_GetMetricStatistics.html),
+ * so the newest sample in it is at most one period after its Timestamp.
+ */
+export const LAG_STALE_AFTER_MS = 2 * LAG_PERIOD_SECONDS * 1000;
+/** How far back to look for the latest datapoint, to say how old it is when it is stale. */
 const LAG_WINDOW_MS = 10 * 60_000;
 
 /**
@@ -57,12 +79,21 @@ export interface AwsWorldOptions {
   readonly clock?: Clock;
 }
 
-function message(error: unknown): string {
-  if (error instanceof Error) return error.name && error.name !== 'Error' ? `${error.name}: ${error.message}` : error.message;
-  return String(error);
+/** Where a call goes: a role's region, or Route 53's global API. */
+type Where = DrRole | 'route53';
+
+/** A read that failed as an outage or an unexpected answer (never the operator's problem: that throws). */
+function failure(classified: ClassifiedError): { reachable: false; error: string; impaired: boolean } {
+  return { reachable: false, error: errorLine(classified), impaired: classified.impaired };
 }
 
-/** The live state of the pair through the AWS APIs, and the calls that change it. */
+/**
+ * The live state of the pair through the AWS APIs, and the calls that change it.
+ *
+ * Every call goes through `call`, which sorts its errors once (errors.ts): the operator's problems
+ * (credentials, permissions, configuration) throw an OperatorError that names the fix, whatever
+ * the call; outages and other failures are what reads report as `reachable: false`.
+ */
 export class AwsWorld implements DrWorld {
   private readonly clock: Clock;
   private readonly healthTimeoutMs: number;
@@ -83,35 +114,35 @@ export class AwsWorld implements DrWorld {
   }
 
   /**
-   * Calls the region of `role`. For the impaired region, a call that gets no answer (a timeout or
-   * a network error, as opposed to an error the service returned) makes the next calls fail at
-   * once for IMPAIRED_RETRY_AFTER_MS.
+   * One AWS call. The operator's problems become an OperatorError; anything else is rethrown as the
+   * SDK raised it. For the region a failover leaves, a call that gets no answer at all makes the
+   * next calls fail at once for IMPAIRED_RETRY_AFTER_MS.
    */
-  private async regional<T>(role: DrRole, call: () => Promise<T>): Promise<T> {
-    if (role !== this.options.impaired) return call();
-    const now = this.clock.now();
-    if (this.impairedSilentSince !== undefined && now - this.impairedSilentSince < IMPAIRED_RETRY_AFTER_MS) {
-      const ago = Math.round((now - this.impairedSilentSince) / 1000);
-      throw Object.assign(new Error(`${this.targets.regions[role].region} did not answer ${ago} s ago; not asked again until ${IMPAIRED_RETRY_AFTER_MS / 1000} s have passed`), {
-        name: 'RegionSkipped',
-      });
+  private async call<T>(where: Where, service: AwsService, operation: string, send: () => Promise<T>, resource?: string): Promise<T> {
+    const region = where === 'route53' ? undefined : this.targets.regions[where].region;
+    const context: AwsCallContext = { service, operation, environment: this.targets.environment, ...(region ? { region } : {}), ...(resource ? { resource } : {}) };
+    const skipping = where !== 'route53' && where === this.options.impaired;
+    if (skipping && this.impairedSilentSince !== undefined) {
+      const now = this.clock.now();
+      if (now - this.impairedSilentSince < IMPAIRED_RETRY_AFTER_MS) {
+        const ago = Math.round((now - this.impairedSilentSince) / 1000);
+        throw Object.assign(new Error(`${region} did not answer ${ago} s ago; not asked again until ${IMPAIRED_RETRY_AFTER_MS / 1000} s have passed`), { name: 'RegionSkipped' });
+      }
     }
     try {
-      return await call();
+      return await send();
     } catch (error) {
-      const answered = typeof (error as { $metadata?: { httpStatusCode?: unknown } }).$metadata?.httpStatusCode === 'number';
-      if (!answered) this.impairedSilentSince = this.clock.now();
+      const classified = raiseForOperator(error, context);
+      if (skipping && classified.kind === 'unreachable') this.impairedSilentSince = this.clock.now();
       throw error;
     }
   }
-
-  // --- database -------------------------------------------------------------------------------
 
   async readDatabase(): Promise<DatabaseState> {
     const [global, primary, secondary] = await Promise.all([this.describeGlobal(), this.describeCluster('primary'), this.describeCluster('secondary')]);
     const clusters = { primary, secondary };
     const base = { globalCluster: this.targets.globalCluster, clusters, synchronization: {} };
-    if ('error' in global) return { ...base, reachable: false, error: global.error };
+    if ('failure' in global) return { ...base, reachable: false, error: global.failure, impaired: global.impaired };
 
     const cluster = global.cluster;
     let writer: DrRole | undefined;
@@ -126,7 +157,7 @@ export class AwsWorld implements DrWorld {
     const operation: GlobalOperation | undefined = state?.Status
       ? { status: state.Status, from: this.roleOfArn(state.FromDbClusterArn), to: this.roleOfArn(state.ToDbClusterArn), dataLossAllowed: state.IsDataLossAllowed ?? false }
       : undefined;
-    const lag = writer ? await this.readLag(otherRole(writer)) : undefined;
+    const lag = writer ? await this.readLag(otherRole(writer)) : {};
     return {
       ...base,
       reachable: true,
@@ -134,47 +165,71 @@ export class AwsWorld implements DrWorld {
       ...(cluster.EngineVersion ? { engineVersion: cluster.EngineVersion } : {}),
       ...(writer ? { writer } : {}),
       ...(operation ? { operation } : {}),
-      ...(lag ? { lag } : {}),
+      ...lag,
     };
   }
 
   async switchoverDatabase(to: DrRole): Promise<void> {
     const arn = await this.clusterArn(to);
-    await this.clients.regional[to].rds.send(
-      new SwitchoverGlobalClusterCommand({ GlobalClusterIdentifier: this.targets.globalCluster, TargetDbClusterIdentifier: arn }),
+    await this.call(to, 'rds', 'SwitchoverGlobalCluster', () =>
+      this.clients.regional[to].rds.send(new SwitchoverGlobalClusterCommand({ GlobalClusterIdentifier: this.targets.globalCluster, TargetDbClusterIdentifier: arn })),
     );
   }
 
   async failoverDatabase(to: DrRole): Promise<void> {
-    // Sent to the target's region: the region being left may not answer at all.
+    // Sent to the target's region: the region being left may not answer at all. The AWS CLI for a
+    // failover is given "the AWS Region where the secondary DB cluster that you want to be the new
+    // primary [...] is running" (aurora-global-database-disaster-recovery.html, as above).
     const arn = await this.clusterArn(to);
-    await this.clients.regional[to].rds.send(
-      new FailoverGlobalClusterCommand({ GlobalClusterIdentifier: this.targets.globalCluster, TargetDbClusterIdentifier: arn, AllowDataLoss: true }),
+    await this.call(to, 'rds', 'FailoverGlobalCluster', () =>
+      this.clients.regional[to].rds.send(
+        new FailoverGlobalClusterCommand({ GlobalClusterIdentifier: this.targets.globalCluster, TargetDbClusterIdentifier: arn, AllowDataLoss: true }),
+      ),
     );
   }
 
-  private async describeGlobal(): Promise<{ cluster: GlobalCluster } | { error: string }> {
+  /** The global cluster from whichever region answers; the operator's problems throw at once. */
+  private async describeGlobal(): Promise<{ cluster: GlobalCluster } | { failure: string; impaired: boolean }> {
     const errors: string[] = [];
+    let impaired = true;
+    const resource = `global cluster ${this.targets.globalCluster}`;
     for (const role of this.globalOrder) {
+      const region = this.targets.regions[role].region;
       try {
-        const result = await this.regional(role, () =>
-          this.clients.regional[role].rds.send(new DescribeGlobalClustersCommand({ GlobalClusterIdentifier: this.targets.globalCluster })),
+        const result = await this.call(
+          role,
+          'rds',
+          'DescribeGlobalClusters',
+          () => this.clients.regional[role].rds.send(new DescribeGlobalClustersCommand({ GlobalClusterIdentifier: this.targets.globalCluster })),
+          resource,
         );
         const cluster = result.GlobalClusters?.[0];
-        if (!cluster) return { error: `global cluster ${this.targets.globalCluster} not found` };
+        if (!cluster) {
+          const missing = missingResource('GlobalClusterNotFoundFault', `DescribeGlobalClusters returned no ${resource}`);
+          throw operatorError(missing, { service: 'rds', operation: 'DescribeGlobalClusters', region, resource, environment: this.targets.environment });
+        }
         this.globalOrder = [role, otherRole(role)];
         return { cluster };
       } catch (error) {
-        errors.push(`${this.targets.regions[role].region}: ${message(error)}`);
+        if (error instanceof OperatorError) throw error;
+        const classified = classifyAwsError(error);
+        impaired &&= classified.impaired;
+        errors.push(`${region}: ${errorLine(classified)}`);
       }
     }
-    return { error: errors.join('; ') };
+    return { failure: errors.join('; '), impaired };
   }
 
   private async describeCluster(role: DrRole): Promise<ClusterState> {
     const { region, cluster: identifier } = this.targets.regions[role];
     try {
-      const result = await this.regional(role, () => this.clients.regional[role].rds.send(new DescribeDBClustersCommand({ DBClusterIdentifier: identifier })));
+      const result = await this.call(
+        role,
+        'rds',
+        'DescribeDBClusters',
+        () => this.clients.regional[role].rds.send(new DescribeDBClustersCommand({ DBClusterIdentifier: identifier })),
+        `DB cluster ${identifier}`,
+      );
       const cluster = result.DBClusters?.[0];
       return {
         role,
@@ -186,8 +241,8 @@ export class AwsWorld implements DrWorld {
         ...(cluster?.EngineVersion ? { engineVersion: cluster.EngineVersion } : {}),
       };
     } catch (error) {
-      if ((error as Error).name === 'DBClusterNotFoundFault') return { role, region, identifier, reachable: true, status: 'not found' };
-      return { role, region, identifier, reachable: false, error: message(error) };
+      if (error instanceof OperatorError) throw error;
+      return { role, region, identifier, ...failure(classifyAwsError(error)) };
     }
   }
 
@@ -205,42 +260,46 @@ export class AwsWorld implements DrWorld {
     return DR_ROLES.find((role) => this.targets.regions[role].cluster === identifier);
   }
 
-  /** AuroraGlobalDBRPOLag is published in the secondary's own region, per secondary cluster. */
-  private async readLag(role: DrRole): Promise<ReplicationLag | undefined> {
-    const end = this.clock.now();
+  /** The latest AuroraGlobalDBRPOLag of the secondary, if fresh; otherwise why it is unknown. */
+  private async readLag(role: DrRole): Promise<Pick<DatabaseState, 'lag' | 'lagUnknown'>> {
+    const now = this.clock.now();
+    const { region, cluster } = this.targets.regions[role];
+    let datapoints: Datapoint[];
     try {
-      const result = await this.regional(role, () =>
+      const result = await this.call(role, 'cloudwatch', 'GetMetricStatistics', () =>
         this.clients.regional[role].cloudWatch.send(
           new GetMetricStatisticsCommand({
-          Namespace: 'AWS/RDS',
-          MetricName: 'AuroraGlobalDBRPOLag',
-          Dimensions: [{ Name: 'DBClusterIdentifier', Value: this.targets.regions[role].cluster }],
-          StartTime: new Date(end - LAG_WINDOW_MS),
-          EndTime: new Date(end),
-          Period: 60,
-          Statistics: ['Maximum'],
+            Namespace: 'AWS/RDS',
+            MetricName: 'AuroraGlobalDBRPOLag',
+            Dimensions: [{ Name: 'DBClusterIdentifier', Value: cluster }],
+            StartTime: new Date(now - LAG_WINDOW_MS),
+            EndTime: new Date(now),
+            Period: LAG_PERIOD_SECONDS,
+            Statistics: ['Maximum'],
           }),
         ),
       );
-      const latest = (result.Datapoints ?? [])
-        .filter((d) => d.Timestamp && d.Maximum !== undefined)
-        .sort((a, b) => b.Timestamp!.getTime() - a.Timestamp!.getTime())[0];
-      return latest ? { role, milliseconds: latest.Maximum!, at: latest.Timestamp!.toISOString() } : undefined;
-    } catch {
-      // No lag is reported as unknown; the preconditions that need it refuse on unknown.
-      return undefined;
+      datapoints = result.Datapoints ?? [];
+    } catch (error) {
+      if (error instanceof OperatorError) throw error;
+      return { lagUnknown: { role, reason: 'unreadable', error: `CloudWatch in ${region}: ${errorLine(classifyAwsError(error))}` } };
     }
+    const latest = datapoints
+      .filter((d) => d.Timestamp && d.Maximum !== undefined)
+      .sort((a, b) => b.Timestamp!.getTime() - a.Timestamp!.getTime())[0];
+    if (!latest) return { lagUnknown: { role, reason: 'missing' } };
+    const at = latest.Timestamp!.getTime();
+    const lag: ReplicationLag = { role, milliseconds: latest.Maximum!, at: new Date(at).toISOString(), ageMs: Math.max(0, now - (at + LAG_PERIOD_SECONDS * 1000)) };
+    return lag.ageMs! > LAG_STALE_AFTER_MS ? { lagUnknown: { role, reason: 'stale', last: lag } } : { lag };
   }
-
-  // --- capacity -------------------------------------------------------------------------------
 
   async readCapacity(role: DrRole): Promise<CapacityState> {
     const { region, autoScalingGroup } = this.targets.regions[role];
-    const base = { role, region, autoScalingGroup };
     try {
-      return await this.regional(role, () => this.describeCapacity(role));
+      return await this.describeCapacity(role);
     } catch (error) {
-      return { ...base, reachable: false, error: message(error) };
+      if (error instanceof OperatorError) throw error;
+      return { role, region, autoScalingGroup, ...failure(classifyAwsError(error)) };
     }
   }
 
@@ -248,18 +307,26 @@ export class AwsWorld implements DrWorld {
     const { region, autoScalingGroup } = this.targets.regions[role];
     const base = { role, region, autoScalingGroup };
     const clients = this.clients.regional[role];
-    const groups = await clients.autoScaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [autoScalingGroup] }));
+    const groups = await this.call(role, 'autoscaling', 'DescribeAutoScalingGroups', () =>
+      clients.autoScaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [autoScalingGroup] })),
+    );
     const group = groups.AutoScalingGroups?.[0];
-    if (!group) return { ...base, reachable: true, error: `Auto Scaling group ${autoScalingGroup} not found` };
-    const inService = (group.Instances ?? []).filter((i) => i.LifecycleState === 'InService').length;
+    if (!group) {
+      const resource = `Auto Scaling group ${autoScalingGroup}`;
+      const missing = missingResource('NoSuchAutoScalingGroup', `DescribeAutoScalingGroups returned no ${resource}`);
+      throw operatorError(missing, { service: 'autoscaling', operation: 'DescribeAutoScalingGroups', region, resource, environment: this.targets.environment });
+    }
+    const instances = group.Instances ?? [];
+    const inService = instances.filter((i) => i.LifecycleState === 'InService').length;
+    const present = instances.filter((i) => i.LifecycleState !== 'Terminated').length;
     const arn = await this.targetGroupArn(role);
-    const health = await clients.elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: arn }));
+    const health = await this.call(role, 'elasticloadbalancing', 'DescribeTargetHealth', () => clients.elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: arn })));
     const healthyTargets = (health.TargetHealthDescriptions ?? []).filter((t) => t.TargetHealth?.State === 'healthy').length;
-    return { ...base, reachable: true, min: group.MinSize ?? 0, desired: group.DesiredCapacity ?? 0, max: group.MaxSize ?? 0, inService, healthyTargets };
+    return { ...base, reachable: true, min: group.MinSize ?? 0, desired: group.DesiredCapacity ?? 0, max: group.MaxSize ?? 0, inService, instances: present, healthyTargets };
   }
 
   async setCapacity(role: DrRole, capacity: Capacity): Promise<void> {
-    await this.regional(role, () =>
+    await this.call(role, 'autoscaling', 'UpdateAutoScalingGroup', () =>
       this.clients.regional[role].autoScaling.send(
         new UpdateAutoScalingGroupCommand({
           AutoScalingGroupName: this.targets.regions[role].autoScalingGroup,
@@ -275,14 +342,18 @@ export class AwsWorld implements DrWorld {
     const cached = this.targetGroupArns.get(role);
     if (cached) return cached;
     const name = this.targets.regions[role].targetGroup;
-    const result = await this.clients.regional[role].elb.send(new DescribeTargetGroupsCommand({ Names: [name] }));
+    const result = await this.call(
+      role,
+      'elasticloadbalancing',
+      'DescribeTargetGroups',
+      () => this.clients.regional[role].elb.send(new DescribeTargetGroupsCommand({ Names: [name] })),
+      `target group ${name}`,
+    );
     const arn = result.TargetGroups?.[0]?.TargetGroupArn;
     if (!arn) throw new Error(`target group ${name} not found`);
     this.targetGroupArns.set(role, arn);
     return arn;
   }
-
-  // --- traffic --------------------------------------------------------------------------------
 
   async readTraffic(): Promise<TrafficState> {
     const fqdn = this.targets.fqdn;
@@ -308,7 +379,8 @@ export class AwsWorld implements DrWorld {
       }
       return { fqdn, reachable: true, zoneId, records };
     } catch (error) {
-      return { fqdn, reachable: false, error: message(error), records: { primary: unknown('primary'), secondary: unknown('secondary') } };
+      if (error instanceof OperatorError) throw error;
+      return { fqdn, ...failure(classifyAwsError(error)), records: { primary: unknown('primary'), secondary: unknown('secondary') } };
     }
   }
 
@@ -321,11 +393,13 @@ export class AwsWorld implements DrWorld {
       // The whole record set is sent back unchanged but for the weight: an UPSERT replaces it.
       return { Action: 'UPSERT' as const, ResourceRecordSet: { ...set, Weight: weights[role] } };
     });
-    const result = await this.clients.route53.send(
-      new ChangeResourceRecordSetsCommand({
-        HostedZoneId: zoneId,
-        ChangeBatch: { Comment: `dr: weights ${DR_ROLES.map((r) => `${r}=${weights[r]}`).join(' ')}`, Changes: changes },
-      }),
+    const result = await this.call('route53', 'route53', 'ChangeResourceRecordSets', () =>
+      this.clients.route53.send(
+        new ChangeResourceRecordSetsCommand({
+          HostedZoneId: zoneId,
+          ChangeBatch: { Comment: `dr: weights ${DR_ROLES.map((r) => `${r}=${weights[r]}`).join(' ')}`, Changes: changes },
+        }),
+      ),
     );
     const changeId = result.ChangeInfo?.Id;
     if (!changeId) throw new Error('Route 53 accepted the change but returned no change id');
@@ -333,24 +407,34 @@ export class AwsWorld implements DrWorld {
   }
 
   async trafficChangeInSync(changeId: string): Promise<boolean> {
-    const result = await this.clients.route53.send(new GetChangeCommand({ Id: changeId }));
+    const result = await this.call('route53', 'route53', 'GetChange', () => this.clients.route53.send(new GetChangeCommand({ Id: changeId })));
     return result.ChangeInfo?.Status === 'INSYNC';
   }
 
   private async hostedZoneId(): Promise<string> {
     if (this.zoneId) return this.zoneId;
     const zoneName = `${this.targets.zoneName}.`;
-    const result = await this.clients.route53.send(new ListHostedZonesByNameCommand({ DNSName: this.targets.zoneName, MaxItems: 10 }));
+    const resource = `public hosted zone ${this.targets.zoneName}`;
+    const result = await this.call(
+      'route53',
+      'route53',
+      'ListHostedZonesByName',
+      () => this.clients.route53.send(new ListHostedZonesByNameCommand({ DNSName: this.targets.zoneName, MaxItems: 10 })),
+      resource,
+    );
     const zone = (result.HostedZones ?? []).find((z) => z.Name === zoneName && !z.Config?.PrivateZone);
-    if (!zone?.Id) throw new Error(`no public hosted zone ${this.targets.zoneName}`);
+    if (!zone?.Id) {
+      const missing = missingResource('NoSuchHostedZone', `ListHostedZonesByName returned no ${resource}`);
+      throw new OperatorError(`${resource} does not exist (route53:ListHostedZonesByName)`, 'check dns.zoneName in the environment configuration and that the zone is in this account', missing);
+    }
     this.zoneId = zone.Id;
     return zone.Id;
   }
 
   private async weightedRecordSets(zoneId: string): Promise<Partial<Record<DrRole, ResourceRecordSet>>> {
     const name = `${this.targets.fqdn}.`;
-    const result = await this.clients.route53.send(
-      new ListResourceRecordSetsCommand({ HostedZoneId: zoneId, StartRecordName: this.targets.fqdn, StartRecordType: 'A', MaxItems: 10 }),
+    const result = await this.call('route53', 'route53', 'ListResourceRecordSets', () =>
+      this.clients.route53.send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId, StartRecordName: this.targets.fqdn, StartRecordType: 'A', MaxItems: 10 })),
     );
     const sets: Partial<Record<DrRole, ResourceRecordSet>> = {};
     for (const set of result.ResourceRecordSets ?? []) {
@@ -363,17 +447,16 @@ export class AwsWorld implements DrWorld {
 
   private async healthCheckState(id: string): Promise<{ health: HealthCheckState; checkersHealthy?: number; checkers?: number }> {
     try {
-      const result = await this.clients.route53.send(new GetHealthCheckStatusCommand({ HealthCheckId: id }));
+      const result = await this.call('route53', 'route53', 'GetHealthCheckStatus', () => this.clients.route53.send(new GetHealthCheckStatusCommand({ HealthCheckId: id })));
       const observations = result.HealthCheckObservations ?? [];
       const healthy = observations.filter((o) => o.StatusReport?.Status?.startsWith('Success')).length;
       if (observations.length === 0) return { health: 'unknown' };
       return { health: healthy / observations.length > HEALTHY_CHECKER_SHARE ? 'healthy' : 'unhealthy', checkersHealthy: healthy, checkers: observations.length };
-    } catch {
+    } catch (error) {
+      if (error instanceof OperatorError) throw error;
       return { health: 'unknown' };
     }
   }
-
-  // --- the service ----------------------------------------------------------------------------
 
   async checkHealth(): Promise<HealthReport> {
     const url = this.targets.healthUrl;
@@ -393,7 +476,7 @@ export class AwsWorld implements DrWorld {
         ...(typeof body.role === 'string' ? { role: body.role } : {}),
       };
     } catch (error) {
-      return { url, ok: false, error: message(error) };
+      return { url, ok: false, error: error instanceof Error ? errorLine(classifyAwsError(error)) : String(error) };
     }
   }
 }
