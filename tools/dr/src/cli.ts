@@ -1,13 +1,16 @@
 import { join, relative } from 'node:path';
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ConfigError, type DrRole, type Environment } from '@txn-dr/config';
+import { type LockLocation, LockHeldError, OperationLockError, withOperationLock } from '@txn-dr/operation-lock';
 import { budgetView, renderBudget } from './budget';
+import { registerDrillCommands } from './drill/command';
 import type { Clock } from './clock';
-import { type Outcome, type RunEvent, planSteps, runSteps } from './engine';
+import { type Outcome, type RunEvent, type RunResult, planSteps, runSteps } from './engine';
 import { clockTime, seconds, table } from './format';
-import { DEFAULT_MAX_LAG_SECONDS, DirectionError, OPERATIONS, type Operation, operationSteps, resolveDirection } from './operations';
+import { DEFAULT_MAX_LAG_SECONDS, type Direction, DirectionError, OPERATIONS, type Operation, type OperationOptions, operationSteps, resolveDirection, resolveFailoverDirection } from './operations';
 import { type DrReport, buildReport, defaultReportPath, writeReport } from './report';
-import { readStatus, renderStatus } from './status';
+import { OperatorError } from './errors';
+import { EXIT_INCOMPLETE, readStatus, renderStatus, watchReads } from './status';
 import { DEFAULT_WAITS, type RunFacts, type Waits } from './steps';
 import { type DrTargets, resolveTargets } from './targets';
 import type { DrWorld } from './world';
@@ -29,6 +32,11 @@ export interface CliDeps {
   readonly environmentsDir: string;
   /** @default DEFAULT_WAITS */
   readonly waits?: Waits;
+  /**
+   * The operation lock: where it lives (default: beside the environment's Terraform state) and
+   * who is recorded as holding it (default: the caller's ARN from STS).
+   */
+  readonly lock?: { readonly location?: LockLocation; readonly operator?: string };
 }
 
 export const EXIT_CODES: Record<Outcome, number> = { completed: 0, failed: 1, refused: 3, declined: 4, interrupted: 130 };
@@ -38,6 +46,8 @@ const EXIT_USAGE = 2;
 interface RunFlags {
   readonly to?: string;
   readonly maxLagSeconds?: number;
+  readonly force?: boolean;
+  readonly breakStaleLock?: boolean;
   readonly yes?: boolean;
   readonly report?: string;
 }
@@ -46,6 +56,16 @@ function parseSeconds(value: string): number {
   const parsed = Number(value);
   if (!Number.isFinite(parsed) || parsed <= 0) throw new InvalidArgumentError(`not a positive number of seconds: ${value}`);
   return parsed;
+}
+
+/** A failover reads the live writer to know where it goes; the others take config and flags. */
+async function directionOf(operation: Operation, targets: DrTargets, flags: RunFlags, deps: CliDeps): Promise<Direction> {
+  if (operation !== 'failover' || flags.to !== undefined) return resolveDirection(operation, targets, flags.to);
+  return resolveFailoverDirection(targets, await deps.createWorld(targets, {}).readDatabase());
+}
+
+function stepOptions(flags: RunFlags): OperationOptions {
+  return { ...(flags.maxLagSeconds !== undefined ? { maxLagSeconds: flags.maxLagSeconds } : {}), ...(flags.force ? { force: true } : {}) };
 }
 
 /** Builds the `dr` program; `run` returns the exit code instead of exiting, for tests and main alike. */
@@ -74,9 +94,11 @@ export async function runCli(argv: readonly string[], deps: CliDeps): Promise<nu
       const { targets } = context();
       const snapshot = await readStatus(deps.createWorld(targets, {}), targets, () => deps.clock.now());
       deps.out(flags.json ? JSON.stringify(snapshot, null, 2) : renderStatus(snapshot, targets));
+      if (snapshot.unread.length > 0) exitCode = EXIT_INCOMPLETE;
     });
 
   const toOption = () => new Option('--to <region>', 'the region to move to (default: the one config does not call active; failback: the primary region)');
+  const forceOption = () => new Option('--force', 'failover: go on although the source region answers as a healthy writer (its database isolated or hung)');
   const maxLagOption = () =>
     new Option('--max-lag-seconds <seconds>', `largest replication lag a switchover accepts (default ${DEFAULT_MAX_LAG_SECONDS})`).argParser(parseSeconds);
 
@@ -86,15 +108,21 @@ export async function runCli(argv: readonly string[], deps: CliDeps): Promise<nu
     .addArgument(new Argument('<operation>', 'what to plan').choices(OPERATIONS))
     .addOption(toOption())
     .addOption(maxLagOption())
+    .addOption(forceOption())
     .option('--json', 'print JSON')
     .action(async (operation: Operation, flags: RunFlags & { json?: boolean }) => {
       const { targets } = context();
-      const direction = resolveDirection(operation, targets, flags.to);
-      const world = deps.createWorld(targets, operation === 'failover' ? { impaired: direction.from } : {});
-      const steps = operationSteps(operation, flags.maxLagSeconds !== undefined ? { maxLagSeconds: flags.maxLagSeconds } : {});
-      const rows = await planSteps(steps, { world, targets, clock: deps.clock, ...direction, waits, facts: {}, ...(deps.signal ? { signal: deps.signal } : {}) });
+      const direction = await directionOf(operation, targets, flags, deps);
+      const watch = watchReads(deps.createWorld(targets, operation === 'failover' ? { impaired: direction.from } : {}));
+      const steps = operationSteps(operation, stepOptions(flags));
+      const rows = await planSteps(steps, { world: watch.world, targets, clock: deps.clock, ...direction, waits, facts: {}, ...(deps.signal ? { signal: deps.signal } : {}) });
+      // The operator's problem is the whole answer: no table of unknowns, and never a refusal that
+      // reads like an outage (or suggests a failover).
+      if (watch.operatorError) throw watch.operatorError;
+      const unread = [...watch.unread];
+      if (unread.length > 0 || rows.some((r) => r.state === 'unknown')) exitCode = EXIT_INCOMPLETE;
       if (flags.json) {
-        deps.out(JSON.stringify({ operation, from: targets.regions[direction.from].region, to: targets.regions[direction.to].region, steps: rows }, null, 2));
+        deps.out(JSON.stringify({ operation, from: targets.regions[direction.from].region, to: targets.regions[direction.to].region, steps: rows, unread }, null, 2));
         return;
       }
       deps.out(`Plan: ${operation} ${targets.regions[direction.from].region} -> ${targets.regions[direction.to].region} for ${targets.environment} (nothing is changed)`);
@@ -103,6 +131,7 @@ export async function runCli(argv: readonly string[], deps: CliDeps): Promise<nu
       for (const row of rows.filter((r) => r.problems)) {
         deps.out(`${row.id} would refuse:\n${row.problems!.map((p) => `  - ${p}`).join('\n')}${row.suggestion ? `\n${row.suggestion}` : ''}`);
       }
+      if (exitCode === EXIT_INCOMPLETE) deps.out(`Incomplete (exit ${EXIT_INCOMPLETE}): could not read\n${(unread.length > 0 ? unread : ['a step (see "cannot be read" above)']).map((line) => `  - ${line}`).join('\n')}`);
     });
 
   const runCommand = (operation: Operation, description: string) => {
@@ -111,8 +140,10 @@ export async function runCli(argv: readonly string[], deps: CliDeps): Promise<nu
       .description(description)
       .addOption(toOption())
       .option('-y, --yes', 'do not ask before destructive steps')
-      .option('--report <path>', 'where to write the JSON report (default reports/dr/<operation>-<env>-<time>.json)');
+      .option('--report <path>', 'where to write the JSON report (default reports/dr/<operation>-<env>-<time>.json)')
+      .option('--break-stale-lock', 'take over an operation lock older than an hour (its holder is gone)');
     if (operation !== 'failover') command.addOption(maxLagOption());
+    else command.addOption(forceOption());
     command.action(async (flags: RunFlags) => {
       exitCode = await runOperation(operation, flags, deps, waits, context());
     });
@@ -130,6 +161,16 @@ export async function runCli(argv: readonly string[], deps: CliDeps): Promise<nu
       deps.out(flags.json ? JSON.stringify(view, null, 2) : renderBudget(view));
     });
 
+  registerDrillCommands(program, {
+    loadEnvironment: deps.loadEnvironment,
+    out: deps.out,
+    root: deps.root,
+    ...(deps.signal ? { signal: deps.signal } : {}),
+    setExitCode: (code) => {
+      exitCode = code;
+    },
+  });
+
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return exitCode;
@@ -138,6 +179,11 @@ export async function runCli(argv: readonly string[], deps: CliDeps): Promise<nu
     if (error instanceof ConfigError || error instanceof DirectionError) {
       deps.err(error.message);
       return EXIT_USAGE;
+    }
+    if (error instanceof OperatorError) {
+      deps.err(error.message);
+      deps.err("This is the operator's AWS access or configuration to fix, not an outage: no region was judged impaired, and nothing was changed.");
+      return 1;
     }
     throw error;
   }
@@ -173,20 +219,24 @@ function progressPrinter(out: (text: string) => void) {
 }
 
 async function runOperation(operation: Operation, flags: RunFlags, deps: CliDeps, waits: Waits, { env, targets }: { env: Environment; targets: DrTargets }): Promise<number> {
-  const direction = resolveDirection(operation, targets, flags.to);
+  const direction = await directionOf(operation, targets, flags, deps);
   const fromRegion = targets.regions[direction.from].region;
   const toRegion = targets.regions[direction.to].region;
   const world = deps.createWorld(targets, operation === 'failover' ? { impaired: direction.from } : {});
-  const steps = operationSteps(operation, flags.maxLagSeconds !== undefined ? { maxLagSeconds: flags.maxLagSeconds } : {});
+  const steps = operationSteps(operation, stepOptions(flags));
   const facts: RunFacts = {};
-  const resume = `ENVIRONMENT_SUFFIX=${env.name} npx dr ${operation} --to ${toRegion}${flags.maxLagSeconds !== undefined ? ` --max-lag-seconds ${flags.maxLagSeconds}` : ''}`;
+  const resume = `ENVIRONMENT_SUFFIX=${env.name} npx dr ${operation} --to ${toRegion}${flags.maxLagSeconds !== undefined ? ` --max-lag-seconds ${flags.maxLagSeconds}` : ''}${flags.force ? ' --force' : ''}`;
 
   deps.out(`${operation} of ${env.name}: ${fromRegion} -> ${toRegion} (${targets.globalCluster}, ${targets.fqdn})`);
-  const result = await runSteps(
-    steps,
-    { world, targets, clock: deps.clock, ...direction, waits, facts, ...(deps.signal ? { signal: deps.signal } : {}) },
-    { confirm: deps.confirm, yes: flags.yes === true, onEvent: progressPrinter(deps.out) },
-  );
+  const run = () =>
+    runSteps(
+      steps,
+      { world, targets, clock: deps.clock, ...direction, waits, facts, ...(deps.signal ? { signal: deps.signal } : {}) },
+      { confirm: deps.confirm, yes: flags.yes === true, onEvent: progressPrinter(deps.out) },
+    );
+  const locked = await underLock(operation, env, flags, deps, run);
+  if (typeof locked === 'number') return locked;
+  const result = locked;
   const environmentFile = relative(deps.root, join(deps.environmentsDir, `${env.name}.json`));
   const report = buildReport({ operation, targets, direction, result, facts, command: resume, environmentFile });
   const path = flags.report ?? defaultReportPath(deps.root, operation, env.name, result.startedAt);
@@ -196,7 +246,46 @@ async function runOperation(operation: Operation, flags: RunFlags, deps: CliDeps
   return EXIT_CODES[report.outcome];
 }
 
-/** The end of a run: measured time per step and in total, what is left, and the config change. */
+/**
+ * One DR operation or deploy at a time per environment. A lock someone else holds refuses the run
+ * and names them. A lock that cannot be reached at all stops a switchover or failback, but not a
+ * failover: the state bucket may live in the very region that is failing, and recovery must not
+ * depend on it (the operator is told to make sure no one else is operating).
+ */
+async function underLock(operation: Operation, env: Environment, flags: RunFlags, deps: CliDeps, run: () => Promise<RunResult>): Promise<RunResult | number> {
+  try {
+    return await withOperationLock(
+      {
+        env,
+        workspaceRoot: deps.root,
+        operation,
+        expectedDurationMs: 15 * 60_000,
+        breakStale: flags.breakStaleLock === true,
+        breakHint: `run it again with --break-stale-lock`,
+        log: deps.err,
+        ...(deps.lock?.location ? { location: deps.lock.location } : {}),
+        ...(deps.lock?.operator ? { operator: deps.lock.operator } : {}),
+      },
+      run,
+    );
+  } catch (error) {
+    if (error instanceof LockHeldError) {
+      deps.err(error.message);
+      return EXIT_CODES.refused;
+    }
+    if (error instanceof OperationLockError) {
+      if (operation !== 'failover') {
+        deps.err(`${error.message}\nThe operation lock cannot be read or taken, so this ${operation} does not start: fix access to it and run again.`);
+        return 1;
+      }
+      deps.err(`warning: ${error.message}\nThe failover goes on WITHOUT the operation lock: make sure no one else is running a DR operation or a deploy of ${env.name}.`);
+      return run();
+    }
+    throw error;
+  }
+}
+
+/** The end of a run:/** The end of a run: measured time per step and in total, what is left, and the config change. */
 export function renderSummary(report: DrReport): string {
   const lines: string[] = [];
   const steps = report.recovery.steps;

@@ -1,10 +1,14 @@
+import { userInfo } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { ENVIRONMENTS_DIR, loadEnvironment } from '@txn-dr/config';
 import { createAwsClients } from './aws/clients';
 import { AwsWorld } from './aws/world';
 import { runCli } from './cli';
 import { systemClock } from './clock';
+import { drillProfile } from './drill/profile';
 import { fetchGet } from './http';
+import { LocalWorld, readWorldInfo } from './local/local-world';
 
 // The first Ctrl-C stops the run before its next change or inside its current wait, and writes the
 // report with the resume command; a second one kills the process as usual.
@@ -28,9 +32,21 @@ async function confirmOnTerminal(question: string): Promise<boolean> {
   }
 }
 
+// DR_WORLD names a local world's description (`dr drill up` prints it): the same commands then
+// drive that world instead of AWS, with the waits of its profile.
+const localWorld = process.env['DR_WORLD'] ? readWorldInfo(process.env['DR_WORLD']) : undefined;
+
 runCli(process.argv.slice(2), {
   loadEnvironment: () => loadEnvironment(),
-  createWorld: (targets, options) => new AwsWorld(targets, createAwsClients(targets, options), { http: fetchGet, ...options }),
+  createWorld: (targets, options) =>
+    localWorld ? new LocalWorld(localWorld, targets) : new AwsWorld(targets, createAwsClients(targets, options), { http: fetchGet, ...options }),
+  ...(localWorld
+    ? {
+        waits: drillProfile(localWorld.profile, loadEnvironment()).waits,
+        // A local world keeps its own lock, so drills never contend with a real environment's.
+        lock: { location: { kind: 'file' as const, path: join(localWorld.dir, 'operations-lock.json') }, operator: `local operator ${userInfo().username}` },
+      }
+    : {}),
   clock: systemClock,
   out: (text) => process.stdout.write(`${text}\n`),
   err: (text) => process.stderr.write(`${text}\n`),

@@ -16,8 +16,13 @@ export interface Waits {
   readonly database: WaitSettings;
   /** A Route 53 change reaching every authoritative server: typically within 60 s. */
   readonly dnsChange: WaitSettings;
-  /** /health through the public name answering writer from the new region: resolvers keep the old answer up to the 60 s alias TTL. */
+  /**
+   * /health through the public name answering writer from the new region: the old region's health
+   * check must fail (interval x threshold) and resolvers keep the old answer up to the 60 s alias TTL.
+   */
   readonly health: WaitSettings;
+  /** The old region's instances gone after its capacity is set to zero (failover fencing): bounded, best effort. */
+  readonly fence: WaitSettings;
 }
 
 export const DEFAULT_WAITS: Waits = {
@@ -25,6 +30,7 @@ export const DEFAULT_WAITS: Waits = {
   database: { intervalMs: 5_000, timeoutMs: 15 * 60_000 },
   dnsChange: { intervalMs: 5_000, timeoutMs: 5 * 60_000 },
   health: { intervalMs: 5_000, timeoutMs: 5 * 60_000 },
+  fence: { intervalMs: 5_000, timeoutMs: 2 * 60_000 },
 };
 
 /** What a run learns that belongs in its report. */

@@ -13,11 +13,12 @@ describe('dr status', () => {
     expect(output).toContain('Environment dev: app.dr-dev.example.com, observed 2026-11-20T03:00:');
     expect(output).toContain('Global cluster txdr-dev-global: writer us-east-1');
     expect(output).toMatch(/│ Aurora cluster +│ writer, available +│ reader, available +│/);
-    expect(output).toMatch(/│ replication lag +│ - +│ 0\.4 s at 02:59:\d\dZ +│/);
+    expect(output).toMatch(/│ replication lag +│ - +│ 0\.4 s \(\d+ s old\) +│/);
     expect(output).toMatch(/│ ASG min\/desired\/max +│ 2\/2\/4 +│ 1\/1\/4 +│/);
     expect(output).toMatch(/│ in service \/ healthy targets +│ 2 \/ 2 +│ 1 \/ 1 +│/);
     expect(output).toMatch(/│ Route 53 weight +│ 100 +│ 0 +│/);
-    expect(output).toMatch(/│ Route 53 health check +│ healthy \(16\/16 checkers\) +│ healthy \(16\/16 checkers\) +│/);
+    // The checks probe the writable path: only the writer's passes.
+    expect(output).toMatch(/│ Route 53 health check +│ healthy \(16\/16 checkers\) +│ unhealthy \(0\/16 checkers\) +│/);
     expect(output).toContain('Config activeRegion us-east-1: agrees: us-east-1 is the global writer and takes the traffic');
     expect(h.fake.writes()).toEqual([]);
   });
@@ -45,7 +46,7 @@ describe('dr status', () => {
   it('shows a region that does not answer instead of failing', async () => {
     h = harness();
     h.fake.impair('primary');
-    expect(await h.run(['status'])).toBe(0);
+    expect(await h.run(['status'])).toBe(5);
     const output = h.lastOutput();
     expect(output).toMatch(/│ Aurora cluster +│ does not answer: TimeoutError/);
     expect(output).toMatch(/│ Route 53 health check +│ unhealthy \(0\/16 checkers\)/);
@@ -62,8 +63,8 @@ describe('dr plan', () => {
     expect(output).toContain('Plan: switchover us-east-1 -> us-east-2 for dev (nothing is changed)');
     expect(output).toMatch(/│ 2 │ scale-standby +│ 1\/1\/4, 1 in service, 1 healthy +│ 2\/2\/4, 2 in service and healthy +│ to do │/);
     expect(output).toMatch(/│ 3 │ promote-database \* │ writer us-east-1 \(txdr-dev-primary-aurora\) +│ writer us-east-2 \(txdr-dev-secondary-aurora\) +│ to do │/);
-    expect(output).toMatch(/│ 4 │ move-traffic \* +│ us-east-1 100, us-east-2 0 +│ us-east-1 0, us-east-2 100 +│ to do │/);
-    expect(output).toMatch(/│ 6 │ scale-down-old \* +│ 2\/2\/4, 2 in service, 2 healthy +│ 1\/1\/4 +│ to do │/);
+    expect(output).toMatch(/│ 4 │ verify-traffic +│ HTTP 200, us-east-1 writer +│ HTTP 200, us-east-2 writer +│ to do │/);
+    expect(output).toMatch(/│ 5 │ scale-down-old \* +│ 2\/2\/4, 2 in service, 2 healthy +│ 1\/1\/4 +│ to do │/);
   });
 
   it('shows what is already done, and what would block a run, as JSON', async () => {
@@ -78,22 +79,21 @@ describe('dr plan', () => {
       ['preconditions', 'blocked'],
       ['scale-standby', 'done'],
       ['promote-database', 'to do'],
-      ['move-traffic', 'to do'],
-      ['verify-health', 'to do'],
+      ['verify-traffic', 'to do'],
       ['scale-down-old', 'to do'],
     ]);
     expect(plan.steps[0]!.problems).toEqual(['the replication lag of txdr-dev-secondary-aurora is 30.0 s, over the 10 s a switchover accepts']);
-    expect(plan.steps[0]!.suggestion).toMatch(/run `dr failover`/);
+    expect(plan.steps[0]!.suggestion).toMatch(/wait for the lag to fall/);
     expect(h.fake.writes()).toEqual([]);
   });
 
   it('plans a failover with the old region timing out', async () => {
     h = harness();
     h.fake.impair('primary');
-    expect(await h.run(['plan', 'failover'])).toBe(0);
+    expect(await h.run(['plan', 'failover'])).toBe(5);
     const output = h.lastOutput();
     expect(output).toMatch(/│ 2 │ request-capacity +│ 1\/1\/4, 1 in service, 1 healthy +│ 2\/2\/4 +│ to do │/);
-    expect(output).toMatch(/│ 7 │ scale-down-old \* +│ us-east-1 does not answer \((TimeoutError|RegionSkipped)/);
+    expect(output).toMatch(/│ 3 │ fence-source \* +│ us-east-1 does not answer \((TimeoutError|RegionSkipped)/);
     expect(h.fake.writes()).toEqual([]);
   });
 
@@ -114,11 +114,12 @@ describe('dr budget', () => {
     h = harness();
     expect(await h.run(['budget'])).toBe(0);
     const output = h.lastOutput();
-    expect(output).toMatch(/│ detection │ 90 +│ Route 53 health check: 30 s interval x 3 failures/);
-    expect(output).toMatch(/│ promotion │ \(60\) +│/);
-    expect(output).toMatch(/│ capacity +│ 120 +│ standby 1 -> 2 instances: boot 90 s \+ target health 2 x 15 s/);
+    expect(output).toMatch(/│ detection │ 30 +│ the active region's writable Route 53 check fails: 10 s interval x 3 failures/);
+    expect(output).toMatch(/│ promotion │ 60 +│/);
+    expect(output).toMatch(/│ routing +│ 30 +│ writable checks flip after the promotion: 10 s interval x 3; Route 53 then answers the weight-0 record/);
+    expect(output).toMatch(/│ capacity +│ \(120\) +│ standby 1 -> 2 instances/);
     expect(output).toMatch(/│ dns +│ 60 +│ alias A records to the ALB: fixed 60 s TTL/);
-    expect(output).toContain('total 270 s = detection 90 + max(promotion 60, capacity 120) + dns 60: within the 300 s objective, 30 s to spare');
+    expect(output).toContain('total 180 s = detection 30 + max(promotion 60 + routing 30 + dns 60, capacity 120): within the 300 s objective, 120 s to spare');
     expect(output).toContain('Reference design: traffic moves after ~90 s detection + 60 s TTL, but writes fail until someone promotes');
     expect(h.fake.calls).toEqual([]);
   });
@@ -126,7 +127,7 @@ describe('dr budget', () => {
   it('prints JSON', async () => {
     h = harness({ env: { healthCheck: { intervalSeconds: 10 } } });
     expect(await h.run(['budget', '--json'])).toBe(0);
-    expect(JSON.parse(h.lastOutput())).toMatchObject({ environment: 'dev', budget: { totalSeconds: 210, objectiveSeconds: 300, marginSeconds: 90 } });
+    expect(JSON.parse(h.lastOutput())).toMatchObject({ environment: 'dev', budget: { totalSeconds: 180, objectiveSeconds: 300, marginSeconds: 120 } });
   });
 });
 

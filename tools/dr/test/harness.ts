@@ -61,6 +61,8 @@ export function harness(options: FakeAwsOptions & { env?: Partial<EnvironmentOve
         },
         root,
         environmentsDir: join(root, 'libs', 'config', 'environments'),
+        // The lock is the real file lock beside local state, under this run's root; no STS call.
+        lock: { operator: 'arn:aws:sts::123456789012:assumed-role/dr-operator/test' },
         ...deps,
       });
     },

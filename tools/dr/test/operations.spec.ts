@@ -24,18 +24,19 @@ describe('resolveDirection', () => {
 });
 
 describe('operationSteps', () => {
-  it('switches over with capacity first and the old region last', () => {
-    expect(operationSteps('switchover').map((s) => s.id)).toEqual(['preconditions', 'scale-standby', 'promote-database', 'move-traffic', 'verify-health', 'scale-down-old']);
+  it('switches over with capacity first and the old region last, and changes no DNS record', () => {
+    expect(operationSteps('switchover').map((s) => s.id)).toEqual(['preconditions', 'scale-standby', 'promote-database', 'verify-traffic', 'scale-down-old']);
     expect(operationSteps('failback').map((s) => s.id)).toEqual(operationSteps('switchover').map((s) => s.id));
   });
 
-  it('fails over with the capacity request before the promotion and the wait after it; the old region is best effort', () => {
+  it('fails over with the capacity request and the fencing before the promotion, the waits after it; fencing is best effort', () => {
     const steps = operationSteps('failover');
-    expect(steps.map((s) => s.id)).toEqual(['preconditions', 'request-capacity', 'promote-database', 'await-capacity', 'move-traffic', 'verify-health', 'scale-down-old']);
-    expect(steps.filter((s) => s.bestEffort).map((s) => s.id)).toEqual(['scale-down-old']);
+    expect(steps.map((s) => s.id)).toEqual(['preconditions', 'request-capacity', 'fence-source', 'promote-database', 'await-capacity', 'verify-traffic']);
+    expect(steps.filter((s) => s.bestEffort).map((s) => s.id)).toEqual(['fence-source']);
   });
 
-  it('asks before the database, the traffic and scaling a region in', () => {
-    expect(operationSteps('switchover').filter((s) => s.destructive).map((s) => s.id)).toEqual(['promote-database', 'move-traffic', 'scale-down-old']);
+  it('asks before the database, fencing and scaling a region in; no step touches Route 53', () => {
+    expect(operationSteps('switchover').filter((s) => s.destructive).map((s) => s.id)).toEqual(['promote-database', 'scale-down-old']);
+    expect(operationSteps('failover').filter((s) => s.destructive).map((s) => s.id)).toEqual(['fence-source', 'promote-database']);
   });
 });

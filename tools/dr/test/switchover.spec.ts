@@ -15,20 +15,16 @@ function picture(h: Harness) {
   };
 }
 
-const SWITCHED = { writer: 'secondary', operation: undefined, weights: [0, 100], primary: '1/1/4', secondary: '2/2/4' };
+// Weights stay the fixed preference Terraform set: traffic follows the writable health checks.
+const SWITCHED = { writer: 'secondary', operation: undefined, weights: [100, 0], primary: '1/1/4', secondary: '2/2/4' };
 
 describe('dr switchover', () => {
   it('moves writes and traffic to us-east-2 in order, measures each step and names the config change', async () => {
     h = harness();
     expect(await h.run(['switchover', '--yes'])).toBe(0);
     expect(picture(h)).toEqual(SWITCHED);
-    // Capacity before the database, the database before the traffic, the old region last.
-    expect(h.fake.writes()).toEqual([
-      'UpdateAutoScalingGroup us-east-2',
-      'SwitchoverGlobalCluster us-east-2',
-      'ChangeResourceRecordSets us-east-1',
-      'UpdateAutoScalingGroup us-east-1',
-    ]);
+    // Capacity before the database, the old region last, and no call to Route 53's control plane.
+    expect(h.fake.writes()).toEqual(['UpdateAutoScalingGroup us-east-2', 'SwitchoverGlobalCluster us-east-2', 'UpdateAutoScalingGroup us-east-1']);
     const switchover = h.fake.calls.find((c) => c.command === 'SwitchoverGlobalCluster')!;
     expect(switchover.input).toEqual({
       GlobalClusterIdentifier: 'txdr-dev-global',
@@ -47,19 +43,19 @@ describe('dr switchover', () => {
     expect(report!.resumeCommand).toBeUndefined();
     expect(report!.dataLossWindow).toBeUndefined();
     const steps = Object.fromEntries(report!.recovery.steps.map((s) => [s.id, s]));
-    expect(Object.keys(steps)).toEqual(['preconditions', 'scale-standby', 'promote-database', 'move-traffic', 'verify-health', 'scale-down-old']);
-    expect(Object.values(steps).map((s) => s.status)).toEqual(['passed', 'done', 'done', 'done', 'done', 'done']);
+    expect(Object.keys(steps)).toEqual(['preconditions', 'scale-standby', 'promote-database', 'verify-traffic', 'scale-down-old']);
+    expect(Object.values(steps).map((s) => s.status)).toEqual(['passed', 'done', 'done', 'done', 'done']);
     // Three polls of 10 s until the new instance is in service; four of 5 s until the writer moves;
     // the resolver keeps the old answer up to the 60 s TTL.
     expect(steps['scale-standby']!.seconds).toBeGreaterThanOrEqual(20);
     expect(steps['promote-database']!.seconds).toBeGreaterThanOrEqual(10);
-    expect(steps['verify-health']!.seconds).toBeGreaterThan(0);
+    expect(steps['verify-traffic']!.seconds).toBeGreaterThan(0);
     expect(steps['promote-database']).toMatchObject({ before: 'writer us-east-1 (txdr-dev-primary-aurora)', after: 'writer us-east-2 (txdr-dev-secondary-aurora)' });
     const sum = Object.values(steps).reduce((total, s) => total + s.seconds!, 0);
     expect(report!.recovery.totalSeconds).toBeCloseTo(sum, 0);
 
     const output = h.lastOutput();
-    expect(output).toMatch(/\[2\/6\] 0:0\d scale-standby: Scale the standby/);
+    expect(output).toMatch(/\[2\/5\] 0:0\d scale-standby: Scale the standby/);
     expect(output).toMatch(/ {6}\d:\d\d 2\/2 in service, 2\/2 healthy targets/);
     expect(output).toMatch(/switchover COMPLETED: us-east-1 -> us-east-2/);
     expect(output).toMatch(new RegExp(`total ${report!.recovery.totalSeconds.toFixed(1)} s`));
@@ -77,11 +73,10 @@ describe('dr switchover', () => {
     expect(await h.run(['switchover'], { confirm })).toBe(0);
     expect(h.questions).toEqual([
       'Switch txdr-dev-global over to txdr-dev-secondary-aurora in us-east-2? Writes pause while the clusters change roles.',
-      'Send all traffic for app.dr-dev.example.com to us-east-2 (weights us-east-2 100, us-east-1 0)?',
       'Scale txdr-dev-primary-asg in us-east-1 down to 1/1/4?',
     ]);
     const [report] = h.reports();
-    expect(report!.recovery.confirmationSeconds).toBe(60);
+    expect(report!.recovery.confirmationSeconds).toBe(40);
     const steps = report!.recovery.steps;
     expect(steps.find((s) => s.id === 'scale-down-old')!.seconds).toBeLessThan(5);
   });
@@ -94,24 +89,24 @@ describe('dr switchover', () => {
     const output = h.lastOutput();
     expect(output).toContain('stopped at promote-database: not confirmed');
     expect(output).toContain('done: preconditions, scale-standby');
-    expect(output).toContain('not done: promote-database, move-traffic, verify-health, scale-down-old');
+    expect(output).toContain('not done: promote-database, verify-traffic, scale-down-old');
     expect(output).toContain('resume with: ENVIRONMENT_SUFFIX=dev npx dr switchover --to us-east-2');
     expect(h.reports()[0]).toMatchObject({ outcome: 'declined', resumeCommand: 'ENVIRONMENT_SUFFIX=dev npx dr switchover --to us-east-2' });
     expect(h.reports()[0]!.configChange).toBeUndefined();
 
     expect(await h.run(['switchover', '--yes', '--to', 'us-east-2'])).toBe(0);
     expect(picture(h)).toEqual(SWITCHED);
-    expect(h.reports()[1]!.recovery.steps.map((s) => s.status)).toEqual(['passed', 'already-done', 'done', 'done', 'done', 'done']);
+    expect(h.reports()[1]!.recovery.steps.map((s) => s.status)).toEqual(['passed', 'already-done', 'done', 'done', 'done']);
   });
 
-  it('refuses when the replication lag is too high and suggests a failover, changing nothing', async () => {
+  it('refuses when the replication lag is too high, changing nothing and suggesting no failover while us-east-1 answers', async () => {
     h = harness({ lagMs: 45_000 });
     expect(await h.run(['switchover', '--yes'])).toBe(3);
     expect(h.fake.writes()).toEqual([]);
     const output = h.lastOutput();
     expect(output).toContain('the replication lag of txdr-dev-secondary-aurora is 45.0 s, over the 10 s a switchover accepts');
-    expect(output).toContain('If us-east-1 is impaired, run `dr failover`: it promotes us-east-2 without waiting for replication');
-    expect(output).toContain('(lag last seen 45.0 s)');
+    expect(output).not.toContain('dr failover');
+    expect(output).toContain('us-east-1 answers: wait for the lag to fall and run again');
     expect(h.reports()[0]).toMatchObject({ outcome: 'refused', problems: [expect.stringMatching(/45\.0 s/)] });
   });
 
@@ -136,23 +131,28 @@ describe('dr switchover', () => {
 
   it('stops on an API error with what was done and not, and resumes from there', async () => {
     h = harness();
-    h.fake.failNext('ChangeResourceRecordSets', Object.assign(new Error('User is not authorized to perform: route53:ChangeResourceRecordSets'), { name: 'AccessDenied' }));
+    h.fake.onCall = (call) => {
+      if (call.command === 'SwitchoverGlobalCluster') {
+        h.fake.failNext('UpdateAutoScalingGroup', Object.assign(new Error('User is not authorized to perform: autoscaling:UpdateAutoScalingGroup'), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } }));
+      }
+    };
     expect(await h.run(['switchover', '--yes'])).toBe(1);
-    expect(picture(h)).toMatchObject({ writer: 'secondary', weights: [100, 0] });
+    expect(picture(h)).toMatchObject({ writer: 'secondary', primary: '2/2/4' });
     const output = h.lastOutput();
     expect(output).toContain('FAILED after');
-    expect(output).toContain('stopped at move-traffic: AccessDenied: User is not authorized to perform: route53:ChangeResourceRecordSets');
-    expect(output).toContain('done: preconditions, scale-standby, promote-database');
-    expect(output).toContain('not done: move-traffic, verify-health, scale-down-old');
+    expect(output).toContain("stopped at scale-down-old: AccessDenied on autoscaling:UpdateAutoScalingGroup in us-east-1: the operator role needs autoscaling:UpdateAutoScalingGroup");
+    expect(output).toContain('done: preconditions, scale-standby, promote-database, verify-traffic');
+    expect(output).toContain('not done: scale-down-old');
     expect(output).toContain('resume with: ENVIRONMENT_SUFFIX=dev npx dr switchover --to us-east-2');
     // The writer has moved: the config change is already due.
     expect(output).toContain('config: set "activeRegion": "us-east-2"');
     expect(h.reports()[0]).toMatchObject({ outcome: 'failed', resumeCommand: 'ENVIRONMENT_SUFFIX=dev npx dr switchover --to us-east-2' });
 
+    h.fake.onCall = undefined;
     expect(await h.run(['switchover', '--yes', '--to', 'us-east-2'])).toBe(0);
     expect(picture(h)).toEqual(SWITCHED);
     expect(h.fake.count('SwitchoverGlobalCluster')).toBe(1);
-    expect(h.reports()[1]!.recovery.steps.map((s) => s.status)).toEqual(['already-done', 'already-done', 'already-done', 'done', 'done', 'done']);
+    expect(h.reports()[1]!.recovery.steps.map((s) => s.status)).toEqual(['already-done', 'already-done', 'already-done', 'already-done', 'done']);
   });
 
   it('rides out throttled reads while it waits for the writer', async () => {
@@ -167,8 +167,8 @@ describe('dr switchover', () => {
   });
 
   it('gives up a wait after its timeout and says what it saw last', async () => {
-    h = harness({ promotionPolls: 10_000 });
-    expect(await h.run(['switchover', '--yes'], { waits: { capacity: { intervalMs: 10_000, timeoutMs: 600_000 }, database: { intervalMs: 5_000, timeoutMs: 60_000 }, dnsChange: { intervalMs: 5_000, timeoutMs: 60_000 }, health: { intervalMs: 5_000, timeoutMs: 60_000 } } })).toBe(1);
+    h = harness({ switchoverMs: 3_600_000 });
+    expect(await h.run(['switchover', '--yes'], { waits: { capacity: { intervalMs: 10_000, timeoutMs: 600_000 }, database: { intervalMs: 5_000, timeoutMs: 60_000 }, dnsChange: { intervalMs: 5_000, timeoutMs: 60_000 }, health: { intervalMs: 5_000, timeoutMs: 60_000 }, fence: { intervalMs: 5_000, timeoutMs: 60_000 } } })).toBe(1);
     expect(h.lastOutput()).toContain(
       'stopped at promote-database: timed out after 60 s waiting for txdr-dev-secondary-aurora to be the global writer (last seen: writer us-east-1 (txdr-dev-primary-aurora), switching-over to us-east-2)',
     );
@@ -176,7 +176,7 @@ describe('dr switchover', () => {
 });
 
 describe('a rerun after an interruption resumes where it stopped', () => {
-  const STEPS = ['preconditions', 'scale-standby', 'promote-database', 'move-traffic', 'verify-health', 'scale-down-old'];
+  const STEPS = ['preconditions', 'scale-standby', 'promote-database', 'verify-traffic', 'scale-down-old'];
 
   /** Runs a switchover and presses Ctrl-C at a moment chosen by `when` (a line of its progress). */
   async function interruptedThenResumed(when: (line: string, step: number) => boolean) {
@@ -186,7 +186,7 @@ describe('a rerun after an interruption resumes where it stopped', () => {
     const out = (text: string) => {
       for (const line of text.split('\n')) {
         h.out.push(line);
-        const started = /^\[(\d)\/6\]/.exec(line);
+        const started = /^\[(\d)\/5\]/.exec(line);
         if (started) step = Number(started[1]);
         if (when(line, step)) controller.abort();
       }
@@ -197,7 +197,7 @@ describe('a rerun after an interruption resumes where it stopped', () => {
   }
 
   it.each(STEPS.map((id, i) => [id, i + 1]))('Ctrl-C as %s starts', async (id, index) => {
-    const { first, second } = await interruptedThenResumed((line) => line.startsWith(`[${index}/6]`));
+    const { first, second } = await interruptedThenResumed((line) => line.startsWith(`[${index}/5]`));
     expect(first).toBe(130);
     const [stopped, resumed] = h.reports();
     expect(stopped!.outcome).toBe('interrupted');
@@ -209,14 +209,13 @@ describe('a rerun after an interruption resumes where it stopped', () => {
     expect(resumed!.outcome).toBe('completed');
     expect(picture(h)).toEqual(SWITCHED);
     // Every change was made exactly once across both runs.
-    expect(h.fake.writes()).toEqual(['UpdateAutoScalingGroup us-east-2', 'SwitchoverGlobalCluster us-east-2', 'ChangeResourceRecordSets us-east-1', 'UpdateAutoScalingGroup us-east-1']);
+    expect(h.fake.writes()).toEqual(['UpdateAutoScalingGroup us-east-2', 'SwitchoverGlobalCluster us-east-2', 'UpdateAutoScalingGroup us-east-1']);
   });
 
   it.each([
     ['scale-standby', 2],
     ['promote-database', 3],
-    ['move-traffic', 4],
-    ['verify-health', 5],
+    ['verify-traffic', 4],
   ])('Ctrl-C while %s waits, after it acted', async (id, index) => {
     const { first, second } = await interruptedThenResumed((line, step) => step === index && /^ {6}\d+:\d\d /.test(line));
     expect(first).toBe(130);
@@ -226,6 +225,6 @@ describe('a rerun after an interruption resumes where it stopped', () => {
     expect(resumed!.recovery.steps.slice(0, index - 1).every((s) => s.status === 'already-done' || s.status === 'passed')).toBe(true);
     expect(picture(h)).toEqual(SWITCHED);
     expect(h.fake.count('SwitchoverGlobalCluster')).toBe(1);
-    expect(h.fake.count('ChangeResourceRecordSets')).toBe(1);
+    expect(h.fake.count('ChangeResourceRecordSets')).toBe(0);
   });
 });
