@@ -69,7 +69,7 @@ export function buildReport(input: ReportInput): DrReport {
           from: targets.configActiveRegion,
           to: toRegion,
           file: input.environmentFile,
-          instruction: `set "activeRegion": "${toRegion}" in ${input.environmentFile} (create the file if it does not exist), so that Terraform deploys the weights and sizes the CLI just set`,
+          instruction: `set "activeRegion": "${toRegion}" in ${input.environmentFile} (create the file if it does not exist): Terraform then sizes the regions for their new roles, makes ${toRegion} the preferred (weight 100) record, and deploys stop refusing for disagreeing with the live writer`,
         }
       : undefined;
   const deferred = result.steps.filter((s) => s.status === 'deferred').map((s) => s.id);

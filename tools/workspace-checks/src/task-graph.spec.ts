@@ -34,6 +34,17 @@ describe('the policy suite', () => {
   });
 });
 
+describe('the local DR drill', () => {
+  it('runs against a fresh service bundle: dr:test waits for transaction-api:build', () => {
+    const graph = taskGraph('run', 'dr:test');
+    expect(graph['dr:test']).toEqual(expect.arrayContaining(['transaction-api:build']));
+  });
+
+  it('is affected by a change to the service it runs', () => {
+    expect(affectedBy('apps/transaction-api/src/app.ts')).toContain('dr');
+  });
+});
+
 /**
  * What a change makes affected, one row per change: the stacks among the affected projects.
  * Stacks depend on their upstream stack (implicitDependencies), so whatever affects a stack also

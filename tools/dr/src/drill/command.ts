@@ -9,7 +9,7 @@ import { OPERATIONS, type Operation } from '../operations';
 import type { DrillReport } from './analysis';
 import { runDrill, startWorld } from './drill';
 import { DEFAULT_WORLD_DIR } from './paths';
-import { DB_ENDPOINTS, type DbEndpoint, PROFILES, type ProfileName } from './profile';
+import { DB_ENDPOINTS, DEFAULT_DB_ENDPOINT, type DbEndpoint, PROFILES, type ProfileName } from './profile';
 
 export interface DrillCommandDeps {
   readonly loadEnvironment: () => Environment;
@@ -58,7 +58,7 @@ export function registerDrillCommands(program: Command, deps: DrillCommandDeps):
     .addArgument(new Argument('<action>', 'up: start a world and leave it running; down: stop it; or the operation to drill').choices(ACTIONS))
     .addOption(new Option('--fault <fault>', 'what goes wrong first').choices(FAULTS).default('none'))
     .addOption(new Option('--profile <profile>', 'ci: timings scaled down 60x; real: the documented AWS timings').choices(PROFILES).default('ci'))
-    .addOption(new Option('--db-endpoint <endpoint>', 'where the service reads and writes: its region\'s database, or the global writer endpoint').choices(DB_ENDPOINTS).default('regional'))
+    .addOption(new Option('--db-endpoint <endpoint>', 'where the service reads and writes: its region\'s database, or the global writer endpoint').choices(DB_ENDPOINTS).default(DEFAULT_DB_ENDPOINT))
     .option('--report <file>', 'where the JSON report goes (the timeline SVG goes beside it)')
     .option('--dir <dir>', `folder of the world of \`drill up\` / \`drill down\` (default ${relative(deps.root, DEFAULT_WORLD_DIR)})`)
     .option('--attach <dir>', 'drill against the world `drill up` started in this folder instead of a new one')

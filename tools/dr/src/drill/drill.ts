@@ -11,7 +11,7 @@ import type { CountResult, Fault, WorldInfo } from '../local/protocol';
 import { type DrillReport, analyse } from './analysis';
 import { WriteLoad, acknowledged } from './load';
 import { DR_BIN, SERVICE_BUNDLE, WORLD_MAIN } from './paths';
-import { type DbEndpoint, type DrillProfile, type ProfileName, drillProfile } from './profile';
+import { DEFAULT_DB_ENDPOINT, type DbEndpoint, type DrillProfile, type ProfileName, drillProfile } from './profile';
 import { timelineSvg } from './timeline';
 
 /** A running local world: its description, and how to stop it when this process started it. */
@@ -26,7 +26,7 @@ export async function startWorld(options: { dir?: string; profile: ProfileName; 
   if (!existsSync(SERVICE_BUNDLE)) throw new Error(`the drill runs the built service: ${SERVICE_BUNDLE} is missing; run \`npx nx run transaction-api:build\``);
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'dr-drill-'));
   mkdirSync(dir, { recursive: true });
-  const args = ['--import', 'tsx', WORLD_MAIN, '--dir', dir, '--profile', options.profile, '--db-endpoint', options.dbEndpoint ?? 'regional'];
+  const args = ['--import', 'tsx', WORLD_MAIN, '--dir', dir, '--profile', options.profile, '--db-endpoint', options.dbEndpoint ?? DEFAULT_DB_ENDPOINT];
   if (!options.detached) args.push('--parent-pid', String(process.pid));
   const child = spawn(process.execPath, args, {
     env: { ...process.env, ENVIRONMENT_SUFFIX: options.env.name },
@@ -129,7 +129,7 @@ export interface DrillOptions {
   readonly operation: Operation;
   readonly fault: Fault;
   readonly profile: ProfileName;
-  /** Where the service reads and writes in a world this drill starts. @default 'regional' */
+  /** Where the service reads and writes in a world this drill starts. @default DEFAULT_DB_ENDPOINT */
   readonly dbEndpoint?: DbEndpoint;
   readonly env: Environment;
   /** Where the drill's JSON report goes; the timeline goes beside it (.svg). */

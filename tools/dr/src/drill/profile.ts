@@ -54,6 +54,11 @@ const GLOBAL_WRITER_ENDPOINT_TTL_SECONDS = 5;
 /** Where the service sends its reads and writes: its own region's cluster, or the global writer endpoint. */
 export const DB_ENDPOINTS = ['regional', 'global'] as const;
 export type DbEndpoint = (typeof DB_ENDPOINTS)[number];
+/**
+ * What the stacks deploy: data through the global writer endpoint, health probes on the region's
+ * own cluster. The drill measured the lower switchover write downtime for it (README, "DR drill").
+ */
+export const DEFAULT_DB_ENDPOINT: DbEndpoint = 'global';
 
 const wait = (intervalMs: number, timeoutMs: number) => ({ intervalMs, timeoutMs });
 

@@ -3,7 +3,7 @@
 // serves, and stops everything it started on SIGTERM, SIGINT, or when its parent goes away.
 import { loadEnvironment } from '@txn-dr/config';
 import { parseArgs } from 'node:util';
-import { DB_ENDPOINTS, type DbEndpoint, type ProfileName, PROFILES, drillProfile } from '../drill/profile';
+import { DB_ENDPOINTS, DEFAULT_DB_ENDPOINT, type DbEndpoint, type ProfileName, PROFILES, drillProfile } from '../drill/profile';
 import { SERVICE_BUNDLE } from '../drill/paths';
 import { LocalWorldServer } from './world-server';
 
@@ -13,7 +13,7 @@ const { values } = parseArgs({
     profile: { type: 'string', default: 'ci' },
     'parent-pid': { type: 'string' },
     'service-stderr': { type: 'boolean', default: false },
-    'db-endpoint': { type: 'string', default: 'regional' },
+    'db-endpoint': { type: 'string', default: DEFAULT_DB_ENDPOINT },
   },
 });
 

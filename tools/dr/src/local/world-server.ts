@@ -5,7 +5,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { type Capacity, DR_ROLES, type DrRole, type Environment, activeCapacity, activeRole, otherRole, standbyCapacity } from '@txn-dr/config';
 import { HEALTH_PATHS, Names } from '@txn-dr/contracts';
-import type { DbEndpoint, DrillProfile } from '../drill/profile';
+import { DEFAULT_DB_ENDPOINT, type DbEndpoint, type DrillProfile } from '../drill/profile';
 import { ServiceFleet } from './fleet';
 import { LocalMariaDb } from './mariadb';
 import type { CapacityView, ClusterView, CountResult, Fault, GlobalClusterView, LagView, WorldInfo } from './protocol';
@@ -20,7 +20,7 @@ export interface WorldOptions {
   readonly profile: DrillProfile;
   /** The built service bundle. */
   readonly bundle: string;
-  /** Where the service reads and writes: its region's database, or the global writer endpoint. @default 'regional' */
+  /** Where the service reads and writes: its region's database, or the global writer endpoint. @default DEFAULT_DB_ENDPOINT */
   readonly dbEndpoint?: DbEndpoint;
   /** Service processes' stderr, for debugging a drill. @default 'ignore' */
   readonly serviceStderr?: 'inherit' | 'ignore';
@@ -110,7 +110,7 @@ export class LocalWorldServer {
     this.heartbeat.start();
     this.journal({ event: 'world-started', writer: this.writer });
 
-    if (this.options.dbEndpoint === 'global') {
+    if ((this.options.dbEndpoint ?? DEFAULT_DB_ENDPOINT) === 'global') {
       this.writerEndpoint = await GlobalWriterEndpoint.start(this.databases[this.writer].port, profile.writerEndpointTtlMs);
     }
     const fleet = (role: DrRole) =>
@@ -155,7 +155,7 @@ export class LocalWorldServer {
       pid: process.pid,
       dir,
       profile: profile.name,
-      dbEndpoint: this.options.dbEndpoint ?? 'regional',
+      dbEndpoint: this.options.dbEndpoint ?? DEFAULT_DB_ENDPOINT,
       environment: env.name,
       publicUrl: this.router.url,
       route53Url: this.router.adminUrl,
