@@ -2,7 +2,7 @@ import { type Capacity, type DrRole, otherRole } from '@txn-dr/config';
 import { StopWaitingError, pollUntil } from './poll';
 import type { CheckResult, Step, StepContext } from './steps';
 import { type DrTargets, roleOfRegion } from './targets';
-import type { CapacityState, DatabaseState, HealthReport } from './world';
+import type { CapacityState, DatabaseState, FailoverSnapshot, HealthReport, TrafficState } from './world';
 
 export const OPERATIONS = ['switchover', 'failover', 'failback'] as const;
 export type Operation = (typeof OPERATIONS)[number];
@@ -132,10 +132,27 @@ class OperationCancelledError extends StopWaitingError {
 interface PreconditionState {
   readonly db: DatabaseState;
   readonly standby: CapacityState;
+  /** When the target is still being rebuilt after a failover: where the writes that failover lost are kept. */
+  readonly failoverSnapshots?: readonly FailoverSnapshot[];
+  /** Failover only: the weighted records' health, evidence that the source is impaired. */
+  readonly traffic?: TrafficState;
 }
 
-function observePreconditions(ctx: StepContext): Promise<PreconditionState> {
-  return Promise.all([ctx.world.readDatabase(), ctx.world.readCapacity(ctx.to)]).then(([db, standby]) => ({ db, standby }));
+async function observePreconditions(ctx: StepContext): Promise<PreconditionState> {
+  const [db, standby] = await Promise.all([ctx.world.readDatabase(), ctx.world.readCapacity(ctx.to)]);
+  const sync = db.synchronization[ctx.to];
+  if (!sync || sync === 'connected') return { db, standby };
+  // Read only when it matters; a region that does not answer simply names no snapshot.
+  const failoverSnapshots = await ctx.world.readFailoverSnapshots(ctx.to).catch(() => []);
+  return { db, standby, failoverSnapshots };
+}
+
+/** What a refusal says while the old primary is rebuilt after a failover. */
+function rebuildingText(cluster: string, sync: string, snapshots: readonly FailoverSnapshot[] | undefined): string {
+  const kept = snapshots?.[0]
+    ? ` The writes the failover could not replicate are kept in snapshot ${snapshots[0].identifier} (${snapshots[0].region}${snapshots[0].createdAt ? `, ${snapshots[0].createdAt}` : ''}): restore it to a new cluster to recover them.`
+    : '';
+  return `${cluster} is ${sync}, not connected to the writer: after a failover Aurora rebuilds the old primary as a secondary, which can take from minutes to hours; run again once it is connected.${kept}`;
 }
 
 /**
@@ -203,7 +220,7 @@ function switchoverPreconditions(maxLagSeconds: number): Step<PreconditionState>
       current: `${writerText(db, ctx.targets)}; lag ${lagWords(db)}; standby ${capacityText(standby)}`,
       target: `both clusters available, same engine version, lag <= ${maxLagSeconds} s, a healthy standby`,
     }),
-    check: ({ db, standby }, ctx): CheckResult => {
+    check: ({ db, standby, failoverSnapshots }, ctx): CheckResult => {
       const { targets, from, to } = ctx;
       const problems: string[] = [];
       if (!db.reachable) problems.push(`the global cluster ${targets.globalCluster} does not answer: ${db.error}`);
@@ -221,7 +238,7 @@ function switchoverPreconditions(maxLagSeconds: number): Step<PreconditionState>
       const operation = operationProblem(db, targets);
       if (operation) problems.push(operation);
       const sync = db.synchronization[to];
-      if (sync && sync !== 'connected') problems.push(`${targets.regions[to].cluster} is ${sync}, not connected to the writer`);
+      if (sync && sync !== 'connected') problems.push(rebuildingText(targets.regions[to].cluster, sync, failoverSnapshots));
       let lag: 'high' | 'unknown' | undefined;
       if (db.reachable && db.writer === from) {
         if (!db.lag) {
@@ -259,9 +276,12 @@ function switchoverPreconditions(maxLagSeconds: number): Step<PreconditionState>
  * Its API answering that its cluster is the available writer is evidence of the contrary, unless
  * the operator knows better (--force).
  */
-function sourceLooksHealthy(db: DatabaseState, ctx: StepContext): string | undefined {
+function sourceLooksHealthy(db: DatabaseState, ctx: StepContext, traffic: TrafficState | undefined): string | undefined {
   const source = db.clusters[ctx.from];
   if (!source.reachable || source.status !== 'available' || db.writer !== ctx.from || db.operation) return undefined;
+  // Route 53's checkers failing the source's writable path (a hung or isolated database) is
+  // evidence the API does not give.
+  if (traffic?.reachable && traffic.records[ctx.from].health === 'unhealthy') return undefined;
   return `${source.region} answers and ${source.identifier} is its available writer: a failover would discard unreplicated writes with no evidence that ${source.region} is impaired. Run \`dr switchover\`, or, if ${source.region} is impaired in a way its API does not show (its database isolated or hung), run again with --force`;
 }
 
@@ -279,12 +299,12 @@ function failoverPreconditions(force: boolean): Step<PreconditionState> {
     title: 'Check that the standby can take over',
     destructive: false,
     observe: async (ctx) => {
-      const state = await observePreconditions(ctx);
+      const [state, traffic] = await Promise.all([observePreconditions(ctx), force ? undefined : ctx.world.readTraffic().catch(() => undefined)]);
       // The data-loss window: the freshest lag, or the last one seen when publishing has stopped
       // (its time is in the report).
       const seen = state.db.lag ?? state.db.lagUnknown?.last;
       if (seen && state.db.writer === ctx.from) ctx.facts.lagBeforeFailover = seen;
-      return state;
+      return { ...state, ...(traffic ? { traffic } : {}) };
     },
     // Done once the target writes, or a failover to it is under way. A switchover to it is not:
     // it may be stuck, and then this run replaces it.
@@ -293,7 +313,7 @@ function failoverPreconditions(force: boolean): Step<PreconditionState> {
       current: `${writerText(db, ctx.targets)}; ${ctx.targets.regions[ctx.to].cluster} ${db.clusters[ctx.to].status ?? 'unreachable'}; standby ${capacityText(standby)}`,
       target: `${ctx.targets.regions[ctx.to].cluster} available at the global cluster's engine version, its Auto Scaling group answering`,
     }),
-    check: ({ db, standby }, ctx): CheckResult => {
+    check: ({ db, standby, traffic }, ctx): CheckResult => {
       const problems: string[] = [];
       const target = db.clusters[ctx.to];
       const replacing = stuckSwitchover(db, ctx);
@@ -315,7 +335,7 @@ function failoverPreconditions(force: boolean): Step<PreconditionState> {
         }
       }
       if (!standby.reachable) problems.push(`the Auto Scaling group in ${standby.region} does not answer: ${standby.error}`);
-      const healthySource = force ? undefined : sourceLooksHealthy(db, ctx);
+      const healthySource = force ? undefined : sourceLooksHealthy(db, ctx, traffic);
       if (healthySource) problems.push(healthySource);
       return { problems };
     },

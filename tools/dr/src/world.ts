@@ -25,6 +25,17 @@ export interface DrWorld {
   setWeights(weights: Record<DrRole, number>): Promise<{ changeId: string }>;
   /** Whether a DNS change has reached every authoritative server. */
   trafficChangeInSync(changeId: string): Promise<boolean>;
+  /**
+   * The snapshots in which a failover kept the writes of a cluster that had not replicated (Aurora
+   * names them rds:unplanned-global-failover-...), newest first.
+   */
+  readFailoverSnapshots(role: DrRole): Promise<readonly FailoverSnapshot[]>;
+}
+
+export interface FailoverSnapshot {
+  readonly identifier: string;
+  readonly region: string;
+  readonly createdAt?: string;
 }
 
 export interface ClusterState {

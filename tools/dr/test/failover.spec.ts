@@ -130,6 +130,55 @@ describe('dr failover with us-east-1 impaired', () => {
   });
 });
 
+describe('dr failover needs evidence that the source is impaired', () => {
+  it('refuses while us-east-1 answers as the available writer and passes its health checks', async () => {
+    h = harness({ lagMs: 800 });
+    expect(await h.run(['failover', '--yes'])).toBe(3);
+    expect(h.reports()[0]!.problems).toContainEqual(expect.stringContaining('us-east-1 answers and txdr-dev-primary-aurora is its available writer'));
+    expect(h.reports()[0]!.problems).toContainEqual(expect.stringContaining('run again with --force'));
+    expect(h.fake.writes()).toEqual([]);
+  });
+
+  it("takes Route 53's failing writable checks as evidence when the API still says available", async () => {
+    h = harness({ lagMs: 800 });
+    // The database hangs behind an API that answers: only the health checks see it.
+    h.fake.regions.primary.healthy = false;
+    expect(await h.run(['failover', '--yes'])).toBe(0);
+    expect(h.fake.global.writer).toBe('secondary');
+  });
+
+  it('goes on with --force, the operator vouching for what the API does not show', async () => {
+    h = harness({ lagMs: 800 });
+    expect(await h.run(['failover', '--yes', '--force'])).toBe(0);
+    expect(h.fake.global.writer).toBe('secondary');
+    expect(h.reports()[0]!.resumeCommand ?? '').not.toContain('--to us-east-1');
+  });
+});
+
+describe('dr failback after an unplanned failover', () => {
+  it('refuses while Aurora rebuilds the old primary, naming the snapshot that holds the lost writes, then completes', async () => {
+    h = harness({ lagMs: 800 });
+    h.fake.impair('primary');
+    expect(await h.run(['failover', '--yes'])).toBe(0);
+    h.fake.recover('primary');
+
+    expect(await h.run(['failback', '--yes'], { loadEnvironment: failedOverEnv })).toBe(3);
+    const refused = h.reports().at(-1)!;
+    expect(refused.outcome).toBe('refused');
+    // (Its lag is unknown too: a cluster being rebuilt publishes none.)
+    expect(refused.problems).toContainEqual(
+      expect.stringMatching(
+        /^txdr-dev-primary-aurora is pending-resync, not connected to the writer: after a failover Aurora rebuilds the old primary as a secondary, .* kept in snapshot rds:unplanned-global-failover-txdr-dev-primary-aurora-\S+ \(us-east-1, /,
+      ),
+    );
+    expect(h.fake.count('SwitchoverGlobalCluster')).toBe(0);
+
+    h.clock.t += 25 * 60_000;
+    expect(await h.run(['failback', '--yes'], { loadEnvironment: failedOverEnv })).toBe(0);
+    expect(h.fake.global.writer).toBe('primary');
+  });
+});
+
 describe('dr failback', () => {
   it('has nothing to do when us-east-1 is already the writer and takes the traffic', async () => {
     h = harness();

@@ -1,7 +1,7 @@
 import { AutoScalingClient, DescribeAutoScalingGroupsCommand, UpdateAutoScalingGroupCommand } from '@aws-sdk/client-auto-scaling';
 import { CloudWatchClient, GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
 import { DescribeTargetGroupsCommand, DescribeTargetHealthCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { DescribeDBClustersCommand, DescribeGlobalClustersCommand, FailoverGlobalClusterCommand, RDSClient, SwitchoverGlobalClusterCommand } from '@aws-sdk/client-rds';
+import { DescribeDBClusterSnapshotsCommand, DescribeDBClustersCommand, DescribeGlobalClustersCommand, FailoverGlobalClusterCommand, RDSClient, SwitchoverGlobalClusterCommand } from '@aws-sdk/client-rds';
 import {
   ChangeResourceRecordSetsCommand,
   GetChangeCommand,
@@ -163,6 +163,8 @@ export class FakeAws {
   onCall?: (call: Call) => void;
 
   private readonly failures: { command: string; error: Error; times: number }[] = [];
+  /** Snapshots an unplanned failover left, with the writes of the old primary that had not replicated. */
+  readonly snapshots: { id: string; cluster: string; region: string; at: number }[] = [];
   private readonly throttles = new Map<string, number>();
   private readonly denied = new Set<string>();
   private readonly changes = new Map<string, number>();
@@ -395,6 +397,14 @@ export class FakeAws {
     };
     on(rds, 'rds', DescribeGlobalClustersCommand, 'DescribeGlobalClusters', () => this.describeGlobal());
     on(rds, 'rds', DescribeDBClustersCommand, 'DescribeDBClusters', (input: { DBClusterIdentifier: string }, region) => this.describeCluster(input.DBClusterIdentifier, region));
+    on(rds, 'rds', DescribeDBClusterSnapshotsCommand, 'DescribeDBClusterSnapshots', (input: { DBClusterIdentifier: string }, region) => ({
+      DBClusterSnapshots: this.snapshots.filter((snapshot) => snapshot.cluster === input.DBClusterIdentifier && snapshot.region === region).map((snapshot) => ({
+        DBClusterSnapshotIdentifier: snapshot.id,
+        DBClusterIdentifier: snapshot.cluster,
+        SnapshotCreateTime: new Date(snapshot.at),
+        SnapshotType: 'automated',
+      })),
+    }));
     on(rds, 'rds', SwitchoverGlobalClusterCommand, 'SwitchoverGlobalCluster', (input: { TargetDbClusterIdentifier: string }) => this.promote(input.TargetDbClusterIdentifier, false));
     on(rds, 'rds', FailoverGlobalClusterCommand, 'FailoverGlobalCluster', (input: { TargetDbClusterIdentifier: string; AllowDataLoss?: boolean }) => {
       if (input.AllowDataLoss !== true) throw new Error('the model only fails over with AllowDataLoss');
@@ -567,6 +577,11 @@ export class FakeAws {
     // for the old primary (aurora-global-database-disaster-recovery.html, as above).
     this.metricsSince[op.from] = at;
     if (op.kind === 'failover') {
+      // What the old primary had not replicated is kept in a snapshot of its cluster, named
+      // rds:unplanned-global-failover-... (aurora-global-database-disaster-recovery.html, "Recovering
+      // an Amazon Aurora global database from an unplanned outage").
+      const old = this.regions[op.from];
+      this.snapshots.push({ id: `rds:unplanned-global-failover-${old.cluster.id}-${new Date(at).toISOString().replace(/[:.]/g, '-').toLowerCase()}`, cluster: old.cluster.id, region: old.region, at });
       // The old primary gets a new storage volume before it rejoins: see recover().
       this.global.synchronization[op.from] = 'pending-resync';
       this.rebuild[op.from] = this.impaired.has(this.regions[op.from].region) ? {} : { until: at + this.o.rebuildMs };

@@ -2,6 +2,7 @@ import { DescribeAutoScalingGroupsCommand, UpdateAutoScalingGroupCommand } from 
 import { type Datapoint, GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
 import { DescribeTargetGroupsCommand, DescribeTargetHealthCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import {
+  DescribeDBClusterSnapshotsCommand,
   DescribeDBClustersCommand,
   DescribeGlobalClustersCommand,
   FailoverGlobalClusterCommand,
@@ -26,6 +27,7 @@ import type {
   ClusterState,
   DatabaseState,
   DrWorld,
+  FailoverSnapshot,
   GlobalOperation,
   HealthCheckState,
   HealthReport,
@@ -69,6 +71,9 @@ const LAG_WINDOW_MS = 10 * 60_000;
  * attempt costs the full timeout, and the waits poll every few seconds.
  */
 export const IMPAIRED_RETRY_AFTER_MS = 60_000;
+
+/** What the identifier of the snapshot an unplanned global failover leaves contains. */
+export const FAILOVER_SNAPSHOT_MARK = 'unplanned-global-failover';
 
 export interface AwsWorldOptions {
   readonly http: HttpGet;
@@ -174,6 +179,22 @@ export class AwsWorld implements DrWorld {
     await this.call(to, 'rds', 'SwitchoverGlobalCluster', () =>
       this.clients.regional[to].rds.send(new SwitchoverGlobalClusterCommand({ GlobalClusterIdentifier: this.targets.globalCluster, TargetDbClusterIdentifier: arn })),
     );
+  }
+
+  /**
+   * A failover with AllowDataLoss keeps what the old primary had not replicated in a snapshot of its
+   * cluster named rds:unplanned-global-failover-...
+   * (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-disaster-recovery.html#aurora-global-database-failover).
+   */
+  async readFailoverSnapshots(role: DrRole): Promise<readonly FailoverSnapshot[]> {
+    const { region, cluster } = this.targets.regions[role];
+    const result = await this.call(role, 'rds', 'DescribeDBClusterSnapshots', () =>
+      this.clients.regional[role].rds.send(new DescribeDBClusterSnapshotsCommand({ DBClusterIdentifier: cluster })),
+    );
+    return (result.DBClusterSnapshots ?? [])
+      .filter((snapshot) => snapshot.DBClusterSnapshotIdentifier?.includes(FAILOVER_SNAPSHOT_MARK))
+      .sort((a, b) => (b.SnapshotCreateTime?.getTime() ?? 0) - (a.SnapshotCreateTime?.getTime() ?? 0))
+      .map((snapshot) => ({ identifier: snapshot.DBClusterSnapshotIdentifier!, region, ...(snapshot.SnapshotCreateTime ? { createdAt: snapshot.SnapshotCreateTime.toISOString() } : {}) }));
   }
 
   async failoverDatabase(to: DrRole): Promise<void> {

@@ -206,6 +206,18 @@ async function drive(info: WorldInfo, options: DrillOptions, profile: DrillProfi
       faultAt = Date.now();
       await control(info, `/faults/${fault}`, { role: fault === 'lag' ? to : from });
       log(`fault injected: ${fault}`);
+      if (fault === 'freeze-writer') {
+        // The operator is paged once Route 53's checks have failed the writer's region: that
+        // failing check is also the failover's evidence that the region is impaired.
+        await waitFor(
+          async () => {
+            const records = await fetch(`${info.route53Url}/records`, { signal: AbortSignal.timeout(5_000) }).then((r) => r.json() as Promise<{ records: Record<DrRole, { healthy: boolean }> }>);
+            return !records.records[from].healthy;
+          },
+          profile.timeLimitMs,
+          `Route 53's checks to fail ${env.regions[from].region}`,
+        );
+      }
       if (fault === 'lag') {
         // Let writes pile up on the writer that the standby has not applied yet.
         await delay(Math.min(profile.lagSeconds * 1000 * 0.7, 2_000 + profile.lagSeconds * 500));
@@ -214,8 +226,9 @@ async function drive(info: WorldInfo, options: DrillOptions, profile: DrillProfi
 
     const operationStart = Date.now();
     const args = [operation, '--to', region(to).region];
-    // Failing over from a region that still answers needs the operator's word for it.
-    if (operation === 'failover' && (fault === 'none' || fault === 'lag' || fault === 'route53-control-plane' || fault === 'freeze-writer')) args.push('--force');
+    // Failing over from a region whose API and health checks look fine needs the operator's word
+    // for it; a lost region gives no answer, and a frozen writer fails its health checks.
+    if (operation === 'failover' && (fault === 'none' || fault === 'lag' || fault === 'route53-control-plane')) args.push('--force');
     const reportPath = join(scratch, 'operation.json');
     let run = await runOperatorCli(info, args, { reportPath, env, timeoutMs: profile.timeLimitMs, ...(options.killCliAt ? { killAfter: (line) => options.killCliAt!.test(line) } : {}) });
     cliOutput.push(run.output);

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { DR_ROLES, type Capacity, type DrRole, otherRole } from '@txn-dr/config';
 import type { DrTargets } from '../targets';
-import type { CapacityState, ClusterState, DatabaseState, DrWorld, HealthReport, TrafficState, WeightedRecord } from '../world';
+import type { CapacityState, ClusterState, DatabaseState, DrWorld, FailoverSnapshot, HealthReport, TrafficState, WeightedRecord } from '../world';
 import type { ApiError, CapacityView, ClusterView, GlobalClusterView, LagView, WorldInfo } from './protocol';
 
 export interface LocalWorldOptions {
@@ -151,6 +151,10 @@ export class LocalWorld implements DrWorld {
   async failoverDatabase(to: DrRole): Promise<void> {
     // Sent to the target's region: the region being left may not answer at all.
     await this.region(to, '/global/failover', { method: 'POST', body: { to } });
+  }
+
+  async readFailoverSnapshots(role: DrRole): Promise<readonly FailoverSnapshot[]> {
+    return (await this.region(role, '/snapshots')) as FailoverSnapshot[];
   }
 
   async readTraffic(): Promise<TrafficState> {

@@ -68,6 +68,8 @@ export class LocalWorldServer {
   private readonly lost = new Set<DrRole>();
   private frozen: DrRole | undefined;
   private setAside: string[] = [];
+  /** What each rebuild after a failover set aside, as Aurora's rds:unplanned-global-failover-... snapshots. */
+  private readonly snapshots: { role: DrRole; identifier: string; region: string; createdAt: string; rows: number }[] = [];
   private background: Promise<unknown> = Promise.resolve();
   private rebuildTimer: NodeJS.Timeout | undefined;
   private closed = false;
@@ -237,6 +239,12 @@ export class LocalWorldServer {
     app.get('/cluster', async () => this.clusterView(role));
     app.get('/metrics/lag', async () => this.lagView(role));
     app.get('/capacity', async () => this.capacityView(role));
+    app.get('/snapshots', async () =>
+      this.snapshots
+        .filter((snapshot) => snapshot.role === role)
+        .reverse()
+        .map(({ identifier, region, createdAt }) => ({ identifier, region, createdAt })),
+    );
     app.put<{ Body: Capacity }>('/capacity', async (request) => {
       this.fleets[role].setCapacity(request.body);
       return this.capacityView(role);
@@ -319,6 +327,10 @@ export class LocalWorldServer {
         }
         const keys = await this.keysOnlyOn(old);
         this.setAside.push(...keys);
+        const createdAt = new Date().toISOString();
+        const identifier = `local:unplanned-global-failover-${this.names.cluster(old)}-${createdAt.replace(/[:.]/g, '-').toLowerCase()}`;
+        this.snapshots.push({ role: old, identifier, region: this.options.env.regions[old].region, createdAt, rows: keys.length });
+        writeFileSync(join(this.options.dir, `${identifier.replace(/[^a-z0-9-]/gi, '_')}.json`), `${JSON.stringify({ identifier, createdAt, idempotencyKeys: keys }, null, 2)}\n`);
         const errant = await errantTransactions(db, this.databases[this.writer]);
         const outcome = await rejoin(db, this.databases[this.writer]);
         this.synchronization[old] = 'connected';
