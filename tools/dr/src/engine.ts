@@ -126,7 +126,7 @@ export async function runSteps(steps: readonly Step[], ctx: Omit<StepContext, 'p
         if (result.problems.length > 0) {
           problems = result.problems;
           suggestion = result.suggestion;
-          record.error = result.problems.join('; ');
+          record.error = result.problems.map((p) => p.replace(/\.$/, '')).join('; ');
           outcome = 'refused';
           finish('refused');
           break;

@@ -238,9 +238,11 @@ function switchoverPreconditions(maxLagSeconds: number): Step<PreconditionState>
       const operation = operationProblem(db, targets);
       if (operation) problems.push(operation);
       const sync = db.synchronization[to];
-      if (sync && sync !== 'connected') problems.push(rebuildingText(targets.regions[to].cluster, sync, failoverSnapshots));
+      const rebuilding = sync !== undefined && sync !== 'connected';
+      if (rebuilding) problems.push(rebuildingText(targets.regions[to].cluster, sync, failoverSnapshots));
       let lag: 'high' | 'unknown' | undefined;
-      if (db.reachable && db.writer === from) {
+      // A cluster being rebuilt publishes no lag: that is the rebuild, said above, not a metric to check.
+      if (db.reachable && db.writer === from && !rebuilding) {
         if (!db.lag) {
           problems.push(unknownLagProblem(db, targets.regions[to].cluster));
           lag = 'unknown';
@@ -299,7 +301,12 @@ function failoverPreconditions(force: boolean): Step<PreconditionState> {
     title: 'Check that the standby can take over',
     destructive: false,
     observe: async (ctx) => {
-      const [state, traffic] = await Promise.all([observePreconditions(ctx), force ? undefined : ctx.world.readTraffic().catch(() => undefined)]);
+      const state = await observePreconditions(ctx);
+      // The health checks are read only when they are the evidence left: a source whose API does
+      // not answer needs none, and reading Route 53's API during a us-east-1 outage costs its timeouts.
+      const source = state.db.clusters[ctx.from];
+      const needsEvidence = !force && source.reachable && source.status === 'available';
+      const traffic = needsEvidence ? await ctx.world.readTraffic().catch(() => undefined) : undefined;
       // The data-loss window: the freshest lag, or the last one seen when publishing has stopped
       // (its time is in the report).
       const seen = state.db.lag ?? state.db.lagUnknown?.last;

@@ -52,6 +52,7 @@ async function main(): Promise<void> {
   h.clock.t += 30 * 60_000;
   h.fake.recover('primary');
   await show('failover rerun: the deferred fence', ['failover', '--to', 'us-east-2', '--yes'], { loadEnvironment: () => failedOver });
+  await show('failback refused: the old primary is being rebuilt', ['failback', '--yes'], { loadEnvironment: () => failedOver });
   // The rebuild is over and us-east-1's replication lag is published again.
   h.clock.t += 22 * 60_000;
   await show('failback', ['failback', '--yes'], { loadEnvironment: () => failedOver });

@@ -25,7 +25,14 @@ export interface RegionalRds {
 
 /** What the global cluster says about its writer. */
 export type GlobalWriter =
-  | { readonly state: 'writer'; readonly region: string; readonly clusterArn: string; readonly askedIn: string }
+  | {
+      readonly state: 'writer';
+      readonly region: string;
+      readonly clusterArn: string;
+      readonly askedIn: string;
+      /** Regions whose member is not connected (`pending-resync`: an old primary rebuilt after a failover). */
+      readonly rebuilding: readonly { readonly region: string; readonly status: string }[];
+    }
   /** No global cluster of that name: nothing is deployed yet. */
   | { readonly state: 'absent'; readonly askedIn: string }
   /** The global cluster exists with no writer member yet (created empty; the primary stack adds it). */
@@ -59,7 +66,12 @@ export async function findGlobalWriter(globalCluster: string, regions: readonly 
       if (moving) return { state: 'moving', status: moving, askedIn: region };
       const writer = cluster.GlobalClusterMembers?.find((member) => member.IsWriter)?.DBClusterArn;
       if (!writer) return { state: 'no-writer', askedIn: region };
-      return { state: 'writer', region: regionOfArn(writer), clusterArn: writer, askedIn: region };
+      // SynchronizationStatus: connected | pending-resync
+      // (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_GlobalClusterMember.html).
+      const rebuilding = (cluster.GlobalClusterMembers ?? [])
+        .filter((member) => !member.IsWriter && member.DBClusterArn && member.SynchronizationStatus && member.SynchronizationStatus !== 'connected')
+        .map((member) => ({ region: regionOfArn(member.DBClusterArn!), status: member.SynchronizationStatus! }));
+      return { state: 'writer', region: regionOfArn(writer), clusterArn: writer, askedIn: region, rebuilding };
     } catch (error) {
       // "The GlobalClusterIdentifier doesn't refer to an existing global database cluster":
       // https://docs.aws.amazon.com/botocore/latest/reference/services/rds/client/exceptions/GlobalClusterNotFoundFault.html
@@ -85,6 +97,8 @@ export interface ActiveRegionInput {
   readonly environmentFileExists: boolean;
   /** Deploy even when config and the live writer disagree. @default false */
   readonly allowMismatch?: boolean;
+  /** The region of the stack being deployed. @default not checked against a rebuild */
+  readonly deployingRegion?: string;
 }
 
 /**
@@ -121,6 +135,15 @@ export async function checkActiveRegion(input: ActiveRegionInput): Promise<strin
     }
     case 'writer': {
       const where = `${writer.region} (${writer.clusterArn}, asked in ${writer.askedIn})`;
+      const rebuilt = writer.rebuilding.find((member) => member.region === input.deployingRegion);
+      if (rebuilt && writer.region === input.activeRegion) {
+        // `dr failover` fenced this region (capacity zero) so that its old writer acknowledges
+        // nothing; this stack would give it the standby's capacity back before Aurora has made its
+        // cluster a reader again.
+        const message = `The cluster in ${rebuilt.region} is ${rebuilt.status}: after a failover Aurora is rebuilding it as a secondary, and its region stays fenced until then.`;
+        if (input.allowMismatch) return `WARNING: ${message} Deploying anyway (${ALLOW_MISMATCH_FLAG}).`;
+        throw new ActiveRegionMismatchError(`Refusing to deploy: ${message} Deploying now would start its instances again. Wait until \`npx dr status\` shows it connected, then deploy. ${override}`);
+      }
       if (writer.region === input.activeRegion) return `Config activeRegion ${input.activeRegion} agrees with the live global writer in ${where}.`;
       if (input.allowMismatch) {
         return `WARNING: config activeRegion ${input.activeRegion} disagrees with the live global writer in ${where}. Deploying anyway (${ALLOW_MISMATCH_FLAG}).`;

@@ -111,7 +111,7 @@ export async function runStackRunner(argv: readonly string[], deps: RunnerDeps):
       async () => {
         if (stack !== 'global') {
           const allowMismatch = values['allow-active-region-mismatch'] === true || truthy(deps.vars[ALLOW_MISMATCH_ENV]);
-          deps.out(`${project}: ${await checkActiveRegion(activeRegionInput(env, deps, allowMismatch))}`);
+          deps.out(`${project}: ${await checkActiveRegion({ ...activeRegionInput(env, deps, allowMismatch), deployingRegion: env.regions[stack].region })}`);
         }
         // Approval is interactive except in CI, where the pipeline's environment gate is the approval.
         return deps.cdktf('deploy', deps.vars.CI === 'true' ? ['--auto-approve'] : []);

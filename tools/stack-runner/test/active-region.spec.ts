@@ -76,6 +76,35 @@ describe('config and the live writer disagree', () => {
   });
 });
 
+describe('after a failover, while Aurora rebuilds the old primary', () => {
+  const rebuilding = () =>
+    globalCluster('us-east-2', 'staging', {
+      GlobalClusterMembers: [
+        { DBClusterArn: clusterArn('us-east-1', 'txdr-staging-primary-aurora'), IsWriter: false, SynchronizationStatus: 'pending-resync' },
+        { DBClusterArn: clusterArn('us-east-2', 'txdr-staging-secondary-aurora'), IsWriter: true },
+      ],
+    });
+
+  beforeEach(() => {
+    primaryMock.on(DescribeGlobalClustersCommand).resolves({ GlobalClusters: [rebuilding()] });
+  });
+
+  it('refuses to deploy the fenced region: its instances would start again before it is a reader', async () => {
+    const error = await checkActiveRegion(input({ activeRegion: 'us-east-2', deployingRegion: 'us-east-1' })).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ActiveRegionMismatchError);
+    expect((error as Error).message).toMatch(/^Refusing to deploy: The cluster in us-east-1 is pending-resync: after a failover Aurora is rebuilding it as a secondary/);
+    expect((error as Error).message).toContain('Wait until `npx dr status` shows it connected');
+  });
+
+  it('deploys the region that writes', async () => {
+    await expect(checkActiveRegion(input({ activeRegion: 'us-east-2', deployingRegion: 'us-east-2' }))).resolves.toMatch(/^Config activeRegion us-east-2 agrees/);
+  });
+
+  it('deploys the rebuilt region with the override, saying so', async () => {
+    await expect(checkActiveRegion(input({ activeRegion: 'us-east-2', deployingRegion: 'us-east-1', allowMismatch: true }))).resolves.toMatch(/^WARNING: The cluster in us-east-1 is pending-resync/);
+  });
+});
+
 describe('no writer to compare with', () => {
   it.each([
     ['the global cluster is not found', () => primaryMock.on(DescribeGlobalClustersCommand).rejects(notFound())],

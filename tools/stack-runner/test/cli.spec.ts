@@ -182,7 +182,7 @@ describe('the operation lock', () => {
     await expect(runStackRunner(['deploy', '--operator', 'alice', '--break-stale-lock'], deps('primary'))).resolves.toBe(0);
     expect(cdktfCalls[0]!.lock).toMatchObject({ operation: 'deploy:primary', operator: 'alice' });
     expect(err).toContain(
-      `stack-primary: Broke the stale operation lock ${lockPath()} (deploy:secondary by arn:aws:sts::123456789012:assumed-role/dr-operator/bob on laptop-b (pid 31), 3 h old) and took it for deploy:primary.`,
+      `stack-primary: Broke the operation lock ${lockPath()} (stale; deploy:secondary by arn:aws:sts::123456789012:assumed-role/dr-operator/bob on laptop-b (pid 31), 3 h old) and took it for deploy:primary.`,
     );
   });
 

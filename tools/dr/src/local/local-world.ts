@@ -40,6 +40,9 @@ function message(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
+/** As AwsWorld judges it: no answer, or a 5xx, is the region impaired; an error it answered is not. */
+const impaired = (error: unknown) => error instanceof NoAnswerError || (error instanceof WorldApiError && error.httpStatus >= 500);
+
 /**
  * The DrWorld of the local drill: the same reads and changes as AwsWorld, over the local world's
  * per-region APIs, Route 53 admin listener and public name. Nothing in the operations knows which
@@ -97,7 +100,7 @@ export class LocalWorld implements DrWorld {
         errors.push(`${this.targets.regions[role].region}: ${message(error)}`);
       }
     }
-    if (!view) return { ...base, reachable: false, error: errors.join('; ') };
+    if (!view) return { ...base, reachable: false, impaired: DR_ROLES.every((role) => clusters[role].impaired === true), error: errors.join('; ') };
     const synchronization: Partial<Record<DrRole, string>> = {};
     for (const member of view.members) if (member.synchronization) synchronization[member.role] = member.synchronization;
     const secondary = otherRole(view.writer);
@@ -125,8 +128,8 @@ export class LocalWorld implements DrWorld {
       const view = (await this.region(role, '/cluster')) as ClusterView;
       return { role, region, identifier, reachable: true, status: view.status, engineVersion: view.engineVersion, arn: `local:${region}:cluster:${identifier}` };
     } catch (error) {
-      if (error instanceof WorldApiError) return { role, region, identifier, reachable: true, status: 'error', error: message(error) };
-      return { role, region, identifier, reachable: false, error: message(error) };
+      if (error instanceof WorldApiError && !impaired(error)) return { role, region, identifier, reachable: true, status: 'error', error: message(error) };
+      return { role, region, identifier, reachable: false, impaired: impaired(error), error: message(error) };
     }
   }
 
@@ -136,7 +139,7 @@ export class LocalWorld implements DrWorld {
       const view = (await this.region(role, '/capacity')) as CapacityView;
       return { role, region, autoScalingGroup, reachable: true, min: view.min, desired: view.desired, max: view.max, inService: view.inService, instances: view.instances, healthyTargets: view.healthyTargets };
     } catch (error) {
-      return { role, region, autoScalingGroup, reachable: false, error: message(error) };
+      return { role, region, autoScalingGroup, reachable: false, impaired: impaired(error), error: message(error) };
     }
   }
 
@@ -168,7 +171,7 @@ export class LocalWorld implements DrWorld {
       const state = (await this.call(this.info.route53Url, '/records')) as { records: Record<DrRole, { weight: number; healthy: boolean }> };
       return { fqdn, reachable: true, zoneId: 'local', records: { primary: record('primary', state.records.primary), secondary: record('secondary', state.records.secondary) } };
     } catch (error) {
-      return { fqdn, reachable: false, error: message(error), records: { primary: record('primary'), secondary: record('secondary') } };
+      return { fqdn, reachable: false, impaired: impaired(error), error: message(error), records: { primary: record('primary'), secondary: record('secondary') } };
     }
   }
 
