@@ -130,7 +130,7 @@ export class LocalMariaDb {
     if (!Number.isInteger(options.serverId) || options.serverId < 1) throw new Error(`serverId must be a positive integer, got ${options.serverId}`);
     // A unix socket path holds at most 107 bytes on Linux.
     if (Buffer.byteLength(join(options.dir, 'mariadbd.sock')) > 107) throw new Error(`dir is too long for a unix socket path (at most about 90 bytes): ${options.dir}`);
-    mkdirSync(options.dir, { recursive: true });
+    mkdirSync(join(options.dir, 'tmp'), { recursive: true });
     const timeoutMs = options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS;
     for (let attempt = 1; ; attempt++) {
       const server = new LocalMariaDb({ ...options, port: options.port ?? (await freePort()) });
@@ -150,6 +150,11 @@ export class LocalMariaDb {
   /** The data directory, the binary logs included. */
   get dataDir(): string {
     return join(this.dir, 'data');
+  }
+
+  /** The server's own temporary folder (temporary tables, sort files). */
+  get tmpDir(): string {
+    return join(this.dir, 'tmp');
   }
 
   /** The server's error log. */
@@ -300,6 +305,9 @@ export class LocalMariaDb {
       [
         '--no-defaults',
         `--datadir=${this.dataDir}`,
+        // A temporary folder of its own: two installs at once in the shared /tmp can clash on
+        // the names of their temporary tables ("Unknown table 'mysql.tmp_user_sys'").
+        `--tmpdir=${this.tmpDir}`,
         `--user=${this.rootUser}`,
         // root (and the installing user) log in through the socket only: no password exists.
         '--auth-root-authentication-method=socket',
@@ -320,6 +328,7 @@ export class LocalMariaDb {
       [
         '--no-defaults',
         `--datadir=${this.dataDir}`,
+        `--tmpdir=${this.tmpDir}`,
         `--socket=${this.socket}`,
         `--port=${this.port}`,
         '--bind-address=127.0.0.1',

@@ -293,6 +293,10 @@ export class LocalWorldServer {
     this.journal({ event: 'failover-started', from, to });
     this.runInBackground(async () => {
       try {
+        // A failover "doesn't wait for data to synchronize": what the secondary has not applied
+        // when it starts is lost, however long the promotion then takes
+        // (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-disaster-recovery.html).
+        await this.databases[to].query('STOP SLAVE', [], { timeoutMs: 5_000 });
         // Aurora fences the old writer on a best-effort basis only; a frozen one cannot be.
         const fenced = await fence(this.databases[from], 1_000).catch(() => false);
         await delay(this.options.profile.promotionMs);
