@@ -39,7 +39,7 @@ const localWorld = process.env['DR_WORLD'] ? readWorldInfo(process.env['DR_WORLD
 runCli(process.argv.slice(2), {
   loadEnvironment: () => loadEnvironment(),
   createWorld: (targets, options) =>
-    localWorld ? new LocalWorld(localWorld, targets) : new AwsWorld(targets, createAwsClients(targets, options), { http: fetchGet, ...options }),
+    localWorld ? new LocalWorld(localWorld, targets, options) : new AwsWorld(targets, createAwsClients(targets, options), { http: fetchGet, ...options }),
   ...(localWorld
     ? {
         waits: drillProfile(localWorld.profile, loadEnvironment()).waits,

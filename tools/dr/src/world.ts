@@ -38,6 +38,12 @@ export interface FailoverSnapshot {
   readonly createdAt?: string;
 }
 
+/**
+ * After the region a failover leaves fails to answer, it is not asked again for this long: each
+ * attempt costs the full timeout, and the waits poll every few seconds.
+ */
+export const IMPAIRED_RETRY_AFTER_MS = 60_000;
+
 export interface ClusterState {
   readonly role: DrRole;
   readonly region: string;

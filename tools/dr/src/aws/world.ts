@@ -22,18 +22,19 @@ import { type Clock, systemClock } from '../clock';
 import { type AwsCallContext, type AwsService, type ClassifiedError, OperatorError, classifyAwsError, errorLine, missingResource, operatorError, raiseForOperator } from '../errors';
 import type { HttpGet } from '../http';
 import type { DrTargets } from '../targets';
-import type {
-  CapacityState,
-  ClusterState,
-  DatabaseState,
-  DrWorld,
-  FailoverSnapshot,
-  GlobalOperation,
-  HealthCheckState,
-  HealthReport,
-  ReplicationLag,
-  TrafficState,
-  WeightedRecord,
+import {
+  type CapacityState,
+  type ClusterState,
+  type DatabaseState,
+  type DrWorld,
+  type FailoverSnapshot,
+  type GlobalOperation,
+  type HealthCheckState,
+  type HealthReport,
+  IMPAIRED_RETRY_AFTER_MS,
+  type ReplicationLag,
+  type TrafficState,
+  type WeightedRecord,
 } from '../world';
 import type { AwsClients } from './clients';
 
@@ -66,11 +67,7 @@ export const LAG_STALE_AFTER_MS = 2 * LAG_PERIOD_SECONDS * 1000;
 /** How far back to look for the latest datapoint, to say how old it is when it is stale. */
 const LAG_WINDOW_MS = 10 * 60_000;
 
-/**
- * After the region a failover leaves fails to answer, it is not asked again for this long: each
- * attempt costs the full timeout, and the waits poll every few seconds.
- */
-export const IMPAIRED_RETRY_AFTER_MS = 60_000;
+export { IMPAIRED_RETRY_AFTER_MS } from '../world';
 
 /** What the identifier of the snapshot an unplanned global failover leaves contains. */
 export const FAILOVER_SNAPSHOT_MARK = 'unplanned-global-failover';
