@@ -18,7 +18,9 @@ export { DEFAULT_ENGINE_VERSION, DR_ROLES, environmentSchema, type DrRole, type 
 export {
   ALB_ALIAS_TTL_SECONDS,
   AURORA_GLOBAL_PROMOTION_SECONDS,
+  FENCE_WAIT_SECONDS,
   INSTANCE_BOOT_SECONDS,
+  TARGET_DEREGISTRATION_DELAY_SECONDS,
   describeRtoBudget,
   rtoBudget,
   type RtoBudget,

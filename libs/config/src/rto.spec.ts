@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { activeCapacity, capacityFor, standbyCapacity } from './capacity';
 import { defineEnvironment, loadEnvironment, type EnvironmentOverrides } from './environment';
-import { ALB_ALIAS_TTL_SECONDS, AURORA_GLOBAL_PROMOTION_SECONDS, INSTANCE_BOOT_SECONDS, describeRtoBudget, rtoBudget } from './rto';
+import { ALB_ALIAS_TTL_SECONDS, AURORA_GLOBAL_PROMOTION_SECONDS, FENCE_WAIT_SECONDS, INSTANCE_BOOT_SECONDS, TARGET_DEREGISTRATION_DELAY_SECONDS, describeRtoBudget, rtoBudget } from './rto';
 
 const seconds = (budget: ReturnType<typeof rtoBudget>) => Object.fromEntries(budget.phases.map((p) => [p.id, p.seconds]));
 
@@ -17,10 +17,10 @@ describe('the RTO budget of the default environment', () => {
     expect(budget.marginSeconds).toBe(300 - budget.totalSeconds);
   });
 
-  it('adds detection and the longer of two branches: promotion, routing and the alias TTL, or capacity', () => {
-    expect(seconds(budget)).toEqual({ detection: 30, promotion: 60, capacity: 120, routing: 30, dns: 60 });
-    expect(budget.totalSeconds).toBe(30 + 60 + 30 + 60);
-    expect(describeRtoBudget(budget)).toBe('detection 30 + max(promotion 60 + routing 30 + dns 60, capacity 120)');
+  it('adds detection and the longer of two branches: fencing, promotion, routing and the alias TTL, or capacity', () => {
+    expect(seconds(budget)).toEqual({ detection: 30, fencing: 45, promotion: 60, capacity: 120, routing: 30, dns: 60 });
+    expect(budget.totalSeconds).toBe(30 + 45 + 60 + 30 + 60);
+    expect(describeRtoBudget(budget)).toBe('detection 30 + max(fencing 45 + promotion 60 + routing 30 + dns 60, capacity 120)');
     expect(budget.phases.filter((p) => !p.onCriticalPath).map((p) => p.id)).toEqual(['capacity']);
   });
 
@@ -40,23 +40,30 @@ describe('the RTO budget of the default environment', () => {
   it('uses the documented constants', () => {
     expect(ALB_ALIAS_TTL_SECONDS).toBe(60);
     expect(AURORA_GLOBAL_PROMOTION_SECONDS).toBe(60);
+    expect(FENCE_WAIT_SECONDS).toBe(TARGET_DEREGISTRATION_DELAY_SECONDS + 15);
+  });
+
+  it('waits for the fencing of the old region, bounded, before the promotion', () => {
+    const fencing = budget.phases.find((p) => p.id === 'fencing')!;
+    expect(fencing).toMatchObject({ seconds: 45, onCriticalPath: true });
+    expect(fencing.basis).toBe("the old region's capacity to zero, its instances gone within 45 s (deregistration delay 30 s + stop), before the promotion");
   });
 });
 
 describe('rtoBudget follows the config', () => {
   const boot = INSTANCE_BOOT_SECONDS;
   it.each<[string, Partial<EnvironmentOverrides>, Record<string, number>, number, string[]]>([
-    ['the defaults', {}, { detection: 30, promotion: 60, capacity: boot + 30, routing: 30, dns: 60 }, 180, ['capacity']],
+    ['the defaults', {}, { detection: 30, fencing: 45, promotion: 60, capacity: boot + 30, routing: 30, dns: 60 }, 225, ['capacity']],
     // Both detection and routing are interval x threshold: the slow interval costs twice.
-    ['30 s checks, which use the whole objective', { healthCheck: { intervalSeconds: 30 } }, { detection: 90, promotion: 60, capacity: boot + 30, routing: 90, dns: 60 }, 300, ['capacity']],
-    ['a threshold of 10', { healthCheck: { failureThreshold: 10 } }, { detection: 100, promotion: 60, capacity: boot + 30, routing: 100, dns: 60 }, 320, ['capacity']],
-    ['a standby that already runs the active capacity', { capacity: { standby: { min: 2, desired: 2 } } }, { detection: 30, promotion: 60, capacity: 0, routing: 30, dns: 60 }, 180, ['capacity']],
+    ['30 s checks, over the objective', { healthCheck: { intervalSeconds: 30 } }, { detection: 90, fencing: 45, promotion: 60, capacity: boot + 30, routing: 90, dns: 60 }, 345, ['capacity']],
+    ['a threshold of 10', { healthCheck: { failureThreshold: 10 } }, { detection: 100, fencing: 45, promotion: 60, capacity: boot + 30, routing: 100, dns: 60 }, 365, ['capacity']],
+    ['a standby that already runs the active capacity', { capacity: { standby: { min: 2, desired: 2 } } }, { detection: 30, fencing: 45, promotion: 60, capacity: 0, routing: 30, dns: 60 }, 225, ['capacity']],
     [
       'a slow target health check, which puts capacity on the critical path',
       { compute: { targetHealth: { intervalSeconds: 60, healthyThreshold: 4 } } },
-      { detection: 30, promotion: 60, capacity: boot + 240, routing: 30, dns: 60 },
+      { detection: 30, fencing: 45, promotion: 60, capacity: boot + 240, routing: 30, dns: 60 },
       30 + boot + 240,
-      ['promotion', 'routing', 'dns'],
+      ['fencing', 'promotion', 'routing', 'dns'],
     ],
   ])('%s', (_description, overrides, phases, total, offCriticalPath) => {
     const budget = rtoBudget(defineEnvironment({ name: 'dev', objectives: { rtoSeconds: 3600 }, ...overrides }));
@@ -77,8 +84,8 @@ describe('rtoBudget follows the config', () => {
       capacity: { active: { min: 2, desired: 2, max: 4 }, standby: { min: 1, desired: 1, max: 4 } },
       objectives: { rtoSeconds: 300 },
     });
-    expect(budget.totalSeconds).toBe(300 + 60 + 300 + 60);
-    expect(budget.marginSeconds).toBe(-420);
+    expect(budget.totalSeconds).toBe(300 + 45 + 60 + 300 + 60);
+    expect(budget.marginSeconds).toBe(-465);
   });
 });
 

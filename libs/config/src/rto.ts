@@ -31,7 +31,23 @@ export const AURORA_GLOBAL_PROMOTION_SECONDS = 60;
  */
 export const INSTANCE_BOOT_SECONDS = 90;
 
-export type RtoPhaseId = 'detection' | 'promotion' | 'capacity' | 'routing' | 'dns';
+/**
+ * How long the load balancer lets requests in flight finish on a target it deregisters, before the
+ * Auto Scaling group terminates the instance; the compute layer sets it on the target group.
+ * https://docs.aws.amazon.com/elasticloadbalancing/latest/application/edit-target-group-attributes.html#deregistration-delay
+ */
+export const TARGET_DEREGISTRATION_DELAY_SECONDS = 30;
+
+/**
+ * The failover fences the old region before promoting (its capacity to zero, so that it
+ * acknowledges no write that would end up only in its database), and waits at most this long for
+ * its instances to be gone: the deregistration delay, then about 15 s for the instance to stop.
+ * Past it the fencing is reported unconfirmed and the failover goes on; a region that does not
+ * answer fails the step at once.
+ */
+export const FENCE_WAIT_SECONDS = TARGET_DEREGISTRATION_DELAY_SECONDS + 15;
+
+export type RtoPhaseId = 'detection' | 'fencing' | 'promotion' | 'capacity' | 'routing' | 'dns';
 
 /** How Route 53 health checks judge an endpoint: interval and failure threshold. */
 const HEALTH_CHECK_DOC = 'https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover-determining-health-of-endpoints.html';
@@ -81,8 +97,8 @@ export interface RtoInput {
  *
  * 1. detection: the active region's writable check fails `failureThreshold` times in a row (the
  *    alarm on it pages).
- * 2. The failover asks the standby for the active capacity (capacity), then promotes its database
- *    (promotion).
+ * 2. The failover asks the standby for the active capacity (capacity), fences the old region
+ *    (fencing: bounded), then promotes its database (promotion).
  * 3. routing: the writable checks flip, the promoted region passing `failureThreshold` checks in a
  *    row and the old one, no longer the writer (read-only or unreachable), failing as many (in
  *    parallel, or already done); Route 53 then answers the standby's weight-0 record.
@@ -102,7 +118,8 @@ export function rtoBudget(env: RtoInput): RtoBudget {
   const registration = target.healthyThreshold * target.intervalSeconds;
   const capacity = warm >= needed ? 0 : INSTANCE_BOOT_SECONDS + registration;
   const promotion = AURORA_GLOBAL_PROMOTION_SECONDS;
-  const traffic = promotion + flip + ALB_ALIAS_TTL_SECONDS;
+  const fencing = FENCE_WAIT_SECONDS;
+  const traffic = fencing + promotion + flip + ALB_ALIAS_TTL_SECONDS;
   const recovery = Math.max(traffic, capacity);
 
   const phases: RtoPhase[] = [
@@ -112,6 +129,13 @@ export function rtoBudget(env: RtoInput): RtoBudget {
       basis: `the active region's writable Route 53 check fails: ${checks} failures`,
       source: `healthCheck.intervalSeconds, healthCheck.failureThreshold; ${HEALTH_CHECK_DOC}`,
       onCriticalPath: true,
+    },
+    {
+      id: 'fencing',
+      seconds: fencing,
+      basis: `the old region's capacity to zero, its instances gone within ${fencing} s (deregistration delay ${TARGET_DEREGISTRATION_DELAY_SECONDS} s + stop), before the promotion`,
+      source: 'FENCE_WAIT_SECONDS; https://docs.aws.amazon.com/elasticloadbalancing/latest/application/edit-target-group-attributes.html#deregistration-delay',
+      onCriticalPath: traffic >= capacity,
     },
     {
       id: 'promotion',
@@ -149,8 +173,8 @@ export function rtoBudget(env: RtoInput): RtoBudget {
   return { phases, totalSeconds, objectiveSeconds: env.objectives.rtoSeconds, marginSeconds: env.objectives.rtoSeconds - totalSeconds };
 }
 
-/** `detection 30 + max(promotion 60 + routing 30 + dns 60, capacity 120)`: the sum behind a total. */
+/** `detection 30 + max(fencing 45 + promotion 60 + routing 30 + dns 60, capacity 120)`: the sum behind a total. */
 export function describeRtoBudget(budget: RtoBudget): string {
   const seconds = (id: RtoPhaseId) => budget.phases.find((p) => p.id === id)?.seconds ?? 0;
-  return `detection ${seconds('detection')} + max(promotion ${seconds('promotion')} + routing ${seconds('routing')} + dns ${seconds('dns')}, capacity ${seconds('capacity')})`;
+  return `detection ${seconds('detection')} + max(fencing ${seconds('fencing')} + promotion ${seconds('promotion')} + routing ${seconds('routing')} + dns ${seconds('dns')}, capacity ${seconds('capacity')})`;
 }

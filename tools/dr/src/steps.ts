@@ -1,4 +1,4 @@
-import type { DrRole } from '@txn-dr/config';
+import { type DrRole, FENCE_WAIT_SECONDS } from '@txn-dr/config';
 import type { Clock } from './clock';
 import type { DrTargets } from './targets';
 import type { DrWorld, ReplicationLag } from './world';
@@ -30,7 +30,7 @@ export const DEFAULT_WAITS: Waits = {
   database: { intervalMs: 5_000, timeoutMs: 15 * 60_000 },
   dnsChange: { intervalMs: 5_000, timeoutMs: 5 * 60_000 },
   health: { intervalMs: 5_000, timeoutMs: 5 * 60_000 },
-  fence: { intervalMs: 5_000, timeoutMs: 2 * 60_000 },
+  fence: { intervalMs: 5_000, timeoutMs: FENCE_WAIT_SECONDS * 1000 },
 };
 
 /** What a run learns that belongs in its report. */

@@ -119,7 +119,8 @@ describe('dr budget', () => {
     expect(output).toMatch(/│ routing +│ 30 +│ writable checks flip after the promotion: 10 s interval x 3; Route 53 then answers the weight-0 record/);
     expect(output).toMatch(/│ capacity +│ \(120\) +│ standby 1 -> 2 instances/);
     expect(output).toMatch(/│ dns +│ 60 +│ alias A records to the ALB: fixed 60 s TTL/);
-    expect(output).toContain('total 180 s = detection 30 + max(promotion 60 + routing 30 + dns 60, capacity 120): within the 300 s objective, 120 s to spare');
+    expect(output).toMatch(/│ fencing +│ 45 +│ the old region's capacity to zero, its instances gone within 45 s/);
+    expect(output).toContain('total 225 s = detection 30 + max(fencing 45 + promotion 60 + routing 30 + dns 60, capacity 120): within the 300 s objective, 75 s to spare');
     expect(output).toContain('Reference design: traffic moves after ~90 s detection + 60 s TTL, but writes fail until someone promotes');
     expect(h.fake.calls).toEqual([]);
   });
@@ -127,7 +128,7 @@ describe('dr budget', () => {
   it('prints JSON', async () => {
     h = harness({ env: { healthCheck: { intervalSeconds: 10 } } });
     expect(await h.run(['budget', '--json'])).toBe(0);
-    expect(JSON.parse(h.lastOutput())).toMatchObject({ environment: 'dev', budget: { totalSeconds: 180, objectiveSeconds: 300, marginSeconds: 120 } });
+    expect(JSON.parse(h.lastOutput())).toMatchObject({ environment: 'dev', budget: { totalSeconds: 225, objectiveSeconds: 300, marginSeconds: 75 } });
   });
 });
 

@@ -3,7 +3,7 @@ import { Lb } from '@cdktf/provider-aws/lib/lb';
 import { LbListener } from '@cdktf/provider-aws/lib/lb-listener';
 import { LbTargetGroup } from '@cdktf/provider-aws/lib/lb-target-group';
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import type { DrRole, Environment } from '@txn-dr/config';
+import { type DrRole, type Environment, TARGET_DEREGISTRATION_DELAY_SECONDS } from '@txn-dr/config';
 import { HEALTH_PATHS, Names } from '@txn-dr/contracts';
 import { awsContext } from '@txn-dr/infra-core';
 import { SecureBucket } from '@txn-dr/infra-storage';
@@ -82,8 +82,9 @@ export class ServiceLoadBalancer extends Construct {
       protocol: 'HTTP',
       targetType: 'instance',
       vpcId: props.vpcId,
-      // The service drains in-flight requests on SIGTERM within seconds; longer only slows rollouts.
-      deregistrationDelay: '30',
+      // The service drains in-flight requests on SIGTERM within seconds; longer only slows rollouts
+      // and the fencing of a failover, whose RTO budget counts it.
+      deregistrationDelay: String(TARGET_DEREGISTRATION_DELAY_SECONDS),
       healthCheck: {
         enabled: true,
         // Not the writable check that Route 53 asks: a standby's instances answer 503 there, and
