@@ -149,6 +149,8 @@ export interface DrillResult {
   readonly timelinePath: string;
   /** Everything the operator CLI printed, run by run. */
   readonly cliOutput: readonly string[];
+  /** The world's process and folder: both gone once a drill that started the world returns. */
+  readonly world: { readonly pid: number; readonly dir: string };
 }
 
 /**
@@ -162,14 +164,14 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
   const onAbort = () => void world.stop();
   options.signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    return await drive(world.info, options, profile, log);
+    return { ...(await drive(world.info, options, profile, log)), world: { pid: world.info.pid, dir: world.info.dir } };
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
     await world.stop();
   }
 }
 
-async function drive(info: WorldInfo, options: DrillOptions, profile: DrillProfile, log: (line: string) => void): Promise<DrillResult> {
+async function drive(info: WorldInfo, options: DrillOptions, profile: DrillProfile, log: (line: string) => void): Promise<Omit<DrillResult, 'world'>> {
   const { env, operation, fault } = options;
   const scratch = mkdtempSync(join(tmpdir(), 'dr-drill-cli-'));
   const cliOutput: string[] = [];

@@ -13,6 +13,15 @@ jest.setTimeout(120_000);
 const env = defineEnvironment({ name: 'dev' });
 let dir: string;
 
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'dr-drills-'));
 });
@@ -24,6 +33,10 @@ async function drill(options: Pick<DrillOptions, 'operation' | 'fault'> & Partia
   // What was written is what was returned, and the timeline sits beside it.
   expect(JSON.parse(readFileSync(reportPath, 'utf8'))).toEqual(JSON.parse(JSON.stringify(result.report)));
   expect(existsSync(result.timelinePath)).toBe(true);
+  // Nothing the drill started is left: the world's process (which stops its servers and services
+  // before it exits) and its folder.
+  expect(alive(result.world.pid)).toBe(false);
+  expect(existsSync(result.world.dir)).toBe(false);
   return result;
 }
 
