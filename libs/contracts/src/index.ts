@@ -1,3 +1,4 @@
+export { AWS_AUTHORISATION_ERROR_CODES, AWS_CREDENTIAL_ERROR_CODES } from './aws-errors';
 export { ARTIFACTS } from './artifacts';
 export {
   HEALTH_CHECK_HANDLER,

@@ -11,6 +11,8 @@
  * https://docs.aws.amazon.com/sdk-for-javascript/v3/developer-guide/the-response-object.html
  */
 
+import { AWS_AUTHORISATION_ERROR_CODES, AWS_CREDENTIAL_ERROR_CODES } from '@txn-dr/contracts';
+
 export type AwsErrorKind =
   /** No, expired or invalid credentials, or a signature AWS refused. */
   | 'credentials'
@@ -32,39 +34,9 @@ export type AwsErrorKind =
 const OPERATOR_KINDS: readonly AwsErrorKind[] = ['credentials', 'authorisation', 'validation', 'not-found'];
 const IMPAIRED_KINDS: readonly AwsErrorKind[] = ['unreachable', 'throttled', 'server'];
 
-/**
- * Credentials. CredentialsProviderError and TokenProviderError are the SDK's own, thrown before any
- * request when the provider chain finds nothing usable ("the chain will throw an error when all of
- * the providers fail": https://docs.aws.amazon.com/sdk-for-javascript/v3/developer-guide/migrate-credential-providers.html).
- * The others are the services' common errors: ExpiredToken (Query and REST-XML protocols, e.g. RDS,
- * Route 53) and ExpiredTokenException (JSON protocols, e.g. CloudWatch), InvalidClientTokenId and
- * UnrecognizedClientException ("The X.509 certificate or AWS access key ID provided does not exist in
- * our records"), IncompleteSignature, SignatureDoesNotMatch, MissingAuthenticationToken:
- * https://docs.aws.amazon.com/awsconsolehelpdocs/latest/gsg/common-errors.html
- */
-const CREDENTIAL_CODES = new Set([
-  'CredentialsProviderError',
-  'TokenProviderError',
-  'ProviderError',
-  'ExpiredToken',
-  'ExpiredTokenException',
-  'InvalidClientTokenId',
-  'UnrecognizedClientException',
-  'SignatureDoesNotMatch',
-  'IncompleteSignature',
-  'InvalidSignatureException',
-  'MissingAuthenticationToken',
-  'MissingAuthenticationTokenException',
-]);
 const EXPIRED_CODES = new Set(['ExpiredToken', 'ExpiredTokenException']);
 const SIGNATURE_CODES = new Set(['SignatureDoesNotMatch', 'IncompleteSignature', 'InvalidSignatureException']);
 
-/**
- * Authorisation: AccessDenied (Query and REST-XML), AccessDeniedException (JSON), NotAuthorized
- * (common errors, same page as above), UnauthorizedOperation (EC2-style Query APIs) and
- * AuthorizationError (SNS-style Query APIs).
- */
-const AUTHORISATION_CODES = new Set(['AccessDenied', 'AccessDeniedException', 'NotAuthorized', 'UnauthorizedOperation', 'AuthorizationError', 'UnauthorizedException']);
 
 /** Validation: ValidationError and InvalidParameter* are common errors; InvalidInput is Route 53's. */
 const VALIDATION_CODES = new Set(['ValidationError', 'ValidationException', 'MissingParameter', 'MalformedQueryString', 'InvalidQueryParameter', 'InvalidAction', 'InvalidInput']);
@@ -169,8 +141,8 @@ export function classifyAwsError(error: unknown): ClassifiedError {
 function kindOf(code: string, status: number | undefined, socketCode: string): AwsErrorKind {
   // Ctrl-C is neither: the engine stops on it.
   if (code === 'AbortError') return 'other';
-  if (CREDENTIAL_CODES.has(code)) return 'credentials';
-  if (AUTHORISATION_CODES.has(code)) return 'authorisation';
+  if (AWS_CREDENTIAL_ERROR_CODES.has(code)) return 'credentials';
+  if (AWS_AUTHORISATION_ERROR_CODES.has(code)) return 'authorisation';
   if (NOT_FOUND_CODES.has(code)) return 'not-found';
   if (VALIDATION_CODES.has(code) || code.startsWith('InvalidParameter')) return 'validation';
   if (THROTTLING_CODES.has(code) || status === 429) return 'throttled';

@@ -1,24 +1,10 @@
+import { AWS_AUTHORISATION_ERROR_CODES, AWS_CREDENTIAL_ERROR_CODES } from '@txn-dr/contracts';
+
 interface AwsError {
   name?: string;
   message?: string;
   $metadata?: { httpStatusCode?: number };
 }
-
-// Error codes common to every AWS query API, RDS's among them:
-// https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/CommonErrors.html. Their HTTP status
-// varies by service (AccessDeniedException is 400 in RDS, 403 elsewhere), so the code decides.
-// CredentialsProviderError is the SDK's own, thrown before any request when no credentials load.
-const CREDENTIAL_CODES = new Set([
-  'CredentialsProviderError',
-  'ExpiredToken',
-  'ExpiredTokenException',
-  'InvalidClientTokenId',
-  'UnrecognizedClientException',
-  'SignatureDoesNotMatch',
-  'IncompleteSignature',
-  'MissingAuthenticationToken',
-]);
-const PERMISSION_CODES = new Set(['AccessDenied', 'AccessDeniedException', 'NotAuthorized', 'UnauthorizedOperation']);
 
 /** `Name: message` of an SDK error. */
 export function describeAwsError(error: unknown): string {
@@ -28,11 +14,13 @@ export function describeAwsError(error: unknown): string {
 
 /**
  * Whether an error is the caller's credentials or permissions rather than the service or the
- * network: such an error is an answer about the caller, never about the resource asked for.
+ * network: such an error is an answer about the caller, never about the resource asked for. The
+ * codes are the ones every tool shares (@txn-dr/contracts); a 403 with another code is a
+ * permission problem too.
  */
 export function accessProblem(error: unknown): 'credentials' | 'permission' | undefined {
   const { name, $metadata } = (error ?? {}) as AwsError;
-  if (name && CREDENTIAL_CODES.has(name)) return 'credentials';
-  if ((name && PERMISSION_CODES.has(name)) || $metadata?.httpStatusCode === 403) return 'permission';
+  if (name && AWS_CREDENTIAL_ERROR_CODES.has(name)) return 'credentials';
+  if ((name && AWS_AUTHORISATION_ERROR_CODES.has(name)) || $metadata?.httpStatusCode === 403) return 'permission';
   return undefined;
 }
