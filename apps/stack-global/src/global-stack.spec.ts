@@ -1,6 +1,6 @@
 import { defineEnvironment } from '@txn-dr/config';
 import { STACK_OUTPUTS } from '@txn-dr/contracts';
-import { literalSecrets, onlyResource, resourcesOfType, synthesize } from '@txn-dr/infra-core/testing';
+import { followReference, literalSecrets, onlyResource, resourcesOfType, synthesize } from '@txn-dr/infra-core/testing';
 import { Testing } from 'cdktf';
 import { GlobalStack } from './global-stack';
 
@@ -31,6 +31,27 @@ describe('GlobalStack', () => {
     expect(Object.keys(json.output ?? {}).sort()).toEqual([...STACK_OUTPUTS.global].sort());
     expect(json.output?.globalWriterEndpoint?.value).toMatch(/^\$\{aws_rds_global_cluster\..*\.endpoint\}$/);
     expect(json.output?.databaseSecretArnSecondary?.value).toMatch(/^\$\{replace\(aws_secretsmanager_secret\..*\.arn, ":us-east-1:", ":us-east-2:"\)\}$/);
+  });
+
+  it('lets the replication role use each data key under its bucket ARN, the context S3 Bucket Keys use', () => {
+    const role = onlyResource(json, 'aws_iam_role_policy');
+    expect(followReference(json, role.role).name).toBe('txdr-dev-s3-replication');
+    const statements = followReference(json, role.policy).statement as { sid: string; condition?: { variable: string; values: string[] }[] }[];
+    const contexts = statements.filter((s) => /^(DecryptSource|EncryptReplica)/.test(s.sid));
+    expect(contexts).toHaveLength(4);
+    for (const statement of contexts) {
+      const allowed = statement.condition?.find((c) => c.variable === 'kms:EncryptionContext:aws:s3:arn')?.values ?? [];
+      const bucketArn = allowed.find((v) => /^\$\{aws_s3_bucket\.[^}]+\.arn\}$/.test(v));
+      expect(bucketArn).toBeDefined();
+      expect(allowed).toEqual([bucketArn, `${bucketArn}/*`]);
+    }
+    const trust = followReference(json, onlyResource(json, 'aws_iam_role').assume_role_policy).statement as Record<string, unknown>[];
+    expect(trust.map((s) => s.condition)).toEqual([undefined]);
+  });
+
+  it('scopes every data-bucket lifecycle rule to all objects with an explicit empty prefix', () => {
+    const rules = Object.values(resourcesOfType(json, 'aws_s3_bucket_lifecycle_configuration')).flatMap((c) => c.rule as Record<string, unknown>[]);
+    expect(rules.map((r) => r.filter)).toEqual([[{ prefix: '' }], [{ prefix: '' }]]);
   });
 
   it('holds no literal secret', () => {

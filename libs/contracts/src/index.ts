@@ -18,6 +18,7 @@ export { Names, type NamingInput } from './names';
 export { OUTPUT_LIST_SEPARATOR, STACK_OUTPUTS, parseStackOutputs, splitListOutput, type StackOutputKey, type StackOutputs } from './outputs';
 export { PARAMETER_KEYS, parameterName, parameterPrefix, type ParameterKey } from './parameters';
 export { STACK_NAMES, localStatePath, stackProject, stateKey, type StackName } from './stacks';
+export { TERRAFORM_INSTALL_URL, TERRAFORM_REQUIRED_VERSION } from './terraform';
 export {
   SERVICE_ENV,
   SERVICE_ENV_PARAMETERS,

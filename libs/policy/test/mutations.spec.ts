@@ -16,6 +16,9 @@ const drop = (json: Json, type: string, keep: (b: Body) => boolean = () => false
   for (const [name, body] of Object.entries(byName)) if (!keep(body)) delete byName[name];
 };
 
+/** An alarm on AuroraGlobalDBRPOLag (the regional stacks' Metrics Insights query). */
+const readsRpoLag = (alarm: Body): boolean => ((alarm.metric_query as Body[] | undefined) ?? []).some((q) => String(q.expression).includes('AuroraGlobalDBRPOLag'));
+
 /** An alarm whose metric queries read Route 53 health-check status. */
 const readsRoute53 = (alarm: Body): boolean => ((alarm.metric_query as Body[] | undefined) ?? []).some((q) => (q.metric as Body | undefined)?.namespace === 'AWS/Route53');
 
@@ -32,7 +35,21 @@ const MUTATIONS: [description: string, stack: string, rule: string, mutate: (jso
     each(j, 'aws_vpc_security_group_ingress_rule').filter((r) => r.cidr_ipv4 === '0.0.0.0/0').forEach((r) => Object.assign(r, { from_port: 22, to_port: 22 }))],
   ['the standby engine version drifts', 'secondary', 'dr-engine-version-match', (j) => each(j, 'aws_rds_cluster').forEach((c) => (c.engine_version = '8.0.mysql_aurora.3.08.0'))],
   ['the standby scaled to zero', 'secondary', 'dr-standby-capacity', (j) => each(j, 'aws_autoscaling_group').forEach((g) => (g.min_size = 0))],
-  ['the replication lag alarm removed', 'secondary', 'dr-replication-lag-alarm', (j) => drop(j, 'aws_cloudwatch_metric_alarm', (a) => a.metric_name !== 'AuroraGlobalDBRPOLag')],
+  ['the replication lag alarm removed', 'secondary', 'dr-replication-lag-alarm', (j) => drop(j, 'aws_cloudwatch_metric_alarm', (a) => !readsRpoLag(a))],
+  ['the replication lag alarm on the primary’s cluster, which publishes no lag while it writes', 'secondary', 'dr-replication-lag-alarm', (j) =>
+    each(j, 'aws_cloudwatch_metric_alarm').filter(readsRpoLag).forEach((a) => {
+      const [query] = a.metric_query as Body[];
+      query!.expression = String(query!.expression).replace('-secondary-', '-primary-');
+    })],
+  ['the replication lag alarm moved to us-east-1, where the secondary’s lag is not published', 'secondary', 'dr-replication-lag-alarm', (j) =>
+    each(j, 'aws_cloudwatch_metric_alarm').filter(readsRpoLag).forEach((a) => (a.provider = 'aws.route53-metrics'))],
+  ['the primary’s replication lag alarm breaching on the missing data of a writer', 'primary', 'dr-replication-lag-alarm', (j) =>
+    each(j, 'aws_cloudwatch_metric_alarm').filter(readsRpoLag).forEach((a) => (a.treat_missing_data = 'breaching'))],
+  ['the global stack without terraform.required_version', 'global', 'terraform-required-version', (j) => delete (j as unknown as { terraform: Body }).terraform.required_version],
+  ['a stack allowing a Terraform without write-only arguments', 'secondary', 'terraform-required-version', (j) =>
+    ((j as unknown as { terraform: Body }).terraform.required_version = '>= 1.10.0')],
+  ['the record also evaluating the ALB’s target health', 'primary', 'dr-record-checks-writable', (j) =>
+    each(j, 'aws_route53_record').forEach((r) => ((r.alias as Body).evaluate_target_health = true))],
   ['the Route 53 check moved back to /health, which a reader passes', 'secondary', 'dr-record-checks-writable', (j) =>
     each(j, 'aws_route53_health_check').forEach((h) => (h.resource_path = '/health'))],
   ['the target group checking the writable path', 'secondary', 'dr-target-group-checks-serving', (j) =>
@@ -79,6 +96,10 @@ const MUTATIONS: [description: string, stack: string, rule: string, mutate: (jso
   ['flow logs removed', 'primary', 'vpc-flow-logs', (j) => drop(j, 'aws_flow_log')],
   ['role policies granting s3:GetObject on *', 'primary', 'iam-no-wildcard-resource', (j) =>
     each(j, 'aws_iam_policy_document', 'data').forEach((d) => (d.statement as unknown[]).push({ actions: ['s3:GetObject'], resources: ['*'] }))],
+  ['the replication role’s key conditions back to object ARNs only, which S3 Bucket Keys never match', 'global', 's3-replication-kms-context-bucket-arn', (j) =>
+    each(j, 'aws_iam_policy_document', 'data').flatMap((d) => (d.statement as Body[] | undefined) ?? []).flatMap((s) => (s.condition as Body[] | undefined) ?? [])
+      .filter((c) => c.variable === 'kms:EncryptionContext:aws:s3:arn')
+      .forEach((c) => (c.values = [...new Set((c.values as string[]).map((v) => (v.endsWith('/*') ? v : `${v}/*`)))]))],
   ['key rotation off', 'global', 'kms-rotation', (j) => each(j, 'aws_kms_key').forEach((k) => (k.enable_key_rotation = false))],
   ['a certificate configured while port 80 still serves', 'primary', 'alb-https-when-certificate', (j) => {
     const [name] = Object.keys(j.resource!.aws_lb!);

@@ -10,4 +10,13 @@ export {
   type RegionalRds,
 } from './active-region';
 export { BREAK_STALE_ENV, DEPLOY_EXPECTED_MS, DEPLOY_STALE_AFTER_MS, EXIT, runStackRunner, type RunnerDeps } from './cli';
-export { MINIMUM_TERRAFORM, PreflightError, checkCredentials, checkTerraform, findCredentialSource, initStack } from './preflight';
+export {
+  PreflightError,
+  checkCredentials,
+  checkTerraform,
+  findCredentialSource,
+  initStack,
+  readTerraformVersion,
+  satisfiesVersionConstraint,
+  type TerraformVersionReader,
+} from './preflight';

@@ -1,10 +1,8 @@
+import { TERRAFORM_INSTALL_URL, TERRAFORM_REQUIRED_VERSION } from '@txn-dr/contracts';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-
-/** Write-only arguments (the database password) need Terraform 1.11; native S3 locking needs 1.10. */
-export const MINIMUM_TERRAFORM = [1, 11] as const;
 
 /** A precondition that does not hold, as one sentence saying what is missing and what to do. */
 export class PreflightError extends Error {
@@ -18,22 +16,110 @@ export const runCommand: Runner = (command, args, cwd) => {
   return { status: result.status, stdout: result.stdout ?? '', stderr: result.stderr ?? '', ...(result.error ? { error: result.error } : {}) };
 };
 
-/** Checks that Terraform is on PATH and recent enough; returns its version. */
-export function checkTerraform(run: Runner = runCommand): string {
-  const result = run('terraform', ['version', '-json']);
-  if (result.error || result.status !== 0) {
-    throw new PreflightError(
-      `Terraform is not installed (no \`terraform\` on PATH): install Terraform ${MINIMUM_TERRAFORM.join('.')} or newer to diff or deploy a stack.`,
-    );
+/** The installed Terraform's version (`1.11.4`); throws PreflightError when there is none to read. */
+export type TerraformVersionReader = () => string;
+
+const INSTALL_ADVICE = `install a Terraform that satisfies "${TERRAFORM_REQUIRED_VERSION}" from ${TERRAFORM_INSTALL_URL} (or with a version manager, e.g. \`tfenv install latest\`), put it on PATH and check it with \`terraform version\``;
+
+/**
+ * Runs `terraform version -json` and reads `terraform_version`; a Terraform without `-json` (an old
+ * release) is asked again without it and read from its "Terraform v0.12.31" line.
+ */
+export function readTerraformVersion(run: Runner = runCommand): string {
+  const json = run('terraform', ['version', '-json']);
+  if (json.error) throw new PreflightError(`Terraform is not installed (no \`terraform\` on PATH): ${INSTALL_ADVICE}.`);
+  const fromJson = json.status === 0 ? versionInJson(json.stdout) : undefined;
+  if (fromJson !== undefined) return fromJson;
+  const text = run('terraform', ['version']);
+  const fromText = text.status === 0 ? /^Terraform v(\S+)/m.exec(text.stdout)?.[1] : undefined;
+  if (fromText !== undefined) return fromText;
+  const printed = `${text.stdout}\n${text.stderr}`.trim().split('\n')[0] || 'nothing';
+  throw new PreflightError(`\`terraform version\` printed no version (${printed}): ${INSTALL_ADVICE}.`);
+}
+
+function versionInJson(stdout: string): string | undefined {
+  try {
+    const version = (JSON.parse(stdout) as { terraform_version?: unknown }).terraform_version;
+    return typeof version === 'string' ? version : undefined;
+  } catch {
+    return undefined;
   }
-  const version = (JSON.parse(result.stdout) as { terraform_version?: string }).terraform_version ?? '0.0.0';
-  const [major = 0, minor = 0] = version.split('.').map(Number);
-  if (major < MINIMUM_TERRAFORM[0] || (major === MINIMUM_TERRAFORM[0] && minor < MINIMUM_TERRAFORM[1])) {
+}
+
+/**
+ * Checks the installed Terraform against the constraint every stack declares as
+ * `terraform.required_version` (`TERRAFORM_REQUIRED_VERSION`, shared with the stacks), so the runner
+ * refuses what `terraform init` would refuse, but before the lock, the live-writer question and a
+ * synth, and says how to get a Terraform that fits. Returns the version.
+ */
+export function checkTerraform(readVersion: TerraformVersionReader = () => readTerraformVersion()): string {
+  const version = readVersion();
+  if (!satisfiesVersionConstraint(version, TERRAFORM_REQUIRED_VERSION)) {
     throw new PreflightError(
-      `Terraform ${version} is too old: the stacks use write-only arguments and native S3 locking, which need Terraform ${MINIMUM_TERRAFORM.join('.')} or newer.`,
+      `Terraform ${version} cannot deploy these stacks: they require Terraform "${TERRAFORM_REQUIRED_VERSION}" (the database password goes only through write-only arguments such as master_password_wo, which need Terraform 1.11 or later); ${INSTALL_ADVICE}.`,
     );
   }
   return version;
+}
+
+interface Version {
+  readonly parts: readonly [number, number, number];
+  /** How many of major.minor.patch were written (for `~>`). */
+  readonly written: number;
+  readonly prerelease: string | undefined;
+}
+
+function parseVersion(text: string): Version | undefined {
+  const match = /^v?(\d+)(?:\.(\d+))?(?:\.(\d+))?(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?$/.exec(text.trim());
+  if (!match) return undefined;
+  const [, major, minor, patch, prerelease] = match;
+  const written = 1 + (minor === undefined ? 0 : 1) + (patch === undefined ? 0 : 1);
+  return { parts: [Number(major), Number(minor ?? 0), Number(patch ?? 0)], written, prerelease };
+}
+
+/** Semantic-version order; a pre-release comes before its release (1.11.0-beta1 < 1.11.0). */
+function compare(a: Version, b: Version): number {
+  for (let i = 0; i < 3; i++) if (a.parts[i] !== b.parts[i]) return a.parts[i]! - b.parts[i]!;
+  if (a.prerelease === b.prerelease) return 0;
+  if (a.prerelease === undefined) return 1;
+  if (b.prerelease === undefined) return -1;
+  return a.prerelease < b.prerelease ? -1 : 1;
+}
+
+/**
+ * Whether a version meets a Terraform version constraint: conditions separated by commas, each
+ * `=`, `!=`, `>`, `>=`, `<`, `<=` or `~>` (only the rightmost written component may grow) and a
+ * version. An unreadable constraint is a programming error and throws.
+ * https://developer.hashicorp.com/terraform/language/expressions/version-constraints
+ */
+export function satisfiesVersionConstraint(versionText: string, constraint: string): boolean {
+  const version = parseVersion(versionText);
+  if (!version) return false;
+  return constraint.split(',').every((condition) => {
+    const match = /^\s*(=|!=|>=|<=|>|<|~>)?\s*(\S+)\s*$/.exec(condition);
+    const bound = match?.[2] === undefined ? undefined : parseVersion(match[2]);
+    if (!match || !bound) throw new Error(`unreadable Terraform version constraint: "${constraint}"`);
+    const order = compare(version, bound);
+    switch (match[1] ?? '=') {
+      case '=':
+        return order === 0;
+      case '!=':
+        return order !== 0;
+      case '>':
+        return order > 0;
+      case '>=':
+        return order >= 0;
+      case '<':
+        return order < 0;
+      case '<=':
+        return order <= 0;
+      default: {
+        // ~> 1.11 allows 1.x from 1.11 on; ~> 1.11.0 allows 1.11.x from 1.11.0 on.
+        const fixed = Math.max(bound.written - 1, 1);
+        return order >= 0 && version.parts.slice(0, fixed).every((part, i) => part === bound.parts[i]);
+      }
+    }
+  });
 }
 
 /**

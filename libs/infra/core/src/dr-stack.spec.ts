@@ -1,6 +1,6 @@
 import { Vpc } from '@cdktf/provider-aws/lib/vpc';
 import { type EnvironmentOverrides, defineEnvironment } from '@txn-dr/config';
-import { STACK_OUTPUTS, type StackName, type StackOutputs } from '@txn-dr/contracts';
+import { STACK_NAMES, STACK_OUTPUTS, TERRAFORM_REQUIRED_VERSION, type StackName, type StackOutputs } from '@txn-dr/contracts';
 import { Testing } from 'cdktf';
 import { DrStack } from './dr-stack';
 import { synthesize } from './testing';
@@ -21,6 +21,15 @@ describe('DrStack backend', () => {
     expect(json.terraform.backend).toEqual({
       s3: { bucket: 'acme-tf-state', key: 'prod/global.tfstate', region: 'us-west-2', encrypt: true, use_lockfile: true },
     });
+  });
+});
+
+describe('DrStack Terraform version', () => {
+  it.each(STACK_NAMES)('the %s stack requires the Terraform of the contract (write-only arguments need 1.11), beside its backend', (name) => {
+    const json = synthesize(stackWith({}, name));
+    expect(TERRAFORM_REQUIRED_VERSION).toBe('>= 1.11.0');
+    expect(json.terraform.required_version).toBe(TERRAFORM_REQUIRED_VERSION);
+    expect(json.terraform.backend).toHaveProperty('local');
   });
 });
 

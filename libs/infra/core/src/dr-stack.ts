@@ -1,6 +1,6 @@
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { type DrRole, type Environment } from '@txn-dr/config';
-import { Names, STACK_OUTPUTS, type StackName, type StackOutputKey, type StackOutputs } from '@txn-dr/contracts';
+import { Names, STACK_OUTPUTS, TERRAFORM_REQUIRED_VERSION, type StackName, type StackOutputKey, type StackOutputs } from '@txn-dr/contracts';
 import { TerraformDataSource, TerraformOutput, TerraformResource, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import { configureBackend, remoteStateOf } from './backend';
@@ -18,10 +18,11 @@ export interface DrStackProps<S extends StackName> {
 }
 
 /**
- * Base of the three stacks: its own state, one aliased AWS provider per region it touches (with
- * default tags), the environment's names, and typed access to stack outputs. Every AWS resource
- * must name its provider: a resource that falls back to an unconfigured default provider would
- * land in whatever region the deployer's shell points at, so synth refuses it.
+ * Base of the three stacks: its own state, the Terraform versions it needs, one aliased AWS
+ * provider per region it touches (with default tags), the environment's names, and typed access to
+ * stack outputs. Every AWS resource must name its provider: a resource that falls back to an
+ * unconfigured default provider would land in whatever region the deployer's shell points at, so
+ * synth refuses it.
  */
 export class DrStack<S extends StackName> extends TerraformStack {
   readonly env: Environment;
@@ -36,6 +37,11 @@ export class DrStack<S extends StackName> extends TerraformStack {
     this.stackName = props.stack;
     this.names = new Names(props.env);
     configureBackend(this, props.env, props.stack);
+    // cdktf 0.21 has no API for the terraform block's required_version, so this override writes it
+    // beside the backend: an older Terraform then stops at init instead of failing on a write-only
+    // argument mid-plan. The stack runner checks the same constant before a deploy.
+    // https://developer.hashicorp.com/terraform/language/expressions/version-constraints
+    this.addOverride('terraform.required_version', TERRAFORM_REQUIRED_VERSION);
     this.node.addValidation({ validate: () => this.resourcesWithoutProvider() });
   }
 

@@ -6,7 +6,11 @@ import { Testing, type TerraformStack } from 'cdktf';
 
 /** A synthesized stack as Terraform reads it. */
 export interface SynthesizedStack {
-  readonly terraform: { readonly backend?: Record<string, Record<string, unknown>>; readonly required_providers?: Record<string, unknown> };
+  readonly terraform: {
+    readonly required_version?: string;
+    readonly backend?: Record<string, Record<string, unknown>>;
+    readonly required_providers?: Record<string, unknown>;
+  };
   readonly provider?: Record<string, Record<string, unknown>[]>;
   readonly resource?: Record<string, Record<string, Record<string, unknown>>>;
   readonly data?: Record<string, Record<string, Record<string, unknown>>>;

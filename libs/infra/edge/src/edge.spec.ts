@@ -31,15 +31,19 @@ describe.each(DR_ROLES)('RegionalRecord (%s)', (role) => {
   const record = onlyResource(json, 'aws_route53_record');
   const healthCheck = onlyResource(json, 'aws_route53_health_check');
 
-  it('is a weighted alias to its ALB that evaluates target health, guarded by its health check', () => {
+  it('is a weighted alias to its ALB, guarded by its health check', () => {
     expect(record).toMatchObject({
       zone_id: 'Z0123456789',
       name: 'app.dr-dev.example.com',
       type: 'A',
       set_identifier: role,
-      alias: { name: `${role}-alb.elb.amazonaws.com`, zone_id: 'Z35SXDOTRQ7X7K', evaluate_target_health: true },
+      alias: { name: `${role}-alb.elb.amazonaws.com`, zone_id: 'Z35SXDOTRQ7X7K' },
     });
     expect(followReference(json, record.health_check_id)).toBe(healthCheck);
+  });
+
+  it('takes its health from the writable check alone, not also from the ALB’s target health (a second gate in a failover, which the RTO budget does not count)', () => {
+    expect(record.alias).toEqual({ name: `${role}-alb.elb.amazonaws.com`, zone_id: 'Z35SXDOTRQ7X7K', evaluate_target_health: false });
   });
 
   it('weighs 100 when its region is active and 0 when standby, from config alone', () => {

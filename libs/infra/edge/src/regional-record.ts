@@ -23,12 +23,13 @@ export interface RegionalRecordProps {
 }
 
 /**
- * A region's share of the service name: its weighted alias record to its ALB (evaluating target
- * health) and its Route 53 health check on the service's writable endpoint (interval and threshold
- * from config). The weights are a fixed preference (active 100, standby 0); Route 53 answers a
- * weight-0 record only when every non-zero one is unhealthy, so traffic moves to the standby when
- * the active region stops being writable and the standby becomes so, with no record change:
- * health checks and DNS answers are Route 53's data plane, changing a record is its control plane.
+ * A region's share of the service name: its weighted alias record to its ALB and its Route 53
+ * health check on the service's writable endpoint (interval and threshold from config), which alone
+ * decides whether the record is healthy. The weights are a fixed preference (active 100, standby
+ * 0); Route 53 answers a weight-0 record only when every non-zero one is unhealthy, so traffic
+ * moves to the standby when the active region stops being writable and the standby becomes so,
+ * with no record change: health checks and DNS answers are Route 53's data plane, changing a
+ * record is its control plane.
  * https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/health-checks-how-route-53-chooses-records.html
  * https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/disaster-recovery-resiliency.html
  * Each regional stack owns these, so rolling one region out never touches the other's record. The
@@ -62,6 +63,23 @@ export class RegionalRecord extends Construct {
       lifecycle: { createBeforeDestroy: true },
     });
 
+    // The health check alone, evaluate_target_health off. With both on an alias record, "both must
+    // evaluate to true", and for an ALB target the second means "every target group that contains
+    // targets must contain at least one healthy target".
+    // https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/resource-record-sets-values-weighted-alias.html
+    // https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover-complex-configs.html#dns-failover-complex-configs-hc-alias
+    // That second signal only counts again what the check already says: the check asks
+    // HEALTH_PATHS.writable through this ALB, and an instance answers 200 there only if it passes
+    // HEALTH_PATHS.target (what the target group asks) as well. A region whose targets are all
+    // down fails the check too: the ALB answers 5xx, or fails open to instances that cannot answer.
+    // In steady state the extra signal would be harmless (the standby's record is already unhealthy,
+    // its database not being the writer), but in a failover it is a second gate on the way back:
+    // "your database is unavailable for a short time while this cluster is assuming its new role",
+    // so the standby's targets can turn unhealthy on /health just as it becomes the writer, and its record
+    // would then also wait for healthy_threshold x interval of passing target checks, not only for
+    // the writable check's failure_threshold x request_interval that the RTO budget
+    // (libs/config rto.ts, "routing") counts.
+    // https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-disaster-recovery.html
     this.record = new Route53Record(this, 'record', {
       provider,
       zoneId: props.zoneId,
@@ -70,7 +88,7 @@ export class RegionalRecord extends Construct {
       setIdentifier: names.recordSetIdentifier(role),
       weightedRoutingPolicy: { weight: recordWeight(env, role) },
       healthCheckId: this.healthCheck.id,
-      alias: { name: target.dnsName, zoneId: target.zoneId, evaluateTargetHealth: true },
+      alias: { name: target.dnsName, zoneId: target.zoneId, evaluateTargetHealth: false },
     });
   }
 }

@@ -6,8 +6,11 @@ export const AWS_METRICS = {
   aurora: {
     namespace: 'AWS/RDS',
     /**
-     * Milliseconds of data a failover would lose right now (Aurora MySQL 3.04 and later), published
-     * in the secondary's region per secondary cluster (dimension DBClusterIdentifier).
+     * Milliseconds of data a failover would lose right now ("how far the secondary cluster is
+     * behind the primary cluster for user transactions"; Aurora MySQL 3.04 and later), published
+     * "only in secondary AWS Regions", per secondary cluster (dimension DBClusterIdentifier).
+     * https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Aurora.AuroraMonitoring.Metrics.html
+     * https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-disaster-recovery.html
      */
     rpoLag: 'AuroraGlobalDBRPOLag',
     /** The older replication-lag metric (milliseconds), published the same way. */
@@ -49,3 +52,18 @@ export const AWS_METRICS = {
     queueDimension: 'QueueName',
   },
 } as const;
+
+/**
+ * The largest `AuroraGlobalDBRPOLag` (milliseconds) of one cluster, as a Metrics Insights query.
+ * `FROM "AWS/RDS"` without SCHEMA matches the metric whatever its dimensions, and the WHERE clause
+ * keeps the series of this cluster, so the query reads the lag whichever dimension set Aurora files
+ * it under (AWS's Aurora labs find the global-database metrics in the console's SourceRegion group).
+ * A plain metric alarm matches one exact set of dimensions and, on any other, sees no data: with
+ * missing data not breaching, it would stay OK forever.
+ * https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch-metrics-insights-querylanguage.html
+ * https://awsauroralabsmy.com/global/cw/
+ */
+export function rpoLagQuery(clusterIdentifier: string): string {
+  const { namespace, rpoLag, clusterDimension } = AWS_METRICS.aurora;
+  return `SELECT MAX(${rpoLag}) FROM "${namespace}" WHERE ${clusterDimension} = '${clusterIdentifier}'`;
+}

@@ -1,6 +1,6 @@
 export { AlertTopic, type AlertTopicProps } from './alert-topic';
 export { HEALTH_CHECK_ZIP, healthCheckAsset } from './asset';
-export { AWS_METRICS } from './aws-metrics';
+export { AWS_METRICS, rpoLagQuery } from './aws-metrics';
 export { DrDashboard, type DashboardRegionInputs, type DrDashboardProps } from './dashboard';
 export {
   ACTIONS_WITHOUT_RESOURCE_SCOPE,

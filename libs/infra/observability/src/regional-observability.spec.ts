@@ -281,16 +281,24 @@ describe('RegionalObservability (primary)', () => {
       expect(Object.values(observability.alarmNames).sort()).toEqual(alarms.map((a) => a.alarm_name).sort());
     });
 
-    it('raises the RPO alarm when Aurora global replication lag passes 60 s', () => {
-      expect(alarm('replication-lag')).toMatchObject({
-        namespace: 'AWS/RDS',
-        metric_name: 'AuroraGlobalDBRPOLag',
-        dimensions: { DBClusterIdentifier: PRIMARY_INPUTS.clusterIdentifier },
-        statistic: 'Maximum',
+    it('keeps an RPO alarm on its own cluster, in us-east-1, that stays OK while the cluster is the writer and publishes no lag', () => {
+      const lag = alarm('replication-lag');
+      expect(lag).toMatchObject({
+        provider: 'aws.primary',
+        metric_query: [
+          {
+            id: 'lag',
+            expression: `SELECT MAX(AuroraGlobalDBRPOLag) FROM "AWS/RDS" WHERE DBClusterIdentifier = '${PRIMARY_INPUTS.clusterIdentifier}'`,
+            period: 60,
+            return_data: true,
+          },
+        ],
+        evaluation_periods: 1,
         threshold: 60_000,
         comparison_operator: 'GreaterThanThreshold',
         treat_missing_data: 'notBreaching',
       });
+      expect(json.provider?.aws?.find((p) => p.alias === 'primary')?.region).toBe('us-east-1');
     });
 
     it('raises the health alarm on DatabaseHealth below 1 for 2 periods, missing data breaching', () => {
@@ -365,6 +373,33 @@ describe('RegionalObservability (secondary)', () => {
       `arn:\${data.aws_partition.partition-secondary.partition}:rds:us-east-2:\${data.aws_caller_identity.caller-identity-secondary.account_id}:cluster:${SECONDARY_INPUTS.clusterIdentifier}`,
     ]);
     expect(wildcardFindings(statements, ALLOWED_ON_ANY_RESOURCE)).toEqual([]);
+  });
+
+  describe('the RPO alarm', () => {
+    const lag = byName(json, 'aws_cloudwatch_metric_alarm', 'alarm_name', 'txdr-dev-secondary-replication-lag');
+    const [query] = lag.metric_query as Record<string, unknown>[];
+
+    it('reads AuroraGlobalDBRPOLag in the AWS/RDS namespace of the secondary cluster, whatever other dimensions Aurora files it under', () => {
+      expect(lag.metric_query).toHaveLength(1);
+      expect(query).toEqual({
+        id: 'lag',
+        expression: `SELECT MAX(AuroraGlobalDBRPOLag) FROM "AWS/RDS" WHERE DBClusterIdentifier = '${SECONDARY_INPUTS.clusterIdentifier}'`,
+        label: `AuroraGlobalDBRPOLag of ${SECONDARY_INPUTS.clusterIdentifier} (ms)`,
+        period: 60,
+        return_data: true,
+      });
+      // A query alarm names no metric of its own: CloudWatch refuses both at once.
+      for (const key of ['namespace', 'metric_name', 'dimensions', 'statistic', 'period']) expect(lag).not.toHaveProperty(key);
+    });
+
+    it('lives in us-east-2, the secondary region, where Aurora publishes the lag', () => {
+      expect(lag.provider).toBe('aws.secondary');
+      expect(json.provider?.aws?.find((p) => p.alias === 'secondary')?.region).toBe('us-east-2');
+    });
+
+    it('fires above the RPO in milliseconds, and no data is not a breach (the metric stops while this cluster is the writer)', () => {
+      expect(lag).toMatchObject({ threshold: 60_000, comparison_operator: 'GreaterThanThreshold', evaluation_periods: 1, treat_missing_data: 'notBreaching' });
+    });
   });
 
   it('watches the DatabaseHealth of the secondary role in us-east-2', () => {

@@ -6,7 +6,7 @@ import { CustomerManagedKey, awsContext } from '@txn-dr/infra-core';
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { AlertTopic } from './alert-topic';
-import { AWS_METRICS } from './aws-metrics';
+import { AWS_METRICS, rpoLagQuery } from './aws-metrics';
 import { HealthCheckFunction, healthCheckNames } from './health-check-function';
 
 export interface RegionalObservabilityProps {
@@ -191,14 +191,30 @@ export class RegionalObservability extends Construct {
     const targets = { ...alb, [AWS_METRICS.alb.targetGroupDimension]: props.targetGroupArnSuffix };
 
     this.alarmNames = Object.fromEntries([
+      // The RPO is the lag of the secondary cluster, and Aurora publishes it only there: the
+      // metric lives "only in secondary AWS Regions", per secondary cluster, in milliseconds.
+      // https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Aurora.AuroraMonitoring.Metrics.html
+      // So every region alarms on its own cluster, in its own region, through its own provider: the
+      // secondary's alarm reads the lag, and the primary's, on a writer that publishes nothing,
+      // stays OK (no data is not a breach). A switchover or failover swaps the roles ("some
+      // CloudWatch metrics, such as replication lag, are only available for secondary Regions.
+      // Thus, a switchover changes how to view those metrics and set alarms on them"): the old
+      // writer, now a secondary, publishes its lag in its own region, where its alarm already
+      // waits, and the new writer's alarm goes quiet. Nothing to re-create at a switchover.
+      // https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-disaster-recovery.html
       alarm('replicationLag', 'replication-lag', {
-        alarmDescription: `RPO at risk: Aurora global replication lag of ${where} over ${resolved.replicationLagThresholdSeconds} s. Published only while this cluster is a secondary, so no data is not a breach.`,
-        namespace: AWS_METRICS.aurora.namespace,
-        metricName: AWS_METRICS.aurora.rpoLag,
-        dimensions: { [AWS_METRICS.aurora.clusterDimension]: props.clusterIdentifier },
-        statistic: 'Maximum',
-        period: 60,
+        alarmDescription: `RPO at risk: Aurora global replication lag (${AWS_METRICS.aurora.rpoLag}) of ${where} over ${resolved.replicationLagThresholdSeconds} s. Published only while this cluster is a secondary, so no data is not a breach.`,
+        metricQuery: [
+          {
+            id: 'lag',
+            expression: rpoLagQuery(props.clusterIdentifier),
+            period: 60,
+            label: `${AWS_METRICS.aurora.rpoLag} of ${props.clusterIdentifier} (ms)`,
+            returnData: true,
+          },
+        ],
         evaluationPeriods: 1,
+        // The metric is in milliseconds, the objective in seconds.
         threshold: resolved.replicationLagThresholdSeconds * 1000,
         comparisonOperator: 'GreaterThanThreshold',
         treatMissingData: 'notBreaching',

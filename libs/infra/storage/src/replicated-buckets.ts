@@ -51,15 +51,22 @@ export class ReplicatedBuckets extends Construct {
 
     const bucketArns = DR_ROLES.map((role) => buckets[role].arn);
     const objectArns = bucketArns.map((arn) => `${arn}/*`);
-    // Per region: read (decrypt) source objects and write (encrypt) replicas, only through S3 in
-    // that region and only for objects of our buckets.
+    // Each key encrypts its own bucket only (default encryption, and the replicas written into
+    // it), so each key is usable only under its own bucket's encryption contexts, and only
+    // through S3 in its region. Both buckets use an S3 Bucket Key, which makes the context the
+    // bucket ARN rather than the object ARN (replicas keep the source object's Bucket Key
+    // setting); an object written with the Bucket Key turned off for that request has its object
+    // ARN as the context, so both forms are allowed.
+    // https://docs.aws.amazon.com/AmazonS3/latest/userguide/replication-config-for-kms-objects.html#bk-replication
+    // https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-key.html#bucket-key-changes
+    // https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html#encryption-context
     const keyUse = (role: DrRole, sid: string, actions: string[]): PolicyStatement => ({
       sid: `${sid}${role === 'primary' ? 'Primary' : 'Secondary'}`,
       actions,
       resources: [keys[role].arn],
       condition: [
         { test: 'StringEquals', variable: 'kms:ViaService', values: [`s3.${env.regions[role].region}.amazonaws.com`] },
-        { test: 'StringLike', variable: 'kms:EncryptionContext:aws:s3:arn', values: objectArns },
+        { test: 'StringLike', variable: 'kms:EncryptionContext:aws:s3:arn', values: [buckets[role].arn, `${buckets[role].arn}/*`] },
       ],
     });
     this.replicationRole = new ServiceRole(this, 'replication', {
@@ -67,10 +74,13 @@ export class ReplicatedBuckets extends Construct {
       name: `${names.prefix}-s3-replication`,
       description: 'Replicates the data buckets in both directions',
       service: 's3.amazonaws.com',
-      trustConditions: [
-        { test: 'StringEquals', variable: 'aws:SourceAccount', values: [accountId] },
-        { test: 'ArnLike', variable: 'aws:SourceArn', values: bucketArns },
-      ],
+      // No confused-deputy conditions: the trust policy AWS documents for replication names the
+      // S3 service principal alone, and AWS documents neither aws:SourceArn nor aws:SourceAccount
+      // in S3's request to assume this role. A condition on a key absent from the request does
+      // not match, so such a condition could refuse S3 the role and stop every replication.
+      // https://docs.aws.amazon.com/AmazonS3/latest/userguide/setting-repl-config-perm-overview.html
+      // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html
+      trustConditions: [],
       statements: [
         { sid: 'ReadReplicationConfiguration', actions: ['s3:GetReplicationConfiguration', 's3:ListBucket'], resources: bucketArns },
         {
@@ -79,6 +89,8 @@ export class ReplicatedBuckets extends Construct {
           resources: objectArns,
         },
         { sid: 'WriteReplicas', actions: ['s3:ReplicateObject', 's3:ReplicateDelete', 's3:ReplicateTags'], resources: objectArns },
+        // Decrypt also covers S3's check of a destination Bucket Key, which calls kms:Decrypt on
+        // the key that encrypts the replica (same page, "S3 Bucket Keys and replication").
         ...DR_ROLES.map((role) => keyUse(role, 'DecryptSource', ['kms:Decrypt'])),
         ...DR_ROLES.map((role) => keyUse(role, 'EncryptReplica', ['kms:Encrypt', 'kms:GenerateDataKey'])),
       ],

@@ -101,7 +101,12 @@ export class SecureBucket extends Construct {
         {
           id: 'expire-noncurrent-versions',
           status: 'Enabled',
-          filter: [{}],
+          // Every object, said explicitly: prefix "" is what an empty filter block defaults to, and
+          // since AWS provider 5.90 an empty block draws "Invalid Attribute Combination ... will be
+          // an error in a future version of the provider".
+          // https://registry.terraform.io/providers/hashicorp/aws/6.25.0/docs/resources/s3_bucket_lifecycle_configuration#filter
+          // https://github.com/hashicorp/terraform-provider-aws/issues/42714
+          filter: [{ prefix: '' }],
           noncurrentVersionExpiration: [{ noncurrentDays: props.noncurrentVersionDays ?? 90 }],
           // Delete markers with no versions left behind them only slow listings down.
           expiration: [props.expireAfterDays ? { days: props.expireAfterDays } : { expiredObjectDeleteMarker: true }],

@@ -1,7 +1,7 @@
 import { HEALTH_PATHS, type StackName } from '@txn-dr/contracts';
 import type { Stack } from '../engine/stack';
-import { fail, na, pass, type StackFinding, type StacksRule } from '../engine/types';
-import { block, blocks, referenced, resourceRule, stacksRule, strings, toNumber } from './util';
+import { fail, na, pass, type Resource, type StackFinding, type StacksRule } from '../engine/types';
+import { block, blocks, isTrue, referenced, resourceRule, stacksRule, strings, toNumber } from './util';
 import { ROUTE53_METRICS_REGION, alarmLabel, alarmsOnWritableChecks, mismatch, writableChecks } from './writable-checks';
 
 /** The stack that stands by and takes over. */
@@ -13,9 +13,35 @@ const LAG_METRICS = ['AuroraGlobalDBRPOLag', 'AuroraGlobalDBReplicationLag'];
 const STACK_LEVEL = '(stack)';
 
 /** True if a dimension value names the cluster: its literal identifier or a reference to it. */
-function namesCluster(stack: Stack, value: unknown, cluster: { address: string; body: Record<string, unknown> }): boolean {
+function namesCluster(stack: Stack, value: unknown, cluster: Resource): boolean {
   if (value === cluster.body.cluster_identifier) return true;
   return stack.resolve(value)?.address === cluster.address;
+}
+
+/**
+ * The DBClusterIdentifier a Metrics Insights query on a lag metric of AWS/RDS filters on, e.g.
+ * `SELECT MAX(AuroraGlobalDBRPOLag) FROM "AWS/RDS" WHERE DBClusterIdentifier = 'db'`.
+ * https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch-metrics-insights-querylanguage.html
+ */
+function lagQueryCluster(expression: unknown): string | undefined {
+  if (typeof expression !== 'string') return undefined;
+  const query = /^\s*SELECT\s+\w+\(\s*(\w+)\s*\)\s+FROM\s+(?:"AWS\/RDS"|SCHEMA\(\s*"AWS\/RDS"[^)]*\))\s+WHERE\s+(.+)$/is.exec(expression);
+  if (!query || !LAG_METRICS.includes(query[1]!)) return undefined;
+  return /\bDBClusterIdentifier\s*=\s*'([^']*)'/.exec(query[2]!)?.[1];
+}
+
+/** The alarms that read a lag metric of this cluster: as their metric, a metric query, or a Metrics Insights query. */
+function lagAlarmsOf(stack: Stack, cluster: Resource): Resource[] {
+  return stack.byType('aws_cloudwatch_metric_alarm').filter((alarm) => {
+    const single = LAG_METRICS.includes(String(alarm.body.metric_name)) && namesCluster(stack, block(alarm.body.dimensions).DBClusterIdentifier, cluster);
+    const query = blocks(alarm.body.metric_query).some((q) => {
+      const metric = block(q.metric);
+      if (LAG_METRICS.includes(String(metric.metric_name)) && namesCluster(stack, block(metric.dimensions).DBClusterIdentifier, cluster)) return true;
+      const filtered = lagQueryCluster(q.expression);
+      return filtered !== undefined && namesCluster(stack, filtered, cluster);
+    });
+    return single || query;
+  });
 }
 
 /**
@@ -118,20 +144,29 @@ export const drRules = [
   resourceRule({
     id: 'dr-replication-lag-alarm',
     mirrors: null,
-    title: 'Every cluster of a global database has an alarm on its replication lag (AuroraGlobalDBRPOLag or AuroraGlobalDBReplicationLag)',
+    title:
+      'Every cluster of a global database has an alarm on its own replication lag (AuroraGlobalDBRPOLag or AuroraGlobalDBReplicationLag), in its own region, where Aurora publishes it while the cluster is a secondary, with missing data not breaching (a writer publishes none)',
     severity: 'high',
     resourceTypes: ['aws_rds_cluster'],
     check: (cluster, stack) => {
       if (cluster.body.global_cluster_identifier === undefined) return na('not part of a global database');
-      const alarms = stack.byType('aws_cloudwatch_metric_alarm').filter((alarm) => {
-        const single = LAG_METRICS.includes(String(alarm.body.metric_name)) && namesCluster(stack, block(alarm.body.dimensions).DBClusterIdentifier, cluster);
-        const query = blocks(alarm.body.metric_query).some((q) => {
-          const metric = block(q.metric);
-          return LAG_METRICS.includes(String(metric.metric_name)) && namesCluster(stack, block(metric.dimensions).DBClusterIdentifier, cluster);
-        });
-        return single || query;
+      const alarms = lagAlarmsOf(stack, cluster);
+      if (alarms.length === 0) return fail('no replication lag alarm names this cluster');
+      // The lag metrics are "available only in secondary AWS Regions", per secondary cluster:
+      // https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Aurora.AuroraMonitoring.Metrics.html
+      const region = stack.regionOf(cluster);
+      const problems = alarms.map((alarm) => {
+        const alarmRegion = stack.regionOf(alarm);
+        if (alarmRegion !== region) {
+          return `${alarm.address} is in ${alarmRegion ?? 'an unknown region'}, but Aurora publishes this cluster's lag only in its own region (${region ?? 'unknown'})`;
+        }
+        const missing = alarm.body.treat_missing_data;
+        if (missing !== 'notBreaching') {
+          return `${alarm.address} treats missing data as ${String(missing ?? 'missing (the default)')}: the cluster publishes no lag while it is the writer, so only notBreaching keeps the alarm OK there`;
+        }
+        return undefined;
       });
-      return alarms.length > 0 ? pass() : fail('no replication lag alarm names this cluster');
+      return problems.includes(undefined) ? pass() : fail(problems.join('; '));
     },
   }),
   resourceRule({
@@ -145,7 +180,7 @@ export const drRules = [
   resourceRule({
     id: 'dr-record-checks-writable',
     mirrors: null,
-    title: `Weighted records are guarded by a Route 53 check of the writable endpoint (${HEALTH_PATHS.writable}), so traffic follows the database writer with no record change`,
+    title: `Weighted records are guarded by a Route 53 check of the writable endpoint (${HEALTH_PATHS.writable}), and by it alone (no evaluate_target_health), so traffic follows the database writer with no record change`,
     severity: 'high',
     resourceTypes: ['aws_route53_record'],
     check: (record, stack) => {
@@ -153,9 +188,13 @@ export const drRules = [
       const healthCheck = referenced(stack, record.body.health_check_id, ['aws_route53_health_check']);
       if (!healthCheck) return fail('no aws_route53_health_check of the stack guards it');
       const path = healthCheck.body.resource_path;
-      return path === HEALTH_PATHS.writable
-        ? pass()
-        : fail(`its health check asks ${String(path ?? '/ (default)')}, not ${HEALTH_PATHS.writable}: a standby would never take the traffic, or a read-only region would keep it`);
+      if (path !== HEALTH_PATHS.writable) {
+        return fail(`its health check asks ${String(path ?? '/ (default)')}, not ${HEALTH_PATHS.writable}: a standby would never take the traffic, or a read-only region would keep it`);
+      }
+      // With a health check and evaluate_target_health, "both must evaluate to true" (see RegionalRecord).
+      return isTrue(block(record.body.alias).evaluate_target_health)
+        ? fail('alias.evaluate_target_health is true: the record would also wait for healthy ALB targets, a second gate in a failover that the RTO budget does not count')
+        : pass();
     },
   }),
   writableRegionsAlarmRule({

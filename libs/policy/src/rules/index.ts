@@ -13,12 +13,16 @@ import { rdsRules } from './rds';
 import { resourcePolicyRules } from './resource-policies';
 import { route53Rules } from './route53';
 import { s3Rules } from './s3';
+import { s3ReplicationKmsRules } from './s3-replication-kms';
 import { securityGroupRules } from './security-groups';
+import { terraformRules } from './terraform';
 
 /** Every rule, grouped by service. */
 export const RULES: readonly Rule[] = [
+  ...terraformRules,
   ...rdsRules,
   ...s3Rules,
+  ...s3ReplicationKmsRules,
   ...ec2Rules,
   ...securityGroupRules,
   ...albRules,
