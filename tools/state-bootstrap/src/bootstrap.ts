@@ -14,6 +14,10 @@ import {
   type BucketLocationConstraint,
   type S3Client,
 } from '@aws-sdk/client-s3';
+import { type PolicyDocument, asking, bucketArn, canonical, errorName, read, statusOf } from './aws';
+import { BootstrapError, type StepResult } from './result';
+
+export { BootstrapError, type StepResult } from './result';
 
 /** The state bucket to create or check. */
 export interface StateBucket {
@@ -21,48 +25,20 @@ export interface StateBucket {
   readonly region: string;
 }
 
-/** One setting of the bucket, as found and as left. */
-export interface StepResult {
-  readonly setting: string;
-  /** `created`/`changed`: this run wrote it; `kept`: it was already as required. */
-  readonly outcome: 'created' | 'changed' | 'kept';
-  readonly detail: string;
-}
-
-/** A bucket that this tool cannot make into a state bucket; the message says why and what to do. */
-export class BootstrapError extends Error {
-  override readonly name = 'BootstrapError';
+/**
+ * A bucket this tool manages: the state bucket, or its replica in the other region. The kind only
+ * changes what an error message tells the operator to do.
+ * @default kind 'state'
+ */
+export interface ManagedBucket extends StateBucket {
+  readonly kind?: 'state' | 'replica';
 }
 
 /** The statement that refuses every request not made over TLS. */
 export const TLS_ONLY_SID = 'DenyInsecureTransport';
 
-interface AwsError {
-  name?: string;
-  Code?: string;
-  $metadata?: { httpStatusCode?: number };
-}
-const errorName = (error: unknown): string | undefined => (error as AwsError).name ?? (error as AwsError).Code;
-const statusOf = (error: unknown): number | undefined => (error as AwsError).$metadata?.httpStatusCode;
-
-/** Runs a Get*, returning undefined when S3 says the setting was never made (`absent` error names). */
-async function read<T>(get: () => Promise<T>, ...absent: string[]): Promise<T | undefined> {
-  try {
-    return await get();
-  } catch (error) {
-    if (absent.includes(errorName(error) ?? '')) return undefined;
-    throw error;
-  }
-}
-
-function partitionOf(region: string): string {
-  if (region.startsWith('cn-')) return 'aws-cn';
-  if (region.startsWith('us-gov-')) return 'aws-us-gov';
-  return 'aws';
-}
-
 export function tlsOnlyStatement({ bucket, region }: StateBucket): Record<string, unknown> {
-  const arn = `arn:${partitionOf(region)}:s3:::${bucket}`;
+  const arn = bucketArn(bucket, region);
   return {
     Sid: TLS_ONLY_SID,
     Effect: 'Deny',
@@ -73,14 +49,19 @@ export function tlsOnlyStatement({ bucket, region }: StateBucket): Record<string
   };
 }
 
+/** How to point the tool at another bucket or region, in the words of the bucket's kind. */
+function fixes(target: ManagedBucket, region?: string) {
+  return target.kind === 'replica'
+    ? { rename: 'name another replica with --replica-bucket', moveTo: `the replica must be in ${target.region}: name another with --replica-bucket` }
+    : { rename: 'choose another TERRAFORM_STATE_BUCKET', moveTo: `set TERRAFORM_STATE_BUCKET_REGION=${region ?? '<its region>'} (or --region) to use it` };
+}
+
 /** Creates the bucket unless it exists; refuses one that belongs to someone else or another region. */
-async function ensureBucket(s3: S3Client, target: StateBucket): Promise<StepResult> {
+export async function ensureBucket(s3: S3Client, target: ManagedBucket): Promise<StepResult> {
   try {
     const head = await s3.send(new HeadBucketCommand({ Bucket: target.bucket }));
     if (head.BucketRegion && head.BucketRegion !== target.region) {
-      throw new BootstrapError(
-        `bucket ${target.bucket} is in ${head.BucketRegion}, not ${target.region}: set TERRAFORM_STATE_BUCKET_REGION=${head.BucketRegion} (or --region) to use it`,
-      );
+      throw new BootstrapError(`bucket ${target.bucket} is in ${head.BucketRegion}, not ${target.region}: ${fixes(target, head.BucketRegion).moveTo}`);
     }
     return { setting: 'bucket', outcome: 'kept', detail: `exists in ${target.region}` };
   } catch (error) {
@@ -92,8 +73,9 @@ async function ensureBucket(s3: S3Client, target: StateBucket): Promise<StepResu
       );
     }
     if (status === 301) {
-      throw new BootstrapError(`bucket ${target.bucket} exists in another region than ${target.region}: set TERRAFORM_STATE_BUCKET_REGION to its region`);
+      throw new BootstrapError(`bucket ${target.bucket} exists in another region than ${target.region}: ${fixes(target).moveTo}`);
     }
+    if (status === 400) throw new BootstrapError(`${target.bucket} is not a valid S3 bucket name (400): ${fixes(target).rename}`);
     if (status !== 404 && errorName(error) !== 'NotFound') throw error;
   }
   try {
@@ -109,14 +91,14 @@ async function ensureBucket(s3: S3Client, target: StateBucket): Promise<StepResu
     // Another run created it between the check and now: that is the bucket we wanted.
     if (errorName(error) === 'BucketAlreadyOwnedByYou') return { setting: 'bucket', outcome: 'kept', detail: `exists in ${target.region}` };
     if (errorName(error) === 'BucketAlreadyExists') {
-      throw new BootstrapError(`bucket name ${target.bucket} is taken by another AWS account (bucket names are global): choose another TERRAFORM_STATE_BUCKET`);
+      throw new BootstrapError(`bucket name ${target.bucket} is taken by another AWS account (bucket names are global): ${fixes(target).rename}`);
     }
     throw error;
   }
 }
 
 /** ACLs off: the bucket owner owns every object, so no ACL can share a state file. */
-async function ensureOwnership(s3: S3Client, { bucket }: StateBucket): Promise<StepResult> {
+export async function ensureOwnership(s3: S3Client, { bucket }: StateBucket): Promise<StepResult> {
   const current = await read(() => s3.send(new GetBucketOwnershipControlsCommand({ Bucket: bucket })), 'OwnershipControlsNotFoundError');
   const rules = current?.OwnershipControls?.Rules ?? [];
   if (rules.length === 1 && rules[0]!.ObjectOwnership === 'BucketOwnerEnforced') {
@@ -128,7 +110,7 @@ async function ensureOwnership(s3: S3Client, { bucket }: StateBucket): Promise<S
 
 const ALL_BLOCKED = { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true };
 
-async function ensurePublicAccessBlock(s3: S3Client, { bucket }: StateBucket): Promise<StepResult> {
+export async function ensurePublicAccessBlock(s3: S3Client, { bucket }: StateBucket): Promise<StepResult> {
   const current = await read(() => s3.send(new GetPublicAccessBlockCommand({ Bucket: bucket })), 'NoSuchPublicAccessBlockConfiguration');
   const config = current?.PublicAccessBlockConfiguration ?? {};
   const open = Object.keys(ALL_BLOCKED).filter((key) => config[key as keyof typeof ALL_BLOCKED] !== true);
@@ -138,7 +120,7 @@ async function ensurePublicAccessBlock(s3: S3Client, { bucket }: StateBucket): P
 }
 
 /** Every state write keeps the previous version: a bad apply or a deleted state can be rolled back. */
-async function ensureVersioning(s3: S3Client, { bucket }: StateBucket): Promise<StepResult> {
+export async function ensureVersioning(s3: S3Client, { bucket }: StateBucket): Promise<StepResult> {
   const { Status } = await s3.send(new GetBucketVersioningCommand({ Bucket: bucket }));
   if (Status === 'Enabled') return { setting: 'versioning', outcome: 'kept', detail: 'Enabled' };
   await s3.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: 'Enabled' } }));
@@ -166,25 +148,8 @@ async function ensureEncryption(s3: S3Client, { bucket }: StateBucket): Promise<
   return { setting: 'default encryption', outcome: 'changed', detail: `SSE-S3 (AES256) (was ${algorithm ?? 'not set'})` };
 }
 
-/** JSON with object keys sorted, so a policy S3 hands back re-ordered still compares equal. */
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (typeof value === 'object' && value !== null) {
-    return `{${Object.keys(value)
-      .sort()
-      .map((key) => `${JSON.stringify(key)}:${canonical((value as Record<string, unknown>)[key])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
-
-interface PolicyDocument {
-  Version?: string;
-  Statement?: Record<string, unknown>[] | Record<string, unknown>;
-}
-
 /** Adds or repairs the TLS-only statement, keeping every other statement of an existing policy. */
-async function ensureTlsOnlyPolicy(s3: S3Client, target: StateBucket): Promise<StepResult> {
+export async function ensureTlsOnlyPolicy(s3: S3Client, target: StateBucket): Promise<StepResult> {
   const current = await read(() => s3.send(new GetBucketPolicyCommand({ Bucket: target.bucket })), 'NoSuchBucketPolicy');
   const policy: PolicyDocument = current?.Policy ? (JSON.parse(current.Policy) as PolicyDocument) : {};
   const statements = policy.Statement === undefined ? [] : ([] as Record<string, unknown>[]).concat(policy.Statement);
@@ -201,8 +166,37 @@ async function ensureTlsOnlyPolicy(s3: S3Client, target: StateBucket): Promise<S
   return { setting: 'bucket policy', outcome: 'changed', detail: `${TLS_ONLY_SID} (TLS only) ${existing ? 'repaired' : 'added'}${kept}` };
 }
 
+/** A step on one bucket, with the IAM actions of the calls it makes (for a refusal's message). */
+export interface BucketStep {
+  readonly run: (s3: S3Client, target: ManagedBucket) => Promise<StepResult>;
+  readonly permissions: readonly string[];
+}
+
+// IAM action names differ from the API names: HeadBucket is s3:ListBucket, GetBucketEncryption is
+// s3:GetEncryptionConfiguration. https://docs.aws.amazon.com/AmazonS3/latest/userguide/using-with-s3-policy-actions.html
+export const BUCKET_STEPS = {
+  bucket: { run: ensureBucket, permissions: ['s3:ListBucket', 's3:CreateBucket'] },
+  ownership: { run: ensureOwnership, permissions: ['s3:GetBucketOwnershipControls', 's3:PutBucketOwnershipControls'] },
+  publicAccessBlock: { run: ensurePublicAccessBlock, permissions: ['s3:GetBucketPublicAccessBlock', 's3:PutBucketPublicAccessBlock'] },
+  versioning: { run: ensureVersioning, permissions: ['s3:GetBucketVersioning', 's3:PutBucketVersioning'] },
+  encryption: { run: ensureEncryption, permissions: ['s3:GetEncryptionConfiguration', 's3:PutEncryptionConfiguration'] },
+  tlsOnlyPolicy: { run: ensureTlsOnlyPolicy, permissions: ['s3:GetBucketPolicy', 's3:PutBucketPolicy'] },
+} satisfies Record<string, BucketStep>;
+
+/** Runs one bucket step, turning a refusal into a message that names the bucket and the permissions. */
+export function runBucketStep(step: BucketStep, s3: S3Client, target: ManagedBucket): Promise<StepResult> {
+  return asking(`bucket ${target.bucket} (${target.region})`, step.permissions, () => step.run(s3, target));
+}
+
 /** Each step in order; the public access block comes before the policy so nothing is ever open. */
-const STEPS = [ensureBucket, ensureOwnership, ensurePublicAccessBlock, ensureVersioning, ensureEncryption, ensureTlsOnlyPolicy];
+const STEPS: readonly BucketStep[] = [
+  BUCKET_STEPS.bucket,
+  BUCKET_STEPS.ownership,
+  BUCKET_STEPS.publicAccessBlock,
+  BUCKET_STEPS.versioning,
+  BUCKET_STEPS.encryption,
+  BUCKET_STEPS.tlsOnlyPolicy,
+];
 
 /**
  * Creates the state bucket if it is missing and brings every setting a state bucket needs into
@@ -212,7 +206,7 @@ const STEPS = [ensureBucket, ensureOwnership, ensurePublicAccessBlock, ensureVer
 export async function bootstrapStateBucket(s3: S3Client, target: StateBucket, onStep: (result: StepResult) => void = () => undefined): Promise<StepResult[]> {
   const results: StepResult[] = [];
   for (const step of STEPS) {
-    const result = await step(s3, target);
+    const result = await runBucketStep(step, s3, target);
     results.push(result);
     onStep(result);
   }

@@ -32,3 +32,14 @@ it('refuses an invalid bucket name or region as the stacks would, naming the var
 it('refuses an unknown option', () => {
   expect(run(['--bucket-name', 'x'])).toEqual({ status: 2, output: expect.stringMatching(/Unknown option '--bucket-name'/) });
 });
+
+it('names the replica before any AWS call, and refuses one it could not create', () => {
+  expect(run(['--bucket', 'a'.repeat(60)])).toEqual({
+    status: 2,
+    output: expect.stringContaining(`the replica's default name ${'a'.repeat(60)}-us-east-2 is longer than 63 characters: name the replica with --replica-bucket`),
+  });
+  expect(run(['--bucket', 'acme-tf-state', '--replica-bucket', 'acme-tf-state'])).toEqual({
+    status: 2,
+    output: expect.stringContaining('The replica must be another bucket than the state bucket acme-tf-state'),
+  });
+});

@@ -1,109 +1,26 @@
 import {
   BucketAlreadyExists,
-  BucketAlreadyOwnedByYou,
   CreateBucketCommand,
-  GetBucketEncryptionCommand,
-  GetBucketOwnershipControlsCommand,
-  GetBucketPolicyCommand,
-  GetBucketVersioningCommand,
-  GetPublicAccessBlockCommand,
   HeadBucketCommand,
   NotFound,
   PutBucketEncryptionCommand,
-  PutBucketOwnershipControlsCommand,
-  PutBucketPolicyCommand,
   PutBucketVersioningCommand,
-  PutPublicAccessBlockCommand,
   S3Client,
-  S3ServiceException,
-  type ObjectOwnership,
-  type PublicAccessBlockConfiguration,
-  type ServerSideEncryption,
 } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
-import { BootstrapError, type StepResult, TLS_ONLY_SID, bootstrapStateBucket, tlsOnlyStatement } from './bootstrap';
+import { BootstrapError, type StepResult, TLS_ONLY_SID, bootstrapStateBucket, tlsOnlyStatement } from '../src/bootstrap';
+import { type FakeBucket, NEW_BUCKET, WRITES, accessDenied, installFakeS3, s3Error } from './fake-aws';
 
 const s3Mock = mockClient(S3Client);
 const s3 = new S3Client({ region: 'us-east-1' });
 const target = { bucket: 'acme-tf-state', region: 'us-east-1' };
 
-const WRITES = [CreateBucketCommand, PutBucketOwnershipControlsCommand, PutPublicAccessBlockCommand, PutBucketVersioningCommand, PutBucketEncryptionCommand, PutBucketPolicyCommand];
-const writes = () => WRITES.flatMap((command) => s3Mock.commandCalls(command as never)).length;
+const writes = () => WRITES.s3.flatMap((command) => s3Mock.commandCalls(command as never)).length;
 
-const s3Error = (name: string, status: number) => new S3ServiceException({ name, $fault: 'client', $metadata: { httpStatusCode: status }, message: name });
-
-/** A bucket as S3 holds it; undefined settings were never made. */
-interface Bucket {
-  region: string;
-  ownership?: ObjectOwnership;
-  publicAccessBlock?: PublicAccessBlockConfiguration;
-  versioning?: 'Enabled' | 'Suspended';
-  encryption?: ServerSideEncryption;
-  policy?: string;
-}
-
-/** What S3 gives a bucket created today (since April 2023): ACLs off, public access blocked, SSE-S3. */
-const NEW_BUCKET: Omit<Bucket, 'region'> = {
-  ownership: 'BucketOwnerEnforced',
-  publicAccessBlock: { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true },
-  encryption: 'AES256',
-};
-
-/** An in-memory S3 behind the SDK's own mock: reads return what writes stored, as S3 would. */
-function fakeS3(initial?: Bucket): { bucket: () => Bucket | undefined } {
-  let bucket = initial && { ...initial };
-  const existing = () => {
-    if (!bucket) throw new NotFound({ message: 'Not Found', $metadata: { httpStatusCode: 404 } });
-    return bucket;
-  };
-  s3Mock.on(HeadBucketCommand).callsFake(() => ({ BucketRegion: existing().region }));
-  s3Mock.on(CreateBucketCommand).callsFake((input) => {
-    if (bucket) throw new BucketAlreadyOwnedByYou({ message: 'owned by you', $metadata: { httpStatusCode: 409 } });
-    bucket = { ...NEW_BUCKET, region: input.CreateBucketConfiguration?.LocationConstraint ?? 'us-east-1' };
-    return {};
-  });
-  s3Mock.on(GetBucketOwnershipControlsCommand).callsFake(() => {
-    const { ownership } = existing();
-    if (!ownership) throw s3Error('OwnershipControlsNotFoundError', 404);
-    return { OwnershipControls: { Rules: [{ ObjectOwnership: ownership }] } };
-  });
-  s3Mock.on(PutBucketOwnershipControlsCommand).callsFake((input) => {
-    existing().ownership = input.OwnershipControls.Rules[0].ObjectOwnership;
-    return {};
-  });
-  s3Mock.on(GetPublicAccessBlockCommand).callsFake(() => {
-    const { publicAccessBlock } = existing();
-    if (!publicAccessBlock) throw s3Error('NoSuchPublicAccessBlockConfiguration', 404);
-    return { PublicAccessBlockConfiguration: publicAccessBlock };
-  });
-  s3Mock.on(PutPublicAccessBlockCommand).callsFake((input) => {
-    existing().publicAccessBlock = input.PublicAccessBlockConfiguration;
-    return {};
-  });
-  s3Mock.on(GetBucketVersioningCommand).callsFake(() => ({ Status: existing().versioning }));
-  s3Mock.on(PutBucketVersioningCommand).callsFake((input) => {
-    existing().versioning = input.VersioningConfiguration.Status;
-    return {};
-  });
-  s3Mock.on(GetBucketEncryptionCommand).callsFake(() => {
-    const { encryption } = existing();
-    if (!encryption) throw s3Error('ServerSideEncryptionConfigurationNotFoundError', 404);
-    return { ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: encryption } }] } };
-  });
-  s3Mock.on(PutBucketEncryptionCommand).callsFake((input) => {
-    existing().encryption = input.ServerSideEncryptionConfiguration.Rules[0].ApplyServerSideEncryptionByDefault.SSEAlgorithm;
-    return {};
-  });
-  s3Mock.on(GetBucketPolicyCommand).callsFake(() => {
-    const { policy } = existing();
-    if (!policy) throw s3Error('NoSuchBucketPolicy', 404);
-    return { Policy: policy };
-  });
-  s3Mock.on(PutBucketPolicyCommand).callsFake((input) => {
-    existing().policy = input.Policy;
-    return {};
-  });
-  return { bucket: () => bucket };
+/** The state bucket in an in-memory S3; undefined settings were never made. */
+function fakeS3(initial?: FakeBucket): { bucket: () => FakeBucket | undefined } {
+  const world = installFakeS3(s3Mock, initial ? { [target.bucket]: initial } : {});
+  return { bucket: () => world.bucket(target.bucket) };
 }
 
 const outcomes = (results: StepResult[]) => Object.fromEntries(results.map((r) => [r.setting, r.outcome]));
@@ -123,7 +40,7 @@ describe('a missing bucket', () => {
 
   it('is created in the region asked for (a location constraint outside us-east-1)', async () => {
     const fake = fakeS3();
-    await bootstrapStateBucket(s3, { bucket: 'acme-tf-state', region: 'eu-west-1' });
+    await bootstrapStateBucket(new S3Client({ region: 'eu-west-1' }), { bucket: 'acme-tf-state', region: 'eu-west-1' });
     expect(s3Mock.commandCalls(CreateBucketCommand)[0]!.args[0].input).toEqual({
       Bucket: 'acme-tf-state',
       CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' },
@@ -216,12 +133,22 @@ describe('a bucket that cannot be the state bucket', () => {
     expect(s3Mock.commandCalls(PutBucketVersioningCommand)).toHaveLength(0);
   });
 
-  it('passes any other AWS error through, after reporting the steps already done', async () => {
+  it('names the bucket and the permissions of a step these credentials may not take, after reporting the steps already done', async () => {
     fakeS3({ region: 'us-east-1', ...NEW_BUCKET });
-    s3Mock.on(PutBucketVersioningCommand).rejects(s3Error('AccessDenied', 403));
+    s3Mock.on(PutBucketVersioningCommand).rejects(accessDenied('s3', 's3:PutBucketVersioning'));
     const heard: string[] = [];
-    await expect(bootstrapStateBucket(s3, target, (result) => heard.push(result.setting))).rejects.toMatchObject({ name: 'AccessDenied' });
+    const run = bootstrapStateBucket(s3, target, (result) => heard.push(result.setting));
+    await expect(run).rejects.toThrow(BootstrapError);
+    await expect(run).rejects.toThrow(
+      /^bucket acme-tf-state \(us-east-1\): refused \(AccessDenied\)\. The credentials running state-bootstrap need s3:GetBucketVersioning, s3:PutBucketVersioning\. AWS said: .*not authorized to perform: s3:PutBucketVersioning/,
+    );
     expect(heard).toEqual(['bucket', 'object ownership', 'public access block']);
+  });
+
+  it('passes any other AWS error through as AWS gave it', async () => {
+    fakeS3({ region: 'us-east-1', ...NEW_BUCKET });
+    s3Mock.on(PutBucketVersioningCommand).rejects(s3Error('InternalError', 500));
+    await expect(bootstrapStateBucket(s3, target)).rejects.toMatchObject({ name: 'InternalError' });
   });
 });
 
