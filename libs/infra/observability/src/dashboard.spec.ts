@@ -69,7 +69,6 @@ describe('DrDashboard', () => {
   it.each([
     ['Database health', ['txdr-dev/DisasterRecovery', 'DatabaseHealth', 'Role', 'primary', 'Region', 'us-east-1'], ['txdr-dev/DisasterRecovery', 'DatabaseHealth', 'Role', 'secondary', 'Region', 'us-east-2']],
     ['Global writer', ['txdr-dev/DisasterRecovery', 'DatabaseIsWriter', 'Role', 'primary', 'Region', 'us-east-1'], ['txdr-dev/DisasterRecovery', 'DatabaseIsWriter', 'Role', 'secondary', 'Region', 'us-east-2']],
-    ['Global replication lag', ['AWS/RDS', 'AuroraGlobalDBRPOLag', 'DBClusterIdentifier', 'txdr-dev-primary-aurora'], ['AWS/RDS', 'AuroraGlobalDBRPOLag', 'DBClusterIdentifier', 'txdr-dev-secondary-aurora']],
     ['ALB requests', ['AWS/ApplicationELB', 'RequestCount', 'LoadBalancer', 'app/txdr-dev-pri-alb/aaaa'], ['AWS/ApplicationELB', 'RequestCount', 'LoadBalancer', 'app/txdr-dev-sec-alb/cccc']],
     ['ALB target latency', ['AWS/ApplicationELB', 'TargetResponseTime', 'LoadBalancer', 'app/txdr-dev-pri-alb/aaaa'], ['AWS/ApplicationELB', 'TargetResponseTime', 'LoadBalancer', 'app/txdr-dev-sec-alb/cccc']],
     ['ALB 5xx', ['AWS/ApplicationELB', 'HTTPCode_Target_5XX_Count', 'LoadBalancer', 'app/txdr-dev-pri-alb/aaaa'], ['AWS/ApplicationELB', 'HTTPCode_ELB_5XX_Count', 'LoadBalancer', 'app/txdr-dev-sec-alb/cccc']],
@@ -84,6 +83,14 @@ describe('DrDashboard', () => {
     const find = (wanted: string[], region: string) => lines.find((line) => wanted.every((part, i) => line[i] === part) && options(line).region === region);
     expect(find(primaryLine, 'us-east-1')).toBeDefined();
     expect(find(secondaryLine, 'us-east-2')).toBeDefined();
+  });
+
+  it("graphs each cluster's replication lag with the alarm's own query, in its own region", () => {
+    const lines = titled(widgets, 'Global replication lag').properties.metrics!;
+    expect(lines.map((line) => ({ expression: options(line).expression, region: options(line).region }))).toEqual([
+      { expression: `SELECT MAX(AuroraGlobalDBRPOLag) FROM "AWS/RDS" WHERE DBClusterIdentifier = 'txdr-dev-primary-aurora'`, region: 'us-east-1' },
+      { expression: `SELECT MAX(AuroraGlobalDBRPOLag) FROM "AWS/RDS" WHERE DBClusterIdentifier = 'txdr-dev-secondary-aurora'`, region: 'us-east-2' },
+    ]);
   });
 
   it('shows the Route 53 checks as what they are: writable, read in us-east-1, and how many regions are', () => {

@@ -3,7 +3,7 @@ import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { activeRole, otherRole, type DrRole, type Environment } from '@txn-dr/config';
 import { HEALTH_METRICS, HEALTH_PATHS, Names, healthDimensions, healthMetricNamespace } from '@txn-dr/contracts';
 import { Construct } from 'constructs';
-import { AWS_METRICS } from './aws-metrics';
+import { AWS_METRICS, rpoLagQuery } from './aws-metrics';
 
 /** What the dashboard shows of one region; plain strings (names or Terraform references). */
 export interface DashboardRegionInputs {
@@ -169,7 +169,8 @@ export class DrDashboard extends Construct {
         6,
         8,
         'Global replication lag (ms, the secondary cluster reports it)',
-        roles.map((role) => [AWS_METRICS.aurora.namespace, AWS_METRICS.aurora.rpoLag, AWS_METRICS.aurora.clusterDimension, inputs(role).clusterIdentifier, style(role)]),
+        // The alarm's own query, so the graph shows the series whatever other dimensions it carries.
+        roles.map((role) => [style(role, undefined, { expression: rpoLagQuery(inputs(role).clusterIdentifier), id: `lag_${role}` })]),
         { stat: 'Maximum', annotations: { horizontal: [{ label: `RPO ${env.objectives.rpoSeconds} s`, value: rpoMs, color: '#d62728' }] }, yAxis: { left: { min: 0 } } },
       ),
       graph(0, 12, 8, 'ALB requests', roles.map((role) => albMetric(AWS_METRICS.alb.requests, role)), { stat: 'Sum' }),
