@@ -21,6 +21,7 @@ describe('GlobalStack', () => {
 
   it('owns the global cluster, the master secret, the replicated buckets and the zone', () => {
     expect(onlyResource(json, 'aws_route53_zone').name).toBe('dr-dev.example.com');
+    expect(json.data?.aws_route53_zone).toBeUndefined();
     expect(onlyResource(json, 'aws_rds_global_cluster').global_cluster_identifier).toBe('txdr-dev-global');
     expect(onlyResource(json, 'aws_secretsmanager_secret').name).toBe('txdr-dev/db/master');
     expect(Object.keys(resourcesOfType(json, 'aws_s3_bucket'))).toHaveLength(2);
@@ -56,5 +57,29 @@ describe('GlobalStack', () => {
 
   it('holds no literal secret', () => {
     expect(literalSecrets(json)).toEqual([]);
+  });
+});
+
+describe('GlobalStack with an existing hosted zone', () => {
+  const env = defineEnvironment({ name: 'dev', dns: { zoneName: 'dr.payments.acme.io', existingZoneId: 'Z0123456789ABCDEFGHIJ' } });
+  const json = synthesize(new GlobalStack(Testing.app(), env));
+
+  it('creates no zone, and reads the existing one by id in the primary region', () => {
+    expect(resourcesOfType(json, 'aws_route53_zone')).toEqual({});
+    const lookups = Object.values(json.data?.aws_route53_zone ?? {});
+    expect(lookups).toEqual([expect.objectContaining({ zone_id: 'Z0123456789ABCDEFGHIJ', provider: 'aws.primary' })]);
+  });
+
+  it('publishes the existing zone in the contract, so the regional stacks put their records in it', () => {
+    expect(json.output?.hostedZoneId?.value).toMatch(/^\$\{data\.aws_route53_zone\.[^.]+\.zone_id\}$/);
+    expect(json.output?.zoneNameServers?.value).toMatch(/^\$\{join\(",", data\.aws_route53_zone\.[^.]+\.name_servers\)\}$/);
+    expect(json.output?.zoneName?.value).toBe('dr.payments.acme.io');
+  });
+
+  it('changes nothing else', () => {
+    const created = synthesize(new GlobalStack(Testing.app(), defineEnvironment({ name: 'dev', dns: { zoneName: 'dr.payments.acme.io' } })));
+    const { aws_route53_zone: zones, ...others } = created.resource ?? {};
+    expect(Object.keys(zones ?? {})).toHaveLength(1);
+    expect(json.resource).toEqual(others);
   });
 });

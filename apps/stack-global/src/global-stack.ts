@@ -7,9 +7,9 @@ import type { Construct } from 'constructs';
 
 /**
  * What both regions share and neither owns: the Aurora global cluster, the database master
- * secret (replicated to both regions), the replicated bucket pair and the hosted zone (each
- * regional stack adds its own record to it). Deployed first; the
- * regional stacks read it through its contracted outputs.
+ * secret (replicated to both regions), the replicated bucket pair and the hosted zone (created, or
+ * an existing one named by `dns.existingZoneId`; each regional stack adds its own record to it).
+ * Deployed first; the regional stacks read it through its contracted outputs.
  */
 export class GlobalStack extends DrStack<'global'> {
   readonly database: GlobalDatabase;
@@ -23,7 +23,12 @@ export class GlobalStack extends DrStack<'global'> {
     this.database = new GlobalDatabase(this, 'database', { env, provider: providers.primary });
     this.credentials = new MasterCredentials(this, 'credentials', { env, providers });
     this.storage = new ReplicatedBuckets(this, 'storage', { env, providers });
-    this.zone = new HostedZone(this, 'zone', { env, provider: providers.primary });
+    this.zone = new HostedZone(this, 'zone', {
+      provider: providers.primary,
+      zoneName: env.dns.zoneName,
+      existingZoneId: env.dns.existingZoneId,
+      comment: `Transaction service of ${env.project}-${env.name}, weighted across both regions`,
+    });
     this.publishOutputs({
       environment: env.name,
       primaryRegion: env.regions.primary.region,

@@ -5,7 +5,7 @@ describeStackApp(join(__dirname, '..'), 'primary');
 
 describe('the stack-primary app, on its own', () => {
   it('synthesizes before the secondary exists: no peering, only the global stack read, the peering outputs published', () => {
-    const run = runStackMain(join(__dirname, '..'), 'primary', { ENVIRONMENT_SUFFIX: 'ci' });
+    const run = runStackMain(join(__dirname, '..'), 'primary');
     expect(run.status).toBe(0);
     const json = run.stack!;
     const types = Object.keys(json.resource ?? {});

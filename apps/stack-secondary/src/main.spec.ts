@@ -5,7 +5,7 @@ describeStackApp(join(__dirname, '..'), 'secondary');
 
 describe('the stack-secondary app', () => {
   it('requests the peering from its region and accepts it in the primary region, from the primary\'s outputs', () => {
-    const run = runStackMain(join(__dirname, '..'), 'secondary', { ENVIRONMENT_SUFFIX: 'ci' });
+    const run = runStackMain(join(__dirname, '..'), 'secondary');
     expect(run.status).toBe(0);
     const json = run.stack!;
     const only = (type: string) => {

@@ -16,8 +16,17 @@ export const REFERENCE_REGIONS: Record<DrRole, {
   secondary: { region: 'us-east-2', vpcCidr: '10.1.0.0/16', databaseInstances: 1 },
 };
 
-/** The environment suffix used when ENVIRONMENT_SUFFIX is not set. */
+/**
+ * The environment suffix used when ENVIRONMENT_SUFFIX is not set: the one environment that needs
+ * no file in environments/ (the defaults alone), for synth and tests on any machine.
+ */
 export const DEFAULT_ENVIRONMENT_NAME = 'dev';
+
+/**
+ * The environments the pipelines deploy (deploy.yml): their config must name the AWS account and
+ * a zone under a domain the user owns, so that a missing one stops synth in CI, not a deploy.
+ */
+export const DEPLOYED_ENVIRONMENTS = ['staging', 'production'] as const;
 
 export const REFERENCE_CAPACITY = {
   active: { min: 2, desired: 2, max: 4 },

@@ -20,6 +20,10 @@ function issuesOf(fn: () => unknown): string[] {
 
 const emptyDir = mkdtempSync(join(tmpdir(), 'env-empty-'));
 
+/** Endpoints someone reads, at a domain that is not reserved. */
+const ONCALL = { protocol: 'email', endpoint: 'oncall@payments.acme.io' } as const;
+const PAGER = { protocol: 'https', endpoint: 'https://events.pager.acme.io/integration/sns' } as const;
+
 describe('the default environment', () => {
   const env = loadEnvironment({ env: {}, environmentsDir: emptyDir });
 
@@ -32,7 +36,7 @@ describe('the default environment', () => {
     expect(env.compute.instanceType).toBe('t3.micro');
     expect(env.database.backupRetentionDays).toBe(7);
     expect(env.healthCheck).toEqual({ intervalSeconds: 10, failureThreshold: 3 });
-    expect(env.alerts.email).toBeUndefined();
+    expect(env.alerts.subscriptions).toEqual([]);
     expect(env.objectives).toEqual({ rtoSeconds: 300, rpoSeconds: 60 });
   });
 
@@ -57,16 +61,18 @@ describe('the default environment', () => {
     expect(env.state).toEqual({ region: 'us-east-1' });
   });
 
-  it('has no warnings', () => {
-    expect(environmentWarnings(env)).toEqual([]);
+  it('warns only that its zone is the example.com placeholder', () => {
+    expect(environmentWarnings(env)).toEqual([expect.stringMatching(/^dns\.zoneName is the placeholder dr-dev\.example\.com: synth works, a deploy is refused/)]);
   });
 });
 
 describe('loadEnvironment', () => {
   it('takes the suffix and state bucket from the process environment', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'env-'));
+    writeFileSync(join(dir, 'pr42.json'), JSON.stringify({ alerts: { subscriptions: [ONCALL] } }));
     const env = loadEnvironment({
       env: { ENVIRONMENT_SUFFIX: 'pr42', TERRAFORM_STATE_BUCKET: 'acme-tf-state', TERRAFORM_STATE_BUCKET_REGION: 'us-west-2' },
-      environmentsDir: emptyDir,
+      environmentsDir: dir,
     });
     expect(env.name).toBe('pr42');
     expect(env.state).toEqual({ bucket: 'acme-tf-state', region: 'us-west-2' });
@@ -76,7 +82,13 @@ describe('loadEnvironment', () => {
     const dir = mkdtempSync(join(tmpdir(), 'env-'));
     writeFileSync(
       join(dir, 'staging.json'),
-      JSON.stringify({ activeRegion: 'us-east-2', capacity: { standby: { desired: 2 } }, alerts: { email: 'oncall@example.com' } }),
+      JSON.stringify({
+        accountId: '111111111111',
+        dns: { zoneName: 'dr.payments.acme.io' },
+        activeRegion: 'us-east-2',
+        capacity: { standby: { desired: 2 } },
+        alerts: { subscriptions: [ONCALL] },
+      }),
     );
     const env = loadEnvironment({ env: { ENVIRONMENT_SUFFIX: 'staging' }, environmentsDir: dir });
     expect(env.activeRegion).toBe('us-east-2');
@@ -84,7 +96,7 @@ describe('loadEnvironment', () => {
     expect(env.capacity.standby).toEqual({ min: 1, desired: 2, max: 4 });
     expect(env.capacity.active).toEqual({ min: 2, desired: 2, max: 4 });
     expect(env.regions.secondary.vpcCidr).toBe('10.1.0.0/16');
-    expect(env.alerts.email).toBe('oncall@example.com');
+    expect(env.alerts.subscriptions).toEqual([ONCALL]);
   });
 
   it('names the file when it is not JSON', () => {
@@ -142,7 +154,6 @@ const badInputs: Case[] = [
   ['a non-CloudWatch log retention', { logs: { retentionDays: 10 } }, 'logs.retentionDays', /CloudWatch Logs periods/],
   ['more NAT gateways than zones', { regions: { primary: { natGateways: 3 } } }, 'regions.primary.natGateways', /at most one per zone/],
   ['a target timeout not shorter than its interval', { compute: { targetHealth: { intervalSeconds: 10, timeoutSeconds: 10 } } }, 'compute.targetHealth.timeoutSeconds', /shorter than the interval/],
-  ['a malformed alert e-mail', { alerts: { email: 'oncall' } }, 'alerts.email', /e-mail/],
   ['a failure threshold that breaks the RTO budget', { healthCheck: { failureThreshold: 10 } }, 'objectives.rtoSeconds', /worst-case RTO budget is 365 s \(detection 100 \+ max\(fencing 45 \+ promotion 60 \+ routing 100 \+ dns 60, capacity 120\)\), over the 300 s objective/],
   ['an objective tighter than the budget', { objectives: { rtoSeconds: 150 } }, 'objectives.rtoSeconds', /budget is 225 s .*over the 150 s objective/],
   ['a slow target health check that breaks the RTO budget', { compute: { targetHealth: { intervalSeconds: 60, healthyThreshold: 4 } } }, 'objectives.rtoSeconds', /budget is 360 s/],
@@ -194,9 +205,73 @@ describe('invalid environments stop with a message naming the field', () => {
   });
 });
 
+type AlertCase = [description: string, name: string, subscriptions: unknown, field: string, message: RegExp];
+
+/** `pr42`: a scratch environment, neither dev nor one the pipelines deploy. */
+const badAlerts: AlertCase[] = [
+  ['an address that is not one', 'dev', [{ protocol: 'email', endpoint: 'oncall' }], 'alerts.subscriptions[0].endpoint', /must be an e-mail address/],
+  ['an empty address', 'dev', [ONCALL, { protocol: 'email', endpoint: '' }], 'alerts.subscriptions[1].endpoint', /must be an e-mail address/],
+  ['an https endpoint over plain http', 'dev', [{ protocol: 'https', endpoint: 'http://events.pager.acme.io/sns' }], 'alerts.subscriptions[0].endpoint', /https:\/\/ URL/],
+  ['an https endpoint on an IP address', 'dev', [{ protocol: 'https', endpoint: 'https://203.0.113.10/sns' }], 'alerts.subscriptions[0].endpoint', /https:\/\/ URL on a DNS name/],
+  ['an https endpoint carrying a password', 'dev', [{ protocol: 'https', endpoint: 'https://sns:hunter2@events.pager.acme.io/sns' }], 'alerts.subscriptions[0].endpoint', /user name or password/],
+  ['a protocol other than email or https', 'dev', [{ protocol: 'sms', endpoint: '+15555550100' }], 'alerts.subscriptions[0].protocol', /one of email, https/],
+  ['an entry with an unknown field', 'dev', [{ ...ONCALL, filter: 'x' }], 'alerts.subscriptions[0]', /filter/],
+  ['the same endpoint twice', 'dev', [ONCALL, PAGER, { protocol: 'email', endpoint: 'OnCall@payments.acme.io' }], 'alerts.subscriptions[2]', /repeats alerts\.subscriptions\[0\] \(email OnCall@payments\.acme\.io\)/],
+  ['an example.com address outside dev', 'pr42', [ONCALL, { protocol: 'email', endpoint: 'oncall@example.com' }], 'alerts.subscriptions[1].endpoint', /oncall@example\.com is under example\.com, which is reserved .* reaches nobody: alerts of pr42 must reach someone \(only dev may use a placeholder\)/],
+  ['an example.org address outside dev', 'pr42', [{ protocol: 'email', endpoint: 'oncall@example.org' }], 'alerts.subscriptions[0].endpoint', /under example\.org/],
+  ['an address under example.net outside dev', 'pr42', [{ protocol: 'email', endpoint: 'oncall@mail.example.net' }], 'alerts.subscriptions[0].endpoint', /under example\.net/],
+  ['an address at a .invalid name outside dev', 'pr42', [{ protocol: 'email', endpoint: 'oncall@acme.invalid' }], 'alerts.subscriptions[0].endpoint', /under \.invalid/],
+  ['an https endpoint on a .invalid name outside dev', 'pr42', [ONCALL, { protocol: 'https', endpoint: 'https://hooks.pager.invalid/sns' }], 'alerts.subscriptions[1].endpoint', /under \.invalid/],
+  ['an https endpoint on example.com outside dev', 'pr42', [{ protocol: 'https', endpoint: 'https://events.example.com/sns' }], 'alerts.subscriptions[0].endpoint', /under example\.com/],
+  ['an address at a .test name outside dev', 'pr42', [{ protocol: 'email', endpoint: 'oncall@acme.test' }], 'alerts.subscriptions[0].endpoint', /under \.test/],
+  ['the test@ mailbox outside dev', 'pr42', [{ protocol: 'email', endpoint: 'test@payments.acme.io' }], 'alerts.subscriptions[0].endpoint', /test@ mailbox/],
+  ['the TEST+x@ mailbox outside dev', 'pr42', [{ protocol: 'email', endpoint: 'TEST+dr@payments.acme.io' }], 'alerts.subscriptions[0].endpoint', /test@ mailbox/],
+  ['no endpoint in staging', 'staging', [], 'alerts.subscriptions', /is empty, so every alarm of staging would reach nobody/],
+  ['no endpoint in production', 'production', [], 'alerts.subscriptions', /is empty, so every alarm of production would reach nobody/],
+  ['a placeholder in production', 'production', [{ protocol: 'email', endpoint: 'oncall@example.com' }], 'alerts.subscriptions[0].endpoint', /alerts of production must reach someone/],
+  ['the single e-mail field of old', 'dev', undefined, 'alerts', /email/],
+];
+
+describe('alert subscriptions', () => {
+  it.each(badAlerts)('refuses %s, at its own path', (_description, name, subscriptions, field, message) => {
+    const alerts = subscriptions === undefined ? { email: 'oncall@payments.acme.io' } : { subscriptions };
+    const issues = issuesOf(() => defineEnvironment({ name, alerts } as never, 'test'));
+    const issue = issues.find((line) => line.startsWith(`${field}: `));
+    expect(issue).toBeDefined();
+    expect(issue).toMatch(message);
+  });
+
+  it('reports each placeholder at its own entry, and nothing about the good ones', () => {
+    const subscriptions = [{ protocol: 'email', endpoint: 'oncall@example.com' }, ONCALL, { protocol: 'https', endpoint: 'https://hooks.pager.invalid/sns' }] as const;
+    expect(issuesOf(() => defineEnvironment({ name: 'pr42', alerts: { subscriptions: [...subscriptions] } }))).toEqual([
+      expect.stringMatching(/^alerts\.subscriptions\[0\]\.endpoint: oncall@example\.com is under example\.com/),
+      expect.stringMatching(/^alerts\.subscriptions\[2\]\.endpoint: https:\/\/hooks\.pager\.invalid\/sns is under \.invalid/),
+    ]);
+  });
+
+  it.each([
+    ['placeholders in dev, where alerts go nowhere on purpose', 'dev', [{ protocol: 'email', endpoint: 'test@example.com' }, { protocol: 'https', endpoint: 'https://hooks.example.org/sns' }]],
+    ['no endpoint in dev', 'dev', []],
+    ['no endpoint in a scratch environment the pipelines do not deploy', 'pr42', []],
+    ['an e-mail address and an https endpoint outside dev', 'pr42', [ONCALL, PAGER]],
+    ['a mailbox that only starts with "test"', 'pr42', [{ protocol: 'email', endpoint: 'test.lead@payments.acme.io' }]],
+    ['the same address by e-mail and an https endpoint on its domain', 'pr42', [ONCALL, { protocol: 'https', endpoint: 'https://payments.acme.io/oncall@payments.acme.io' }]],
+  ] as const)('accepts %s', (_description, name, subscriptions) => {
+    const env = defineEnvironment({ name, alerts: { subscriptions: [...subscriptions] } });
+    expect(env.alerts.subscriptions).toEqual(subscriptions);
+  });
+
+  it('accepts staging and production once they name who is alerted (with the account and zone they also need)', () => {
+    for (const name of ['staging', 'production']) {
+      const env = defineEnvironment({ name, accountId: '123456789012', dns: { zoneName: `dr-${name}.payments.acme.io` }, alerts: { subscriptions: [ONCALL, PAGER] } });
+      expect(env.alerts.subscriptions).toEqual([ONCALL, PAGER]);
+    }
+  });
+});
+
 describe('risky but legal input is a warning', () => {
   it('warns when deletion protection is off', () => {
-    const env = defineEnvironment({ name: 'dev', database: { deletionProtection: false }, loadBalancer: { deletionProtection: false } });
+    const env = defineEnvironment({ name: 'dev', dns: { zoneName: 'dr.payments.acme.io' }, database: { deletionProtection: false }, loadBalancer: { deletionProtection: false } });
     expect(environmentWarnings(env)).toHaveLength(2);
   });
 });

@@ -1,7 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { z } from 'zod';
 import { DEFAULT_ENVIRONMENT_NAME, REFERENCE_CAPACITY, REFERENCE_REGIONS } from './defaults';
+import { placeholderZoneName } from './domains';
 import { ConfigError, type ConfigIssue } from './errors';
 import { deepMerge, type DeepPartial } from './merge';
 import { type DrRole, type Environment, type EnvironmentInput, type RegionConfig, environmentSchema } from './schema';
@@ -19,9 +20,14 @@ const FIELD_SOURCES: Record<string, string> = {
   'state.region': 'TERRAFORM_STATE_BUCKET_REGION',
 };
 
+/** `alerts.subscriptions[1].endpoint`: keys joined by dots, list positions in brackets. */
+function fieldPath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>((field, key) => (typeof key === 'number' ? `${field}[${key}]` : field ? `${field}.${String(key)}` : String(key)), '');
+}
+
 function toIssues(error: z.ZodError): ConfigIssue[] {
   return error.issues.map((issue) => {
-    const field = issue.path.map(String).join('.') || '(root)';
+    const field = fieldPath(issue.path) || '(root)';
     const source = FIELD_SOURCES[field];
     return { field: source ? `${field} (${source})` : field, message: issue.message };
   });
@@ -37,10 +43,16 @@ export function defineEnvironment(input: EnvironmentOverrides, source = 'inline'
   const result = environmentSchema.safeParse(merged);
   if (!result.success) throw new ConfigError(source, toIssues(result.error));
   const parsed = result.data;
+  const { zoneName, existingZoneId, recordName } = parsed.dns;
   return {
     ...parsed,
     activeRegion: parsed.activeRegion ?? parsed.regions.primary.region,
-    dns: { zoneName: parsed.dns.zoneName ?? `dr-${parsed.name}.example.com`, recordName: parsed.dns.recordName },
+    dns: {
+      zoneName: zoneName ?? placeholderZoneName(parsed.name),
+      recordName,
+      ...(existingZoneId === undefined ? {} : { existingZoneId }),
+      placeholder: zoneName === undefined,
+    },
   };
 }
 
@@ -70,22 +82,44 @@ function readEnvironmentFile(path: string): DeepPartial<EnvironmentInput> {
 }
 
 /**
+ * The environments there are: `dev` (the defaults alone, no file needed) and one per
+ * `<name>.json` in the folder, sorted.
+ */
+export function knownEnvironments(environmentsDir: string = ENVIRONMENTS_DIR): string[] {
+  const files = existsSync(environmentsDir) ? readdirSync(environmentsDir).filter((file) => file.endsWith('.json')) : [];
+  return [...new Set([DEFAULT_ENVIRONMENT_NAME, ...files.map((file) => file.slice(0, -'.json'.length))])].sort();
+}
+
+/**
  * The environment named by ENVIRONMENT_SUFFIX (default `dev`): the reference defaults, overlaid by
- * `environments/<name>.json` when that file exists, with the state bucket from the process
- * environment. Throws ConfigError before anything is synthesized.
+ * `environments/<name>.json`, with the state bucket from the process environment. Every name but
+ * `dev` needs its file: a misspelt or missing environment is an error listing the known ones, never
+ * a silent set of defaults (which would synthesize, and could deploy, an environment nobody
+ * described). Throws ConfigError before anything is synthesized.
  */
 export function loadEnvironment(options: LoadEnvironmentOptions = {}): Environment {
   const vars = options.env ?? process.env;
   const name = vars.ENVIRONMENT_SUFFIX ?? DEFAULT_ENVIRONMENT_NAME;
   const dir = options.environmentsDir ?? ENVIRONMENTS_DIR;
+  const source = `ENVIRONMENT_SUFFIX=${name}`;
   // Only a well-formed name can pick a file; a malformed one falls through to validation, which names it.
-  const file = /^[a-z0-9-]+$/.test(name) ? join(dir, `${name}.json`) : undefined;
-  const fromFile = file && existsSync(file) ? readEnvironmentFile(file) : {};
+  const wellFormed = environmentSchema.shape.name.safeParse(name).success;
+  const file = wellFormed ? join(dir, `${name}.json`) : undefined;
+  const hasFile = file !== undefined && existsSync(file);
+  if (wellFormed && !hasFile && name !== DEFAULT_ENVIRONMENT_NAME) {
+    throw new ConfigError(source, [
+      {
+        field: `name (${FIELD_SOURCES.name})`,
+        message: `${name} is not a known environment (no ${file}); the known ones are ${knownEnvironments(dir).join(', ')}. Set ENVIRONMENT_SUFFIX to one of them, or add ${name}.json there to define ${name}.`,
+      },
+    ]);
+  }
+  const fromFile = hasFile ? readEnvironmentFile(file) : {};
   const state = {
     bucket: vars.TERRAFORM_STATE_BUCKET || undefined,
     region: vars.TERRAFORM_STATE_BUCKET_REGION || undefined,
   };
-  return defineEnvironment({ ...fromFile, name, state }, file && existsSync(file) ? file : `ENVIRONMENT_SUFFIX=${name}`);
+  return defineEnvironment({ ...fromFile, name, state }, hasFile ? file : source);
 }
 
 /** The slice of an environment that a regional stack or tool works with. */
@@ -113,6 +147,9 @@ export function environmentWarnings(env: Environment): string[] {
   }
   if (!env.loadBalancer.deletionProtection) {
     warnings.push('loadBalancer.deletionProtection is off: only for throwaway environments');
+  }
+  if (env.dns.placeholder) {
+    warnings.push(`dns.zoneName is the placeholder ${env.dns.zoneName}: synth works, a deploy is refused until dns.zoneName names a domain you own`);
   }
   return warnings;
 }

@@ -1,11 +1,22 @@
+export {
+  ALERT_PROTOCOLS,
+  alertIssues,
+  alertSubscriptionSchema,
+  placeholderReason,
+  type AlertIssue,
+  type AlertProtocol,
+  type AlertSubscription,
+} from './alerts';
 export { activeCapacity, capacityFor, standbyCapacity, type Capacity } from './capacity';
 export { parseCidr, cidrsOverlap, subnetCidrs, type CidrRange } from './cidr';
-export { DEFAULT_ENVIRONMENT_NAME, REFERENCE_CAPACITY, REFERENCE_REGIONS } from './defaults';
+export { DEFAULT_ENVIRONMENT_NAME, DEPLOYED_ENVIRONMENTS, REFERENCE_CAPACITY, REFERENCE_REGIONS } from './defaults';
+export { RESERVED_DOMAINS, placeholderZoneName, reservedDomainOf, undeployableZoneReason } from './domains';
 export {
   ENVIRONMENTS_DIR,
   activeRole,
   defineEnvironment,
   environmentWarnings,
+  knownEnvironments,
   loadEnvironment,
   otherRole,
   regionOf,

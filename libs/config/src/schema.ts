@@ -1,5 +1,8 @@
 import { z } from 'zod';
+import { alertIssues, alertSubscriptionSchema } from './alerts';
 import { cidrsOverlap, parseCidr } from './cidr';
+import { DEPLOYED_ENVIRONMENTS } from './defaults';
+import { undeployableZoneReason } from './domains';
 import { describeRtoBudget, rtoBudget } from './rto';
 
 /** The two regional roles of the warm-standby pair. */
@@ -22,6 +25,9 @@ const BUCKET_PATTERN = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const ACM_ARN_PATTERN = /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]{36}$/;
 const DNS_NAME_PATTERN = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 const LABEL_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+const ACCOUNT_ID_PATTERN = /^\d{12}$/;
+/** The id alone, as Route 53 prints it in the console and `aws route53 list-hosted-zones` gives it after `/hostedzone/`. */
+const HOSTED_ZONE_ID_PATTERN = /^[A-Z0-9]{1,32}$/;
 
 const awsRegion = z.string().regex(REGION_PATTERN, 'must be an AWS region code such as us-east-1');
 const cidrBlock = z
@@ -67,6 +73,14 @@ export const environmentSchema = z
   .strictObject({
     /** Environment suffix (ENVIRONMENT_SUFFIX): part of every name and of the state key. */
     name: z.string().regex(SUFFIX_PATTERN, 'must be 1-12 lowercase letters, digits or hyphens, starting with a letter and not ending with a hyphen'),
+    /**
+     * The AWS account this environment lives in (12 digits). Every AWS provider of every stack
+     * refuses any other (`allowed_account_ids`), and the stack runner compares it with the
+     * caller's account (STS GetCallerIdentity) before a diff or deploy. Required for the
+     * environments the pipelines deploy (DEPLOYED_ENVIRONMENTS); optional elsewhere, where the
+     * providers then accept whatever account the credentials belong to.
+     */
+    accountId: z.string().regex(ACCOUNT_ID_PATTERN, 'must be a 12-digit AWS account id such as 123456789012, digits only').optional(),
     /** Short project prefix of every resource name. @default 'txdr' */
     project: z.string().regex(/^[a-z][a-z0-9]{1,7}$/, 'must be 2-8 lowercase letters or digits, starting with a letter').default('txdr'),
     /** Extra tags on every resource, on top of the default tags. @default {} */
@@ -133,8 +147,20 @@ export const environmentSchema = z
       .prefault({}),
     dns: z
       .strictObject({
-        /** Hosted zone name. @default `dr-<name>.example.com` */
-        zoneName: z.string().regex(DNS_NAME_PATTERN, 'must be a lowercase DNS name such as dr.example.com').optional(),
+        /**
+         * The public hosted zone's domain: one the user owns (or a subdomain of one), delegated to
+         * the zone's name servers after the first deploy of the global stack.
+         * @default `dr-<name>.example.com`, a placeholder (example.com is reserved, see domains.ts)
+         * that synth accepts and a deploy refuses; staging and production must set their own.
+         */
+        zoneName: z.string().regex(DNS_NAME_PATTERN, 'must be a lowercase DNS name such as dr.payments.acme.com').optional(),
+        /**
+         * An existing public hosted zone for zoneName (its id, such as Z0123456789ABCDEFGHIJ), to
+         * use instead of creating one: the global stack then reads it and publishes its id and name
+         * servers as it would its own, and never creates or deletes a zone.
+         * @default undefined (the global stack creates the zone)
+         */
+        existingZoneId: z.string().regex(HOSTED_ZONE_ID_PATTERN, 'must be a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ (without /hostedzone/)').optional(),
         /** Label of the service record inside the zone. @default 'app' */
         recordName: z.string().regex(LABEL_PATTERN, 'must be a single lowercase DNS label').default('app'),
       })
@@ -164,8 +190,12 @@ export const environmentSchema = z
       .prefault({}),
     alerts: z
       .strictObject({
-        /** Optional e-mail subscription on each region's alert topic. */
-        email: z.email('must be an e-mail address').optional(),
+        /**
+         * Endpoints subscribed to every alert topic (each region's and the writable-region alarms'
+         * in us-east-1), each confirmed by its owner before SNS delivers to it. At least one in the
+         * environments the pipelines deploy, and no placeholder outside dev (alerts.ts). @default []
+         */
+        subscriptions: z.array(alertSubscriptionSchema).default([]),
       })
       .prefault({}),
     objectives: z
@@ -195,6 +225,20 @@ export const environmentSchema = z
       .prefault({}),
   })
   .superRefine((env, ctx) => {
+    if ((DEPLOYED_ENVIRONMENTS as readonly string[]).includes(env.name)) {
+      if (env.accountId === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['accountId'],
+          message: `is required for ${env.name}: set it to the 12-digit id of the AWS account ${env.name} deploys to, so that no provider can touch another`,
+        });
+      }
+      const zoneName = env.dns.zoneName;
+      const reason = zoneName === undefined ? 'is not set, so it would be the example.com placeholder' : undeployableZoneReason(zoneName);
+      if (reason !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['dns', 'zoneName'], message: `${reason}; ${env.name} needs a domain you own: set dns.zoneName to it` });
+      }
+    }
     const { primary, secondary } = env.regions;
     if (primary.region === secondary.region) {
       ctx.addIssue({
@@ -253,6 +297,10 @@ export const environmentSchema = z
         message: `timeout ${health.timeoutSeconds}s must be shorter than the interval ${health.intervalSeconds}s`,
       });
     }
+    // Over well-formed entries only: a malformed one is already reported at its own field.
+    if (!ctx.issues.some((issue) => issue.path?.[0] === 'alerts')) {
+      for (const issue of alertIssues(env.name, env.alerts.subscriptions)) ctx.addIssue({ code: 'custom', ...issue });
+    }
     // The budget is only meaningful over valid inputs; a bad one is already reported at its own field.
     const budgetInputs = ['healthCheck', 'compute', 'regions', 'objectives'];
     if (!ctx.issues.some((issue) => budgetInputs.includes(String(issue.path?.[0])))) {
@@ -275,5 +323,11 @@ export type RegionConfig = Parsed['regions'][DrRole];
 /** A validated environment with every default and derived value filled in. */
 export interface Environment extends Omit<Parsed, 'activeRegion' | 'dns'> {
   readonly activeRegion: string;
-  readonly dns: { readonly zoneName: string; readonly recordName: string };
+  readonly dns: {
+    readonly zoneName: string;
+    readonly recordName: string;
+    readonly existingZoneId?: string;
+    /** Whether zoneName is the example.com placeholder because config named no zone: fine for synth, refused by a deploy. */
+    readonly placeholder: boolean;
+  };
 }

@@ -1,12 +1,15 @@
 import type { RDSClient } from '@aws-sdk/client-rds';
-import { ConfigError, type Environment } from '@txn-dr/config';
-import { Names, STACK_NAMES, stackProject } from '@txn-dr/contracts';
+import type { STSClient } from '@aws-sdk/client-sts';
+import { ConfigError, type DrRole, type Environment } from '@txn-dr/config';
+import { Names, STACK_NAMES, type StackName, stackProject } from '@txn-dr/contracts';
 import { LockHeldError, OperationLockError, withOperationLock, type WithOperationLockOptions } from '@txn-dr/operation-lock';
 import { existsSync, readdirSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
+import { AccountMismatchError, checkAccount } from './account';
 import { ALLOW_MISMATCH_ENV, ActiveRegionMismatchError, checkActiveRegion } from './active-region';
 import { PreflightError } from './preflight';
+import { checkZone } from './zone';
 
 /** A deploy lock older than this may be broken: longer than any stack takes to apply. */
 export const DEPLOY_STALE_AFTER_MS = 2 * 60 * 60 * 1000;
@@ -19,7 +22,7 @@ export const EXIT = {
   /** A precondition does not hold, or a step failed. */
   failed: 1,
   usage: 2,
-  /** Refused on purpose: the lock is held, or config and the live writer disagree. */
+  /** Refused on purpose: the lock is held, the credentials are another account's, or config and the live writer disagree. */
   refused: 3,
 } as const;
 
@@ -28,14 +31,18 @@ export interface RunnerDeps {
   /** The stack project's directory (Nx runs the target there). */
   readonly cwd: string;
   readonly workspaceRoot: string;
-  /** Folder of the environment files, for the activeRegion fix. */
+  /** Folder of the environment files, named in the fixes the runner prints. */
   readonly environmentsDir: string;
   readonly vars: NodeJS.ProcessEnv;
   readonly out: (text: string) => void;
   readonly err: (text: string) => void;
-  /** Terraform, credentials and provider checks on the synthesized stack; throws PreflightError. */
-  readonly preflight: (stackDir: string) => void;
+  /** Terraform and credential checks that need no network; throws PreflightError. */
+  readonly preflight: () => void;
+  /** `terraform init` of the synthesized stack (the AWS provider and the backend); throws PreflightError. */
+  readonly init: (stackDir: string) => void;
   readonly loadEnvironment: () => Environment;
+  /** STS in a region, for the caller's account. */
+  readonly sts: (region: string) => STSClient;
   /** RDS in a region, for the live writer. */
   readonly rds: (region: string) => RDSClient;
   /** Runs `cdktf <action> --skip-synth ...args` in cwd; returns its exit status. */
@@ -50,10 +57,11 @@ const USAGE =
 const truthy = (value: string | undefined) => value === 'true' || value === '1';
 
 /**
- * `stack-runner diff|deploy`, run by the Nx targets of a stack project. Checks Terraform,
- * credentials and the provider first; a deploy then takes the environment's operation lock and,
- * for a regional stack, compares config activeRegion with the live writer before cdktf plans
- * anything. Returns the exit code.
+ * `stack-runner diff|deploy`, run by the Nx targets of a stack project. Loads the environment; a
+ * deploy refuses a zone nobody can own; then checks Terraform and credentials, that the
+ * credentials are the environment's account (STS), and the provider (`terraform init`). A deploy
+ * then takes the environment's operation lock and, for a regional stack, compares config
+ * activeRegion with the live writer before cdktf plans anything. Returns the exit code.
  */
 export async function runStackRunner(argv: readonly string[], deps: RunnerDeps): Promise<number> {
   let parsed;
@@ -85,16 +93,23 @@ export async function runStackRunner(argv: readonly string[], deps: RunnerDeps):
     return EXIT.failed;
   }
 
+  const stack = STACK_NAMES.find((name) => stackProject(name) === project);
+  if (!stack) {
+    deps.err(`${project} is not a stack project (${STACK_NAMES.map(stackProject).join(', ')}): nothing to ${action}.`);
+    return EXIT.usage;
+  }
+
   try {
-    deps.preflight(join(stacksDir, stacks[0]!));
+    const env = deps.loadEnvironment();
+    const environmentFile = environmentFileOf(env, deps);
+    if (action === 'deploy') deps.out(`${project}: ${checkZone({ environment: env.name, dns: env.dns, environmentFile: environmentFile.path })}`);
+    deps.preflight();
+    // Asked in the stack's own region: a secondary stack is deployed while us-east-1 may be down.
+    const sts = deps.sts(env.regions[regionRoleOf(stack)].region);
+    deps.out(`${project}: ${await checkAccount({ environment: env.name, accountId: env.accountId, sts, environmentFile: environmentFile.path })}`);
+    deps.init(join(stacksDir, stacks[0]!));
     if (action === 'diff') return deps.cdktf('diff', []);
 
-    const stack = STACK_NAMES.find((name) => stackProject(name) === project);
-    if (!stack) {
-      deps.err(`${project} is not a stack project (${STACK_NAMES.map(stackProject).join(', ')}): nothing to deploy.`);
-      return EXIT.usage;
-    }
-    const env = deps.loadEnvironment();
     return await withOperationLock(
       {
         env,
@@ -118,7 +133,7 @@ export async function runStackRunner(argv: readonly string[], deps: RunnerDeps):
       },
     );
   } catch (error) {
-    if (error instanceof LockHeldError || error instanceof ActiveRegionMismatchError) {
+    if (error instanceof LockHeldError || error instanceof ActiveRegionMismatchError || error instanceof AccountMismatchError) {
       deps.err(`${project}: ${error.message}`);
       return EXIT.refused;
     }
@@ -130,14 +145,25 @@ export async function runStackRunner(argv: readonly string[], deps: RunnerDeps):
   }
 }
 
-function activeRegionInput(env: Environment, deps: RunnerDeps, allowMismatch: boolean): Parameters<typeof checkActiveRegion>[0] {
+/** The role whose region a stack is run in: the global stack's resources live in the primary region. */
+function regionRoleOf(stack: StackName): DrRole {
+  return stack === 'global' ? 'primary' : stack;
+}
+
+/** The environment's file, as the fixes name it: relative to the workspace root. */
+function environmentFileOf(env: Environment, deps: RunnerDeps): { path: string; exists: boolean } {
   const file = join(deps.environmentsDir, `${env.name}.json`);
+  return { path: relative(deps.workspaceRoot, file) || file, exists: existsSync(file) };
+}
+
+function activeRegionInput(env: Environment, deps: RunnerDeps, allowMismatch: boolean): Parameters<typeof checkActiveRegion>[0] {
+  const file = environmentFileOf(env, deps);
   return {
     globalCluster: new Names(env).globalCluster(),
     activeRegion: env.activeRegion,
     regions: [env.regions.primary.region, env.regions.secondary.region].map((region) => ({ region, rds: deps.rds(region) })),
-    environmentFile: relative(deps.workspaceRoot, file) || file,
-    environmentFileExists: existsSync(file),
+    environmentFile: file.path,
+    environmentFileExists: file.exists,
     allowMismatch,
   };
 }

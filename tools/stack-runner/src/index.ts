@@ -1,3 +1,4 @@
+export { AccountMismatchError, callerIdentity, checkAccount, type AccountCheckInput, type CallerIdentity } from './account';
 export {
   ALLOW_MISMATCH_ENV,
   ALLOW_MISMATCH_FLAG,
@@ -20,3 +21,4 @@ export {
   satisfiesVersionConstraint,
   type TerraformVersionReader,
 } from './preflight';
+export { checkZone, type ZoneCheckInput } from './zone';

@@ -1,4 +1,5 @@
 import { RDSClient } from '@aws-sdk/client-rds';
+import { STSClient } from '@aws-sdk/client-sts';
 import { ENVIRONMENTS_DIR, loadEnvironment } from '@txn-dr/config';
 import { spawnSync } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
@@ -8,9 +9,11 @@ import { checkCredentials, checkTerraform, initStack } from './preflight';
 const cdktfBin = () => join(dirname(require.resolve('cdktf-cli/package.json')), 'bundle', 'bin', 'cdktf');
 
 // The live-writer question sits before every regional deploy: a region that does not connect in
-// 3 s or answer in 10 s is skipped for the other one, rather than holding the deploy up.
-const rds = (region: string) =>
-  new RDSClient({ region, maxAttempts: 2, requestHandler: { connectionTimeout: 3_000, requestTimeout: 10_000, throwOnRequestTimeout: true } });
+// 3 s or answer in 10 s is skipped for the other one, rather than holding the deploy up. The
+// account question gets the same bounds. Both clients take credentials from the SDK's default chain.
+const bounded = { maxAttempts: 2, requestHandler: { connectionTimeout: 3_000, requestTimeout: 10_000, throwOnRequestTimeout: true } };
+const rds = (region: string) => new RDSClient({ region, ...bounded });
+const sts = (region: string) => new STSClient({ region, ...bounded });
 
 runStackRunner(process.argv.slice(2), {
   cwd: process.cwd(),
@@ -20,12 +23,13 @@ runStackRunner(process.argv.slice(2), {
   vars: process.env,
   out: (text) => console.log(text),
   err: (text) => console.error(text),
-  preflight: (stackDir) => {
+  preflight: () => {
     checkTerraform();
     checkCredentials(process.env);
-    initStack(stackDir);
   },
+  init: (stackDir) => initStack(stackDir),
   loadEnvironment: () => loadEnvironment(),
+  sts,
   rds,
   cdktf: (action, args) => spawnSync(process.execPath, [cdktfBin(), action, '--skip-synth', ...args], { stdio: 'inherit' }).status ?? 1,
 }).then(

@@ -1,3 +1,4 @@
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Vpc } from '@cdktf/provider-aws/lib/vpc';
 import { type EnvironmentOverrides, defineEnvironment } from '@txn-dr/config';
 import { STACK_NAMES, STACK_OUTPUTS, TERRAFORM_REQUIRED_VERSION, type StackName, type StackOutputs } from '@txn-dr/contracts';
@@ -17,9 +18,9 @@ describe('DrStack backend', () => {
   });
 
   it('uses S3 with an encrypted, natively locked state per environment and stack', () => {
-    const json = synthesize(stackWith({ name: 'prod', state: { bucket: 'acme-tf-state', region: 'us-west-2' } }, 'global'));
+    const json = synthesize(stackWith({ state: { bucket: 'acme-tf-state', region: 'us-west-2' } }, 'global'));
     expect(json.terraform.backend).toEqual({
-      s3: { bucket: 'acme-tf-state', key: 'prod/global.tfstate', region: 'us-west-2', encrypt: true, use_lockfile: true },
+      s3: { bucket: 'acme-tf-state', key: 'dev/global.tfstate', region: 'us-west-2', encrypt: true, use_lockfile: true },
     });
   });
 });
@@ -48,6 +49,32 @@ describe('DrStack providers', () => {
       },
       expect.objectContaining({ alias: 'secondary', region: 'us-east-2' }),
     ]);
+  });
+
+  it.each(STACK_NAMES)('locks every provider of the %s stack, the us-east-1 metrics one included, to the account config names', (name) => {
+    const stack = stackWith({ accountId: '123456789012' }, name);
+    stack.provider('primary');
+    stack.provider('secondary');
+    stack.route53MetricsProvider();
+    const providers = synthesize(stack).provider?.aws ?? [];
+    expect(providers.map((p) => [p.alias, p.allowed_account_ids])).toEqual([
+      ['primary', ['123456789012']],
+      ['secondary', ['123456789012']],
+      ['route53-metrics', ['123456789012']],
+    ]);
+  });
+
+  it('leaves the providers open when config names no account (dev)', () => {
+    const stack = stackWith({}, 'primary');
+    stack.provider('primary');
+    stack.route53MetricsProvider();
+    for (const provider of synthesize(stack).provider?.aws ?? []) expect(provider).not.toHaveProperty('allowed_account_ids');
+  });
+
+  it('refuses a provider made by hand that is not locked to the account', () => {
+    const stack = stackWith({ accountId: '123456789012' });
+    new AwsProvider(stack, 'stray-provider', { alias: 'stray', region: 'eu-west-1', allowedAccountIds: ['123456789012', '210987654321'] });
+    expect(() => synthesize(stack)).toThrow(/stray-provider \(provider aws\.stray\) is not locked to account 123456789012 \(allowed_account_ids\)/);
   });
 
   it('refuses a resource that names no provider', () => {

@@ -19,10 +19,10 @@ export interface DrStackProps<S extends StackName> {
 
 /**
  * Base of the three stacks: its own state, the Terraform versions it needs, one aliased AWS
- * provider per region it touches (with default tags), the environment's names, and typed access to
- * stack outputs. Every AWS resource must name its provider: a resource that falls back to an
- * unconfigured default provider would land in whatever region the deployer's shell points at, so
- * synth refuses it.
+ * provider per region it touches (with default tags, and locked to the environment's account when
+ * config names it), the environment's names, and typed access to stack outputs. Every AWS resource
+ * must name its provider: a resource that falls back to an unconfigured default provider would land
+ * in whatever region the deployer's shell points at, so synth refuses it.
  */
 export class DrStack<S extends StackName> extends TerraformStack {
   readonly env: Environment;
@@ -42,7 +42,7 @@ export class DrStack<S extends StackName> extends TerraformStack {
     // argument mid-plan. The stack runner checks the same constant before a deploy.
     // https://developer.hashicorp.com/terraform/language/expressions/version-constraints
     this.addOverride('terraform.required_version', TERRAFORM_REQUIRED_VERSION);
-    this.node.addValidation({ validate: () => this.resourcesWithoutProvider() });
+    this.node.addValidation({ validate: () => [...this.resourcesWithoutProvider(), ...this.providersWithoutAccountLock()] });
   }
 
   /** The provider for a role's region, aliased by role (created on first use). */
@@ -52,6 +52,7 @@ export class DrStack<S extends StackName> extends TerraformStack {
       provider = new AwsProvider(this, `aws-${role}`, {
         alias: role,
         region: this.env.regions[role].region,
+        ...this.accountLock(),
         defaultTags: [{ tags: defaultTags(this.env, role, this.stackName) }],
       });
       this.providers.set(role, provider);
@@ -70,6 +71,7 @@ export class DrStack<S extends StackName> extends TerraformStack {
       this.metricsProvider = new AwsProvider(this, 'aws-route53-metrics', {
         alias: ROUTE53_METRICS_ALIAS,
         region: ROUTE53_METRICS_REGION,
+        ...this.accountLock(),
         defaultTags: [{ tags: defaultTags(this.env, role, this.stackName) }],
       });
     }
@@ -89,6 +91,27 @@ export class DrStack<S extends StackName> extends TerraformStack {
     const values: Record<string, string> = {};
     for (const key of STACK_OUTPUTS[upstream]) values[key] = state.getString(key);
     return values as StackOutputs<U>;
+  }
+
+  /**
+   * `allowed_account_ids` with the environment's account: the provider then refuses to plan or
+   * apply with credentials of any other account, whoever runs Terraform and however (the stack
+   * runner checks the same before it starts, with a clearer message). Nothing when config names no
+   * account (dev).
+   * https://registry.terraform.io/providers/hashicorp/aws/latest/docs#allowed_account_ids
+   */
+  private accountLock(): { allowedAccountIds?: string[] } {
+    return this.env.accountId === undefined ? {} : { allowedAccountIds: [this.env.accountId] };
+  }
+
+  /** An AWS provider made outside `provider()` would not be locked to the account: synth refuses it too. */
+  private providersWithoutAccountLock(): string[] {
+    const account = this.env.accountId;
+    if (account === undefined) return [];
+    return this.node
+      .findAll()
+      .filter((c): c is AwsProvider => c instanceof AwsProvider && (c.allowedAccountIds ?? []).join() !== account)
+      .map((c) => `${c.node.path} (provider aws.${c.alias ?? 'default'}) is not locked to account ${account} (allowed_account_ids); get providers from stack.provider(role)`);
   }
 
   private resourcesWithoutProvider(): string[] {

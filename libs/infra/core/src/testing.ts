@@ -1,8 +1,9 @@
+import { DEPLOYED_ENVIRONMENTS, loadEnvironment } from '@txn-dr/config';
+import { Testing, type TerraformStack } from 'cdktf';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Testing, type TerraformStack } from 'cdktf';
 
 /** A synthesized stack as Terraform reads it. */
 export interface SynthesizedStack {
@@ -65,30 +66,56 @@ export function runStackMain(projectDir: string, stackName: string, vars: Record
 }
 
 /**
- * The checks every stack app owes: it synthesizes its stack with its own state key, and invalid
- * config stops it before anything is written, with the field named.
+ * The checks every stack app owes: it synthesizes its stack with its own state key, every AWS
+ * provider is locked to the environment's account, and invalid config (a malformed or unknown
+ * environment) stops it before anything is written, with the field named.
  */
 export function describeStackApp(projectDir: string, stackName: string): void {
   describe(`the stack-${stackName} app`, () => {
-    it('synthesizes its stack with its own state key', () => {
-      const run = runStackMain(projectDir, stackName, { ENVIRONMENT_SUFFIX: 'ci', TERRAFORM_STATE_BUCKET: 'acme-tf-state' });
-      expect(run.stderr).toBe('');
-      expect(run.status).toBe(0);
-      expect(run.stack?.terraform.backend).toEqual({
-        s3: expect.objectContaining({ bucket: 'acme-tf-state', key: `ci/${stackName}.tfstate`, encrypt: true, use_lockfile: true }),
+    // One synth of dev (the default environment) serves every check of it.
+    let dev: AppRun;
+    beforeAll(() => {
+      dev = runStackMain(projectDir, stackName, { TERRAFORM_STATE_BUCKET: 'acme-tf-state' });
+    });
+
+    it('synthesizes its stack with its own state key, saying that the zone is a placeholder', () => {
+      expect(dev.stderr).toBe('warning: dns.zoneName is the placeholder dr-dev.example.com: synth works, a deploy is refused until dns.zoneName names a domain you own\n');
+      expect(dev.status).toBe(0);
+      expect(dev.stack?.terraform.backend).toEqual({
+        s3: expect.objectContaining({ bucket: 'acme-tf-state', key: `dev/${stackName}.tfstate`, encrypt: true, use_lockfile: true }),
       });
     });
 
     it('holds no literal secret', () => {
-      const run = runStackMain(projectDir, stackName, { ENVIRONMENT_SUFFIX: 'ci' });
-      expect(run.stack).toBeDefined();
-      expect(literalSecrets(run.stack!)).toEqual([]);
+      expect(dev.stack).toBeDefined();
+      expect(literalSecrets(dev.stack!)).toEqual([]);
     });
 
-    it('stops on invalid config before anything is written, naming the field', () => {
-      const run = runStackMain(projectDir, stackName, { ENVIRONMENT_SUFFIX: 'Not_Valid' });
+    it('leaves its providers open to any account in dev, which names none', () => {
+      const providers = dev.stack?.provider?.aws ?? [];
+      expect(providers.length).toBeGreaterThanOrEqual(2);
+      for (const provider of providers) expect(provider).not.toHaveProperty('allowed_account_ids');
+    });
+
+    it.each(DEPLOYED_ENVIRONMENTS)('locks every AWS provider to the account of %s', (environment) => {
+      const accountId = loadEnvironment({ env: { ENVIRONMENT_SUFFIX: environment } }).accountId;
+      expect(accountId).toMatch(/^\d{12}$/);
+      const run = runStackMain(projectDir, stackName, { ENVIRONMENT_SUFFIX: environment, TERRAFORM_STATE_BUCKET: 'acme-tf-state' });
+      expect(run.status).toBe(0);
+      expect(run.stderr).not.toMatch(/placeholder/);
+      const providers = run.stack?.provider?.aws ?? [];
+      // The same providers as in dev, each with the lock.
+      expect(providers.map((provider) => provider.alias)).toEqual((dev.stack?.provider?.aws ?? []).map((provider) => provider.alias));
+      for (const provider of providers) expect([provider.alias, provider.allowed_account_ids]).toEqual([provider.alias, [accountId]]);
+    });
+
+    it.each([
+      ['a malformed environment', 'Not_Valid', /name \(ENVIRONMENT_SUFFIX\): must be 1-12 lowercase/],
+      ['an environment with no file', 'stagin', /name \(ENVIRONMENT_SUFFIX\): stagin is not a known environment .*the known ones are dev, .*staging/],
+    ])('stops on %s before anything is written, naming the field', (_description, suffix, message) => {
+      const run = runStackMain(projectDir, stackName, { ENVIRONMENT_SUFFIX: suffix });
       expect(run.status).toBe(1);
-      expect(run.stderr).toMatch(/name \(ENVIRONMENT_SUFFIX\): must be 1-12 lowercase/);
+      expect(run.stderr).toMatch(message);
       expect(existsSync(run.outdir)).toBe(false);
     });
   });

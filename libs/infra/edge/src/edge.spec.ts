@@ -1,7 +1,7 @@
 import { DR_ROLES, type DrRole, type EnvironmentOverrides, defineEnvironment } from '@txn-dr/config';
 import { DrStack } from '@txn-dr/infra-core';
-import { type SynthesizedStack, followReference, onlyResource, synthesize } from '@txn-dr/infra-core/testing';
-import { Testing } from 'cdktf';
+import { type SynthesizedStack, followReference, onlyResource, resourcesOfType, synthesize } from '@txn-dr/infra-core/testing';
+import { TerraformOutput, Testing } from 'cdktf';
 import { HostedZone } from './hosted-zone';
 import { RegionalRecord } from './regional-record';
 
@@ -17,12 +17,65 @@ function synthRecord(role: DrRole, overrides: Partial<EnvironmentOverrides> = {}
   return synthesize(stack);
 }
 
-describe('HostedZone', () => {
-  const stack = new DrStack(Testing.app(), { env: defineEnvironment({ name: 'dev' }), stack: 'global' });
-  new HostedZone(stack, 'zone', { env: stack.env, provider: stack.provider('primary') });
+/** The zone's id and name servers as outputs, to read them as Terraform will. */
+function publish(stack: DrStack<'global'>, zone: HostedZone): void {
+  new TerraformOutput(stack, 'zone-id', { value: zone.zoneId }).overrideLogicalId('zoneId');
+  new TerraformOutput(stack, 'name-servers', { value: zone.nameServers }).overrideLogicalId('nameServers');
+}
 
-  it('is the zone named by config', () => {
-    expect(onlyResource(synthesize(stack), 'aws_route53_zone')).toMatchObject({ name: 'dr-dev.example.com' });
+describe('HostedZone, created', () => {
+  const stack = new DrStack(Testing.app(), { env: defineEnvironment({ name: 'dev' }), stack: 'global' });
+  const zone = new HostedZone(stack, 'zone', { provider: stack.provider('primary'), zoneName: 'dr.payments.acme.io' });
+  publish(stack, zone);
+  const json = synthesize(stack);
+
+  it('is a public zone of the given name, in the given provider, and reads none', () => {
+    expect(onlyResource(json, 'aws_route53_zone')).toMatchObject({
+      name: 'dr.payments.acme.io',
+      provider: 'aws.primary',
+      comment: 'Transaction service, weighted across both regions',
+    });
+    expect(onlyResource(json, 'aws_route53_zone')).not.toHaveProperty('vpc');
+    expect(json.data?.aws_route53_zone).toBeUndefined();
+    expect(zone.created).toBe(true);
+  });
+
+  it('gives its id and name servers, for the outputs', () => {
+    expect(json.output?.zoneId?.value).toMatch(/^\$\{aws_route53_zone\.zone_[^.]+\.zone_id\}$/);
+    expect(json.output?.nameServers?.value).toMatch(/^\$\{join\(",", aws_route53_zone\.zone_[^.]+\.name_servers\)\}$/);
+  });
+});
+
+describe('HostedZone, existing', () => {
+  const stack = new DrStack(Testing.app(), { env: defineEnvironment({ name: 'dev' }), stack: 'global' });
+  const zone = new HostedZone(stack, 'zone', { provider: stack.provider('primary'), zoneName: 'dr.payments.acme.io', existingZoneId: 'Z0123456789ABCDEFGHIJ' });
+  publish(stack, zone);
+  const json = synthesize(stack);
+  const lookup = Object.values(json.data?.aws_route53_zone ?? {});
+
+  it('creates no zone', () => {
+    expect(resourcesOfType(json, 'aws_route53_zone')).toEqual({});
+    expect(zone.created).toBe(false);
+  });
+
+  it('reads the zone by id alone (given a name too, the data source would read nothing)', () => {
+    expect(lookup).toHaveLength(1);
+    expect(lookup[0]).toMatchObject({ zone_id: 'Z0123456789ABCDEFGHIJ', provider: 'aws.primary' });
+    expect(lookup[0]).not.toHaveProperty('name');
+  });
+
+  it('stops the plan when the zone is not the public zone of zoneName', () => {
+    expect((lookup[0]!.lifecycle as { postcondition: unknown }).postcondition).toEqual([
+      {
+        condition: '${self.name == "dr.payments.acme.io" && !self.private_zone}',
+        error_message: 'Hosted zone Z0123456789ABCDEFGHIJ (dns.existingZoneId) must be the public zone of dr.payments.acme.io (dns.zoneName).',
+      },
+    ]);
+  });
+
+  it('gives the looked-up id and name servers, so the outputs read the same as for a created zone', () => {
+    expect(json.output?.zoneId?.value).toMatch(/^\$\{data\.aws_route53_zone\.zone_[^.]+\.zone_id\}$/);
+    expect(json.output?.nameServers?.value).toMatch(/^\$\{join\(",", data\.aws_route53_zone\.zone_[^.]+\.name_servers\)\}$/);
   });
 });
 

@@ -1,4 +1,4 @@
-import { type EnvironmentOverrides, defineEnvironment } from '@txn-dr/config';
+import { type AlertSubscription, type EnvironmentOverrides, defineEnvironment } from '@txn-dr/config';
 import { HEALTH_CHECK_HANDLER, HEALTH_ENV, HEALTH_STATE_INITIAL, Names } from '@txn-dr/contracts';
 import { DrStack } from '@txn-dr/infra-core';
 import { followReference, onlyResource, resourcesOfType, synthesize, type SynthesizedStack } from '@txn-dr/infra-core/testing';
@@ -29,11 +29,17 @@ const SECONDARY_INPUTS = {
   targetGroupArnSuffix: 'targetgroup/txdr-dev-sec-tg/2222222222222222',
 };
 
+/** An e-mail and an HTTPS endpoint, as an environment lists them (placeholders are fine in dev). */
+const SUBSCRIPTIONS: AlertSubscription[] = [
+  { protocol: 'email', endpoint: 'oncall@example.com' },
+  { protocol: 'https', endpoint: 'https://events.example.com/sns/alerts' },
+];
+
 const ACCOUNT = '${data.aws_caller_identity.caller-identity-primary.account_id}';
 const PARTITION = '${data.aws_partition.partition-primary.partition}';
 
 function primary(overrides: Partial<EnvironmentOverrides> = {}, props: Partial<RegionalObservabilityProps> = {}) {
-  const env = defineEnvironment({ name: 'dev', alerts: { email: 'oncall@example.com' }, ...overrides });
+  const env = defineEnvironment({ name: 'dev', alerts: { subscriptions: SUBSCRIPTIONS }, ...overrides });
   const stack = new DrStack(Testing.app(), { env, stack: 'primary' });
   const observability = new RegionalObservability(stack, 'observability', { env, role: 'primary', provider: stack.provider('primary'), ...PRIMARY_INPUTS, ...props });
   exposeFields(stack, observability);
@@ -51,7 +57,7 @@ function exposed(json: SynthesizedStack, field: string): unknown {
 }
 
 function secondary(props: Partial<RegionalObservabilityProps> = {}) {
-  const env = defineEnvironment({ name: 'dev', alerts: { email: 'oncall@example.com' } });
+  const env = defineEnvironment({ name: 'dev', alerts: { subscriptions: SUBSCRIPTIONS } });
   const stack = new DrStack(Testing.app(), { env, stack: 'secondary' });
   const observability = new RegionalObservability(stack, 'observability', {
     env,
@@ -232,9 +238,18 @@ describe('RegionalObservability (primary)', () => {
   });
 
   describe('the alert topic and key', () => {
-    it('encrypts the topic with the key and subscribes the configured address', () => {
+    it('encrypts the topic with the key and subscribes every configured endpoint, the HTTPS one without waiting for its confirmation', () => {
       expect(onlyResource(json, 'aws_sns_topic')).toMatchObject({ name: names.alertTopic('primary'), kms_master_key_id: keyArn });
-      expect(onlyResource(json, 'aws_sns_topic_subscription')).toMatchObject({ topic_arn: topicArn, protocol: 'email', endpoint: 'oncall@example.com' });
+      expect(Object.values(resourcesOfType(json, 'aws_sns_topic_subscription'))).toEqual([
+        { provider: 'aws.primary', topic_arn: topicArn, protocol: 'email', endpoint: 'oncall@example.com' },
+        { provider: 'aws.primary', topic_arn: topicArn, protocol: 'https', endpoint: 'https://events.example.com/sns/alerts', endpoint_auto_confirms: false },
+      ]);
+    });
+
+    it('subscribes the endpoints it is given instead of the configured ones', () => {
+      const pager: AlertSubscription = { protocol: 'email', endpoint: 'dr-pager@payments.acme.io' };
+      const { json: given } = primary({}, { alertSubscriptions: [pager] });
+      expect(onlyResource(given, 'aws_sns_topic_subscription')).toMatchObject(pager);
     });
 
     it('lets this account’s alarms publish, over TLS only', () => {

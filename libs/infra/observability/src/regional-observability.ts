@@ -1,6 +1,6 @@
 import { CloudwatchMetricAlarm, type CloudwatchMetricAlarmConfig } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import type { DrRole, Environment } from '@txn-dr/config';
+import type { AlertSubscription, DrRole, Environment } from '@txn-dr/config';
 import { HEALTH_METRICS, Names, healthDimensions, healthMetricNamespace } from '@txn-dr/contracts';
 import { CustomerManagedKey, awsContext } from '@txn-dr/infra-core';
 import { Token } from 'cdktf';
@@ -24,8 +24,8 @@ export interface RegionalObservabilityProps {
   readonly loadBalancerArnSuffix: string;
   /** ARN suffix of the service's target group (`targetgroup/<name>/<id>`), the `TargetGroup` dimension. */
   readonly targetGroupArnSuffix: string;
-  /** Address subscribed to the alert topic(s). @default `env.alerts.email` (none when unset) */
-  readonly alertEmail?: string;
+  /** Endpoints subscribed to the region's alert topic, one subscription each. @default `env.alerts.subscriptions` */
+  readonly alertSubscriptions?: readonly AlertSubscription[];
   /** Replication lag that raises the RPO alarm, at most the RPO. @default `env.objectives.rpoSeconds` */
   readonly replicationLagThresholdSeconds?: number;
   /** ALB 5xx responses (load balancer plus targets) per minute that raise the 5xx alarm. @default 10 */
@@ -50,7 +50,7 @@ const DEFAULT_5XX_PER_MINUTE = 10;
 
 interface Resolved {
   readonly globalClusterIdentifier: string;
-  readonly alertEmail: string | undefined;
+  readonly alertSubscriptions: readonly AlertSubscription[];
   readonly replicationLagThresholdSeconds: number;
   readonly server5xxPerMinute: number;
   readonly callTimeoutMs: number;
@@ -61,7 +61,7 @@ function resolveProps(props: RegionalObservabilityProps): Resolved {
   const { env, role, provider } = props;
   const resolved: Resolved = {
     globalClusterIdentifier: props.globalClusterIdentifier ?? new Names(env).globalCluster(),
-    alertEmail: props.alertEmail ?? env.alerts.email,
+    alertSubscriptions: props.alertSubscriptions ?? env.alerts.subscriptions,
     replicationLagThresholdSeconds: props.replicationLagThresholdSeconds ?? env.objectives.rpoSeconds,
     server5xxPerMinute: props.server5xxPerMinute ?? DEFAULT_5XX_PER_MINUTE,
     callTimeoutMs: props.callTimeoutMs ?? 5_000,
@@ -90,7 +90,7 @@ function literal(region: string | undefined): string | undefined {
 }
 
 /**
- * Observability of one region: a KMS key, the alert topic (optional e-mail subscription), the
+ * Observability of one region: a KMS key, the alert topic and its subscriptions, the
  * scheduled health-check Lambda, and the alarms that page through the topic. The same construct
  * for both regions; the role picks the slice of config.
  *
@@ -160,7 +160,7 @@ export class RegionalObservability extends Construct {
       provider,
       name: names.alertTopic(role),
       keyArn: key.arn,
-      ...(resolved.alertEmail ? { email: resolved.alertEmail } : {}),
+      subscriptions: resolved.alertSubscriptions,
     });
 
     this.healthCheck = new HealthCheckFunction(this, 'health-check', {

@@ -1,14 +1,18 @@
-import { AURORA_GLOBAL_PROMOTION_SECONDS, type EnvironmentOverrides, defineEnvironment } from '@txn-dr/config';
+import { AURORA_GLOBAL_PROMOTION_SECONDS, type AlertSubscription, type EnvironmentOverrides, defineEnvironment } from '@txn-dr/config';
 import { DrStack } from '@txn-dr/infra-core';
 import { followReference, onlyResource, resourcesOfType, synthesize } from '@txn-dr/infra-core/testing';
 import { Testing } from 'cdktf';
 import { WritableRegionAlarms, plannedSwitchoverGapMinutes, type WritableRegionAlarmsProps } from './writable-region-alarms';
 
+const SUBSCRIPTIONS: AlertSubscription[] = [
+  { protocol: 'email', endpoint: 'oncall@example.com' },
+  { protocol: 'https', endpoint: 'https://events.example.com/sns/alerts' },
+];
 const CHECKS = { primary: 'abcdef01-2345-6789-abcd-ef0123456789', secondary: '99999999-2345-6789-abcd-ef0123456789' };
 
 /** The alarms as the secondary stack makes them: through its us-east-1 provider. */
 function alarms(overrides: Partial<EnvironmentOverrides> = {}, props: Partial<WritableRegionAlarmsProps> = {}) {
-  const env = defineEnvironment({ name: 'dev', alerts: { email: 'oncall@example.com' }, ...overrides });
+  const env = defineEnvironment({ name: 'dev', alerts: { subscriptions: SUBSCRIPTIONS }, ...overrides });
   const stack = new DrStack(Testing.app(), { env, stack: 'secondary' });
   const construct = new WritableRegionAlarms(stack, 'writable', { env, provider: stack.route53MetricsProvider(), healthCheckIds: CHECKS, ...props });
   return { env, construct, json: synthesize(stack) };
@@ -128,14 +132,17 @@ describe('WritableRegionAlarms', () => {
     });
   });
 
-  it('encrypts its topic with a us-east-1 key that alarms may use, and subscribes the configured address', () => {
+  it('encrypts its topic with a us-east-1 key that alarms may use, and subscribes every configured endpoint there', () => {
     const topic = onlyResource(json, 'aws_sns_topic');
     expect(topic).toMatchObject({ name: 'txdr-dev-writable-region-alerts', provider: 'aws.route53-metrics' });
     const key = followReference(json, topic.kms_master_key_id);
     expect(key).toMatchObject({ provider: 'aws.route53-metrics', enable_key_rotation: true });
     const policy = followReference(json, key.policy).statement as { principals?: { identifiers: string[] }[]; actions?: string[] }[];
     expect(policy.find((s) => s.principals?.[0]?.identifiers.includes('cloudwatch.amazonaws.com'))?.actions).toEqual(['kms:Decrypt', 'kms:GenerateDataKey*']);
-    expect(onlyResource(json, 'aws_sns_topic_subscription')).toMatchObject({ topic_arn: topicArn, protocol: 'email', endpoint: 'oncall@example.com' });
+    expect(Object.values(resourcesOfType(json, 'aws_sns_topic_subscription'))).toEqual([
+      { provider: 'aws.route53-metrics', topic_arn: topicArn, protocol: 'email', endpoint: 'oncall@example.com' },
+      { provider: 'aws.route53-metrics', topic_arn: topicArn, protocol: 'https', endpoint: 'https://events.example.com/sns/alerts', endpoint_auto_confirms: false },
+    ]);
   });
 
   it('waits longer when the checks flip more slowly', () => {

@@ -1,6 +1,6 @@
 import { CloudwatchMetricAlarm, type CloudwatchMetricAlarmMetricQuery } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { AURORA_GLOBAL_PROMOTION_SECONDS, DR_ROLES, type DrRole, type Environment } from '@txn-dr/config';
+import { AURORA_GLOBAL_PROMOTION_SECONDS, DR_ROLES, type AlertSubscription, type DrRole, type Environment } from '@txn-dr/config';
 import { HEALTH_PATHS, Names } from '@txn-dr/contracts';
 import { CustomerManagedKey } from '@txn-dr/infra-core';
 import { Token } from 'cdktf';
@@ -18,8 +18,8 @@ export interface WritableRegionAlarmsProps {
   readonly provider: AwsProvider;
   /** ID of each region's Route 53 health check on `HEALTH_PATHS.writable` (a Terraform reference or a literal). */
   readonly healthCheckIds: Readonly<Record<DrRole, string>>;
-  /** Address subscribed to the topic. @default `env.alerts.email` (none when unset) */
-  readonly alertEmail?: string;
+  /** Endpoints subscribed to the topic, one subscription each. @default `env.alerts.subscriptions` */
+  readonly alertSubscriptions?: readonly AlertSubscription[];
   /**
    * Minutes in a row in which no region was writable at any moment before the alarm fires.
    * @default `plannedSwitchoverGapMinutes(env) + 1`: a planned switchover never fires it
@@ -49,7 +49,7 @@ export function plannedSwitchoverGapMinutes(env: Pick<Environment, 'healthCheck'
 }
 
 interface Resolved {
-  readonly alertEmail: string | undefined;
+  readonly alertSubscriptions: readonly AlertSubscription[];
   readonly noWritableRegionMinutes: number;
   readonly bothWritableMinutes: number;
 }
@@ -57,7 +57,7 @@ interface Resolved {
 /** Defaults filled in one place, then every contradiction named; throws at synth. */
 function resolveProps(props: WritableRegionAlarmsProps): Resolved {
   const resolved: Resolved = {
-    alertEmail: props.alertEmail ?? props.env.alerts.email,
+    alertSubscriptions: props.alertSubscriptions ?? props.env.alerts.subscriptions,
     noWritableRegionMinutes: props.noWritableRegionMinutes ?? plannedSwitchoverGapMinutes(props.env) + 1,
     bothWritableMinutes: props.bothWritableMinutes ?? 1,
   };
@@ -128,7 +128,7 @@ export class WritableRegionAlarms extends Construct {
       provider,
       name: topicName,
       keyArn: key.arn,
-      ...(resolved.alertEmail ? { email: resolved.alertEmail } : {}),
+      subscriptions: resolved.alertSubscriptions,
     });
 
     const regions = DR_ROLES.map((role) => `${env.regions[role].region} (${role})`).join(' and ');

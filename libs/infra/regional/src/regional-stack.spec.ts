@@ -4,7 +4,14 @@ import { type SynthesizedStack, followReference, literalSecrets, onlyResource, r
 import { Testing } from 'cdktf';
 import { RegionalStack } from './regional-stack';
 
-const env = defineEnvironment({ name: 'dev' });
+/** An e-mail address and an HTTPS endpoint, subscribed to every alert topic. */
+const ALERTS = {
+  subscriptions: [
+    { protocol: 'email', endpoint: 'oncall@example.com' },
+    { protocol: 'https', endpoint: 'https://events.example.com/sns/alerts' },
+  ],
+} as const;
+const env = defineEnvironment({ name: 'dev', alerts: { subscriptions: [...ALERTS.subscriptions] } });
 
 describe.each(DR_ROLES)('RegionalStack (%s)', (role) => {
   const json = synthesize(new RegionalStack(Testing.app(), env, role));
@@ -17,7 +24,18 @@ describe.each(DR_ROLES)('RegionalStack (%s)', (role) => {
     const madeThrough = (provider: string) =>
       Object.entries(json.resource ?? {}).flatMap(([type, blocks]) => Object.values(blocks).filter((b) => b.provider === provider).map(() => type));
     expect(madeThrough('aws.route53-metrics').sort()).toEqual(
-      role === 'primary' ? [] : ['aws_cloudwatch_metric_alarm', 'aws_cloudwatch_metric_alarm', 'aws_kms_alias', 'aws_kms_key', 'aws_sns_topic', 'aws_sns_topic_policy'],
+      role === 'primary'
+        ? []
+        : [
+            'aws_cloudwatch_metric_alarm',
+            'aws_cloudwatch_metric_alarm',
+            'aws_kms_alias',
+            'aws_kms_key',
+            'aws_sns_topic',
+            'aws_sns_topic_policy',
+            'aws_sns_topic_subscription',
+            'aws_sns_topic_subscription',
+          ],
     );
     const counts = (types: string[]) => types.reduce<Record<string, number>>((acc, type) => ({ ...acc, [type]: (acc[type] ?? 0) + 1 }), {});
     expect(counts(madeThrough('aws.primary'))).toEqual(
@@ -227,6 +245,20 @@ describe.each(DR_ROLES)('RegionalStack (%s)', (role) => {
   it('holds no literal secret', () => {
     expect(literalSecrets(json)).toEqual([]);
   });
+
+  it('subscribes every configured endpoint to every alert topic it owns, in the topic\'s region', () => {
+    const topics = Object.entries(resourcesOfType(json, 'aws_sns_topic'));
+    // The region's topic; in the secondary also the us-east-1 topic of the writable-region alarms.
+    expect(topics.map(([, topic]) => String(topic.provider)).sort()).toEqual(role === 'primary' ? ['aws.primary'] : ['aws.route53-metrics', 'aws.secondary']);
+    const subscriptions = Object.values(resourcesOfType(json, 'aws_sns_topic_subscription'));
+    const wanted = ALERTS.subscriptions.map((s) => `${s.protocol} ${s.endpoint}`).sort();
+    for (const [name, topic] of topics) {
+      const own = subscriptions.filter((s) => s.topic_arn === `\${aws_sns_topic.${name}.arn}`);
+      expect(own.map((s) => `${String(s.protocol)} ${String(s.endpoint)}`).sort()).toEqual(wanted);
+      for (const subscription of own) expect(subscription.provider).toBe(topic.provider);
+    }
+    expect(subscriptions).toHaveLength(topics.length * ALERTS.subscriptions.length);
+  });
 });
 
 /** Addresses (type.name) of resources whose synthesized attributes differ between two stacks. */
@@ -238,7 +270,7 @@ function changedResources(before: SynthesizedStack, after: SynthesizedStack): st
 }
 
 describe('switching activeRegion', () => {
-  const failedOver = defineEnvironment({ name: 'dev', activeRegion: 'us-east-2' });
+  const failedOver = defineEnvironment({ name: 'dev', activeRegion: 'us-east-2', alerts: { subscriptions: [...ALERTS.subscriptions] } });
 
   it.each(DR_ROLES)('changes in the %s stack only the weight, the group sizes and the dashboard', (role) => {
     const before = synthesize(new RegionalStack(Testing.app(), env, role));
