@@ -240,8 +240,14 @@ async function runOperation(operation: Operation, flags: RunFlags, deps: CliDeps
   const environmentFile = relative(deps.root, join(deps.environmentsDir, `${env.name}.json`));
   const report = buildReport({ operation, targets, direction, result, facts, command: resume, environmentFile });
   const path = flags.report ?? defaultReportPath(deps.root, operation, env.name, result.startedAt);
-  writeReport(path, report);
+  // The summary first: a report that cannot be written must not hide what the run did.
   deps.out(renderSummary(report));
+  try {
+    writeReport(path, report);
+  } catch (error) {
+    deps.err(`cannot write the report to ${path}: ${(error as Error).message}; the summary above is the record of this run`);
+    return EXIT_CODES[report.outcome] || 1;
+  }
   deps.out(`Report: ${relative(deps.root, path) || path}`);
   return EXIT_CODES[report.outcome];
 }

@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { type Harness, harness } from './harness';
 
 let h: Harness;
@@ -164,6 +166,16 @@ describe('dr switchover', () => {
     };
     expect(await h.run(['switchover', '--yes'])).toBe(0);
     expect(picture(h)).toEqual(SWITCHED);
+  });
+
+  it('prints its summary even when the report cannot be written, and says so without a stack trace', async () => {
+    h = harness();
+    const blocked = join(h.root, 'not-a-folder');
+    writeFileSync(blocked, '');
+    expect(await h.run(['switchover', '--yes', '--report', join(blocked, 'report.json')])).toBe(1);
+    expect(h.lastOutput()).toContain('switchover COMPLETED: us-east-1 -> us-east-2');
+    expect(h.err.join('\n')).toMatch(/^cannot write the report to .*not-a-folder\/report\.json: EEXIST: .*; the summary above is the record of this run$/m);
+    expect(h.err.join('\n')).not.toMatch(/^\s+at /m);
   });
 
   it('gives up a wait after its timeout and says what it saw last', async () => {
