@@ -20,6 +20,11 @@ function issuesOf(fn: () => unknown): string[] {
 
 const emptyDir = mkdtempSync(join(tmpdir(), 'env-empty-'));
 
+/** ACM certificate ARNs in three regions. */
+const CERTIFICATE_USE1 = 'arn:aws:acm:us-east-1:123456789012:certificate/0f0e0d0c-0b0a-0908-0706-050403020100';
+const CERTIFICATE_USE2 = 'arn:aws:acm:us-east-2:123456789012:certificate/12345678-1234-1234-1234-123456789012';
+const CERTIFICATE_USW2 = 'arn:aws:acm:us-west-2:123456789012:certificate/abcdefab-cdef-abcd-efab-cdefabcdefab';
+
 /** Endpoints someone reads, at a domain that is not reserved. */
 const ONCALL = { protocol: 'email', endpoint: 'oncall@payments.acme.io' } as const;
 const PAGER = { protocol: 'https', endpoint: 'https://events.pager.acme.io/integration/sns' } as const;
@@ -157,7 +162,13 @@ const badInputs: Case[] = [
   ['a failure threshold that breaks the RTO budget', { healthCheck: { failureThreshold: 10 } }, 'objectives.rtoSeconds', /worst-case RTO budget is 365 s \(detection 100 \+ max\(fencing 45 \+ promotion 60 \+ routing 100 \+ dns 60, capacity 120\)\), over the 300 s objective/],
   ['an objective tighter than the budget', { objectives: { rtoSeconds: 150 } }, 'objectives.rtoSeconds', /budget is 225 s .*over the 150 s objective/],
   ['a slow target health check that breaks the RTO budget', { compute: { targetHealth: { intervalSeconds: 60, healthyThreshold: 4 } } }, 'objectives.rtoSeconds', /budget is 360 s/],
-  ['a certificate that is not an ACM ARN', { loadBalancer: { certificateArn: 'arn:aws:iam::123456789012:server-certificate/x' } }, 'loadBalancer.certificateArn', /ACM certificate ARN/],
+  ['a certificate that is not an ACM ARN', { loadBalancer: { certificates: { primary: 'arn:aws:iam::123456789012:server-certificate/x' } } }, 'loadBalancer.certificates.primary', /ACM certificate ARN/],
+  ['a primary certificate in the secondary\'s region', { loadBalancer: { certificates: { primary: CERTIFICATE_USE2 } } }, 'loadBalancer.certificates.primary', /is a certificate in us-east-2, but regions\.primary\.region is us-east-1: a load balancer can use only an ACM certificate of its own region/],
+  ['a secondary certificate in another region', { loadBalancer: { certificates: { secondary: CERTIFICATE_USW2 } } }, 'loadBalancer.certificates.secondary', /in us-west-2, but regions\.secondary\.region is us-east-2/],
+  ['a certificate that stays behind when its region moves', { regions: { primary: { region: 'us-west-2' } }, loadBalancer: { certificates: { primary: CERTIFICATE_USE1 } } }, 'loadBalancer.certificates.primary', /in us-east-1, but regions\.primary\.region is us-west-2/],
+  ['a certificate for a load balancer that serves no HTTPS', { loadBalancer: { https: false, certificates: { secondary: CERTIFICATE_USE2 } } }, 'loadBalancer.certificates.secondary', /loadBalancer\.https is false/],
+  ['an unknown field beside the certificates', { loadBalancer: { certificates: { tertiary: CERTIFICATE_USE1 } } as never }, 'loadBalancer.certificates', /tertiary/],
+  ['the single certificate of old, which served one region only', { loadBalancer: { certificateArn: CERTIFICATE_USE1 } as never }, 'loadBalancer.certificateArn', /replaced by loadBalancer\.certificates\.primary and loadBalancer\.certificates\.secondary: an ACM certificate serves only its own region/],
 ];
 
 describe('invalid environments stop with a message naming the field', () => {
@@ -266,6 +277,52 @@ describe('alert subscriptions', () => {
       const env = defineEnvironment({ name, accountId: '123456789012', dns: { zoneName: `dr-${name}.payments.acme.io` }, alerts: { subscriptions: [ONCALL, PAGER] } });
       expect(env.alerts.subscriptions).toEqual([ONCALL, PAGER]);
     }
+  });
+});
+
+describe('HTTPS', () => {
+  const deployable = (name: string) => ({ name, accountId: '123456789012', dns: { zoneName: `dr-${name}.payments.acme.io` }, alerts: { subscriptions: [ONCALL] } });
+
+  it('is on by default everywhere, dev included, with no certificate given (each region requests its own)', () => {
+    for (const name of ['dev', 'pr42', 'staging', 'production']) {
+      expect(defineEnvironment(deployable(name)).loadBalancer).toEqual({ https: true, certificates: {}, deletionProtection: true });
+    }
+  });
+
+  it.each(['staging', 'production'])('is refused off in %s, naming the field', (name) => {
+    expect(issuesOf(() => defineEnvironment({ ...deployable(name), loadBalancer: { https: false } }))).toEqual([
+      `loadBalancer.https: must not be false in ${name}: ${name} serves HTTPS only (port 80 only redirects to it)`,
+    ]);
+  });
+
+  it('may be turned off outside staging and production', () => {
+    expect(defineEnvironment({ name: 'dev', loadBalancer: { https: false } }).loadBalancer.https).toBe(false);
+    expect(defineEnvironment({ ...deployable('pr42'), loadBalancer: { https: false } }).loadBalancer.https).toBe(false);
+  });
+
+  it('takes a certificate per region, each in its own region, and leaves the other to ACM', () => {
+    const env = defineEnvironment({ ...deployable('production'), loadBalancer: { certificates: { primary: CERTIFICATE_USE1, secondary: CERTIFICATE_USE2 } } });
+    expect(env.loadBalancer.certificates).toEqual({ primary: CERTIFICATE_USE1, secondary: CERTIFICATE_USE2 });
+    expect(defineEnvironment({ name: 'dev', loadBalancer: { certificates: { secondary: CERTIFICATE_USE2 } } }).loadBalancer.certificates).toEqual({ secondary: CERTIFICATE_USE2 });
+  });
+
+  it('follows a region that moves: the certificate must move with it', () => {
+    const env = defineEnvironment({ name: 'dev', regions: { secondary: { region: 'us-west-2' } }, loadBalancer: { certificates: { secondary: CERTIFICATE_USW2 } } });
+    expect(env.loadBalancer.certificates.secondary).toBe(CERTIFICATE_USW2);
+  });
+
+  it('reports both misplaced certificates at once', () => {
+    expect(issuesOf(() => defineEnvironment({ name: 'dev', loadBalancer: { certificates: { primary: CERTIFICATE_USE2, secondary: CERTIFICATE_USE1 } } }))).toEqual([
+      expect.stringMatching(/^loadBalancer\.certificates\.primary: is a certificate in us-east-2/),
+      expect.stringMatching(/^loadBalancer\.certificates\.secondary: is a certificate in us-east-1/),
+    ]);
+  });
+
+  it('names the retired field and any unknown one beside it separately', () => {
+    expect(issuesOf(() => defineEnvironment({ name: 'dev', loadBalancer: { certificateArn: CERTIFICATE_USE1, certificate: 'x' } as never }))).toEqual([
+      expect.stringMatching(/^loadBalancer\.certificateArn: was replaced by loadBalancer\.certificates\.primary/),
+      'loadBalancer: Unrecognized key: "certificate"',
+    ]);
   });
 });
 

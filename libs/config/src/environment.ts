@@ -25,11 +25,28 @@ function fieldPath(path: readonly PropertyKey[]): string {
   return path.reduce<string>((field, key) => (typeof key === 'number' ? `${field}[${key}]` : field ? `${field}.${String(key)}` : String(key)), '');
 }
 
+/**
+ * Fields that existed once and were replaced: an environment file still setting one is told what
+ * to write instead, rather than only that the key is unknown.
+ */
+const RETIRED_FIELDS: Record<string, string> = {
+  'loadBalancer.certificateArn':
+    'was replaced by loadBalancer.certificates.primary and loadBalancer.certificates.secondary: an ACM certificate serves only its own region, so each region needs its own (or none, and the stack requests one)',
+};
+
 function toIssues(error: z.ZodError): ConfigIssue[] {
-  return error.issues.map((issue) => {
+  return error.issues.flatMap((issue) => {
     const field = fieldPath(issue.path) || '(root)';
+    if (issue.code === 'unrecognized_keys') {
+      const retired = issue.keys.filter((key) => `${field}.${key}` in RETIRED_FIELDS);
+      const unknown = issue.keys.filter((key) => !retired.includes(key));
+      return [
+        ...retired.map((key) => ({ field: `${field}.${key}`, message: RETIRED_FIELDS[`${field}.${key}`]! })),
+        ...(unknown.length > 0 ? [{ field, message: unknown.length === issue.keys.length ? issue.message : `Unrecognized key${unknown.length > 1 ? 's' : ''}: ${unknown.map((k) => `"${k}"`).join(', ')}` }] : []),
+      ];
+    }
     const source = FIELD_SOURCES[field];
-    return { field: source ? `${field} (${source})` : field, message: issue.message };
+    return [{ field: source ? `${field} (${source})` : field, message: issue.message }];
   });
 }
 

@@ -8,6 +8,7 @@ export {
   type AlertSubscription,
 } from './alerts';
 export { activeCapacity, capacityFor, standbyCapacity, type Capacity } from './capacity';
+export { ACM_CERTIFICATE_ARN_PATTERN, acmCertificateRegion } from './certificates';
 export { parseCidr, cidrsOverlap, subnetCidrs, type CidrRange } from './cidr';
 export { DEFAULT_ENVIRONMENT_NAME, DEPLOYED_ENVIRONMENTS, REFERENCE_CAPACITY, REFERENCE_REGIONS } from './defaults';
 export { RESERVED_DOMAINS, placeholderZoneName, reservedDomainOf, undeployableZoneReason } from './domains';

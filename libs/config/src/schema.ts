@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { alertIssues, alertSubscriptionSchema } from './alerts';
+import { ACM_CERTIFICATE_ARN_PATTERN, acmCertificateRegion } from './certificates';
 import { cidrsOverlap, parseCidr } from './cidr';
 import { DEPLOYED_ENVIRONMENTS } from './defaults';
 import { undeployableZoneReason } from './domains';
@@ -22,7 +23,6 @@ const INSTANCE_TYPE_PATTERN = /^[a-z][a-z0-9-]*\d[a-z0-9-]*\.(?:nano|micro|small
 const DB_INSTANCE_CLASS_PATTERN = /^db\.(?:serverless|[a-z][a-z0-9-]*\d[a-z0-9-]*\.(?:micro|small|medium|large|xlarge|\d+xlarge))$/;
 const ENGINE_VERSION_PATTERN = /^8\.0\.mysql_aurora\.3\.\d{2}\.\d+$/;
 const BUCKET_PATTERN = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
-const ACM_ARN_PATTERN = /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]{36}$/;
 const DNS_NAME_PATTERN = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 const LABEL_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 const ACCOUNT_ID_PATTERN = /^\d{12}$/;
@@ -123,8 +123,27 @@ export const environmentSchema = z
       .prefault({}),
     loadBalancer: z
       .strictObject({
-        /** ACM certificate for HTTPS; when set, HTTP redirects to HTTPS. */
-        certificateArn: z.string().regex(ACM_ARN_PATTERN, 'must be an ACM certificate ARN').optional(),
+        /**
+         * Serve the service over HTTPS: a listener on 443 with each region's certificate, port 80
+         * only redirecting to it, and Route 53 checking each region over HTTPS. Staging and
+         * production refuse false; dev may turn it off for a deploy without a delegated zone.
+         * @default true
+         */
+        https: z.boolean().default(true),
+        /**
+         * Certificates you bring, per role, each an ACM certificate in that role's region (a load
+         * balancer can use only a certificate of its own region). A region named here gets no ACM
+         * resources; the others request their own, validated by DNS in the hosted zone. A
+         * certificate should name the service (`<recordName>.<zoneName>`) and the region's own
+         * name (`<role>.<recordName>.<zoneName>`, which its Route 53 health check asks).
+         * @default {} (each region requests its certificate from ACM)
+         */
+        certificates: z
+          .strictObject({
+            primary: z.string().regex(ACM_CERTIFICATE_ARN_PATTERN, 'must be an ACM certificate ARN').optional(),
+            secondary: z.string().regex(ACM_CERTIFICATE_ARN_PATTERN, 'must be an ACM certificate ARN').optional(),
+          })
+          .prefault({}),
         /** @default true */
         deletionProtection: z.boolean().default(true),
       })
@@ -237,6 +256,31 @@ export const environmentSchema = z
       const reason = zoneName === undefined ? 'is not set, so it would be the example.com placeholder' : undeployableZoneReason(zoneName);
       if (reason !== undefined) {
         ctx.addIssue({ code: 'custom', path: ['dns', 'zoneName'], message: `${reason}; ${env.name} needs a domain you own: set dns.zoneName to it` });
+      }
+    }
+    if (!env.loadBalancer.https && (DEPLOYED_ENVIRONMENTS as readonly string[]).includes(env.name)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['loadBalancer', 'https'],
+        message: `must not be false in ${env.name}: ${env.name} serves HTTPS only (port 80 only redirects to it)`,
+      });
+    }
+    for (const role of DR_ROLES) {
+      const arn = env.loadBalancer.certificates[role];
+      if (arn === undefined) continue;
+      if (!env.loadBalancer.https) {
+        ctx.addIssue({ code: 'custom', path: ['loadBalancer', 'certificates', role], message: 'is set, but loadBalancer.https is false: remove one of them' });
+      }
+      const region = acmCertificateRegion(arn);
+      const expected = env.regions[role].region;
+      if (region !== undefined && region !== expected) {
+        // ACM certificates are regional: a load balancer can use only one of its own region.
+        // https://docs.aws.amazon.com/acm/latest/userguide/acm-regions.html
+        ctx.addIssue({
+          code: 'custom',
+          path: ['loadBalancer', 'certificates', role],
+          message: `is a certificate in ${region}, but regions.${role}.region is ${expected}: a load balancer can use only an ACM certificate of its own region (request or import one in ${expected})`,
+        });
       }
     }
     const { primary, secondary } = env.regions;

@@ -16,6 +16,8 @@ describe('Names', () => {
     expect(names.autoScalingGroup('secondary')).toBe('txdr-dev-secondary-asg');
     expect(names.loadBalancer('primary')).toBe('txdr-dev-pri-alb');
     expect(names.serviceFqdn()).toBe('app.dr-dev.example.com');
+    expect(names.regionalServiceFqdn('primary')).toBe('primary.app.dr-dev.example.com');
+    expect(names.regionalServiceFqdn('secondary')).toBe('secondary.app.dr-dev.example.com');
   });
 
   it.each(DR_ROLES)('keeps %s names within AWS limits for the longest inputs', (role) => {
@@ -32,6 +34,7 @@ describe('Names', () => {
   it('gives the two regions distinct names', () => {
     expect(names.cluster('primary')).not.toBe(names.cluster('secondary'));
     expect(names.loadBalancer('primary')).not.toBe(names.loadBalancer('secondary'));
+    expect(names.regionalServiceFqdn('primary')).not.toBe(names.regionalServiceFqdn('secondary'));
   });
 });
 

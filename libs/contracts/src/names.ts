@@ -79,6 +79,17 @@ export class Names {
     return `${this.env.dns.recordName}.${this.env.dns.zoneName}`;
   }
 
+  /**
+   * A region's own name, `<role>.<recordName>.<zoneName>`: a simple alias to that region's load
+   * balancer, on the region's certificate beside the service name. The region's Route 53 health
+   * check asks this name, never the weighted service name: resolving that one could reach the other
+   * region, and a check on the name of the records it guards gives unpredictable results.
+   * https://docs.aws.amazon.com/Route53/latest/APIReference/API_HealthCheckConfig.html
+   */
+  regionalServiceFqdn(role: DrRole): string {
+    return `${role}.${this.serviceFqdn()}`;
+  }
+
   /** Set identifier of a region's weighted record. */
   recordSetIdentifier(role: DrRole): string {
     return role;

@@ -29,7 +29,7 @@ const COST_SETTINGS = [
   'compute.instanceType',
   'database.instanceClass',
   'healthCheck.intervalSeconds',
-  'loadBalancer.certificateArn',
+  'loadBalancer.https',
 ];
 
 function at(object: unknown, dotted: string): unknown {
@@ -83,7 +83,7 @@ describe('the inventory of the synthesized stacks', () => {
   it('counts the NAT gateways, the health checks and their options as configured', () => {
     expect(inventory().natGateways).toEqual(Object.fromEntries(DR_ROLES.filter((role) => env.regions[role].natGateways > 0).map((role) => [regionOf(role), env.regions[role].natGateways])));
     expect(inventory().healthChecks).toEqual(
-      DR_ROLES.map(() => ({ type: env.loadBalancer.certificateArn ? 'HTTPS' : 'HTTP', fastInterval: env.healthCheck.intervalSeconds === 10, measureLatency: true, stringMatching: false })),
+      DR_ROLES.map(() => ({ type: env.loadBalancer.https ? 'HTTPS' : 'HTTP', fastInterval: env.healthCheck.intervalSeconds === 10, measureLatency: true, stringMatching: false })),
     );
   });
 

@@ -49,7 +49,7 @@ const MUTATIONS: [description: string, stack: string, rule: string, mutate: (jso
   ['a stack allowing a Terraform without write-only arguments', 'secondary', 'terraform-required-version', (j) =>
     ((j as unknown as { terraform: Body }).terraform.required_version = '>= 1.10.0')],
   ['the record also evaluating the ALB’s target health', 'primary', 'dr-record-checks-writable', (j) =>
-    each(j, 'aws_route53_record').forEach((r) => ((r.alias as Body).evaluate_target_health = true))],
+    each(j, 'aws_route53_record').filter((r) => r.weighted_routing_policy !== undefined).forEach((r) => ((r.alias as Body).evaluate_target_health = true))],
   ['the Route 53 check moved back to /health, which a reader passes', 'secondary', 'dr-record-checks-writable', (j) =>
     each(j, 'aws_route53_health_check').forEach((h) => (h.resource_path = '/health'))],
   ['the target group checking the writable path', 'secondary', 'dr-target-group-checks-serving', (j) =>
@@ -101,10 +101,20 @@ const MUTATIONS: [description: string, stack: string, rule: string, mutate: (jso
       .filter((c) => c.variable === 'kms:EncryptionContext:aws:s3:arn')
       .forEach((c) => (c.values = [...new Set((c.values as string[]).map((v) => (v.endsWith('/*') ? v : `${v}/*`)))]))],
   ['key rotation off', 'global', 'kms-rotation', (j) => each(j, 'aws_kms_key').forEach((k) => (k.enable_key_rotation = false))],
-  ['a certificate configured while port 80 still serves', 'primary', 'alb-https-when-certificate', (j) => {
-    const [name] = Object.keys(j.resource!.aws_lb!);
-    j.resource!.aws_lb_listener!.https = { load_balancer_arn: `\${aws_lb.${name}.arn}`, port: 443, protocol: 'HTTPS', certificate_arn: 'arn:aws:acm:us-east-1:111122223333:certificate/abc' };
+  ['port 80 serving the service beside the HTTPS listener instead of redirecting', 'primary', 'alb-https-when-certificate', (j) => {
+    const [group] = Object.keys(j.resource!.aws_lb_target_group!);
+    each(j, 'aws_lb_listener').filter((l) => l.port === 80).forEach((l) => (l.default_action = [{ type: 'forward', target_group_arn: `\${aws_lb_target_group.${group}.arn}` }]));
   }],
+  ['the HTTPS listener on a policy that still allows TLS 1.0', 'secondary', 'alb-tls-policy', (j) =>
+    each(j, 'aws_lb_listener').filter((l) => l.protocol === 'HTTPS').forEach((l) => (l.ssl_policy = 'ELBSecurityPolicy-2016-08'))],
+  ['the secondary’s certificate requested in the primary’s region', 'secondary', 'alb-certificate-in-listener-region', (j) =>
+    each(j, 'aws_acm_certificate').forEach((c) => (c.provider = 'aws.primary'))],
+  ['the certificate deleted before its successor exists', 'primary', 'acm-create-before-destroy', (j) => each(j, 'aws_acm_certificate').forEach((c) => delete c.lifecycle)],
+  ['the health check asking the weighted service name it guards', 'primary', 'route53-health-check-not-guarded-name', (j) => {
+    const weighted = each(j, 'aws_route53_record').find((r) => r.set_identifier !== undefined)!;
+    each(j, 'aws_route53_health_check').forEach((h) => (h.fqdn = weighted.name));
+  }],
+  ['the HTTPS health check sending no SNI', 'secondary', 'route53-https-health-check-sni', (j) => each(j, 'aws_route53_health_check').forEach((h) => (h.enable_sni = false))],
 ];
 
 const synthesized = synthesizedStacks();

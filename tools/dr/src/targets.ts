@@ -44,8 +44,9 @@ export function resolveTargets(env: Environment): DrTargets {
     setIdentifier: names.recordSetIdentifier(role),
   });
   const fqdn = names.serviceFqdn();
-  // With a certificate the HTTP listener only redirects, so ask HTTPS directly.
-  const scheme = env.loadBalancer.certificateArn ? 'https' : 'http';
+  // With HTTPS on (the default, and the only choice in staging and production) port 80 only
+  // redirects, so ask HTTPS directly.
+  const scheme = env.loadBalancer.https ? 'https' : 'http';
   return {
     environment: env.name,
     globalCluster: names.globalCluster(),

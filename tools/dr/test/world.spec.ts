@@ -104,15 +104,16 @@ describe('AwsWorld', () => {
     expect(fake.count('ChangeResourceRecordSets')).toBe(0);
   });
 
-  it('reads /health through the public name', async () => {
-    expect(await world.checkHealth()).toEqual({ url: 'http://app.dr-dev.example.com/health', ok: true, httpStatus: 200, region: 'us-east-1', role: 'writer' });
+  it('reads /health through the public name, over HTTPS', async () => {
+    expect(await world.checkHealth()).toEqual({ url: 'https://app.dr-dev.example.com/health', ok: true, httpStatus: 200, region: 'us-east-1', role: 'writer' });
     const broken = new AwsWorld(targets, createAwsClients(targets), { http: async () => ({ status: 502, body: '<html>Bad Gateway</html>' }), clock });
-    expect(await broken.checkHealth()).toEqual({ url: 'http://app.dr-dev.example.com/health', ok: false, httpStatus: 502, error: 'the body is not JSON' });
+    expect(await broken.checkHealth()).toEqual({ url: 'https://app.dr-dev.example.com/health', ok: false, httpStatus: 502, error: 'the body is not JSON' });
   });
 
-  it('asks HTTPS when the load balancer has a certificate', () => {
-    const withTls = resolveTargets(defineEnvironment({ name: 'dev', loadBalancer: { certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/12345678-1234-1234-1234-123456789012' } }));
-    expect(withTls.healthUrl).toBe('https://app.dr-dev.example.com/health');
+  it('asks HTTPS whenever the environment serves it, whoever made the certificate, and plain HTTP only when config turns HTTPS off', () => {
+    const brought = resolveTargets(defineEnvironment({ name: 'dev', loadBalancer: { certificates: { primary: 'arn:aws:acm:us-east-1:123456789012:certificate/12345678-1234-1234-1234-123456789012' } } }));
+    expect(brought.healthUrl).toBe('https://app.dr-dev.example.com/health');
+    expect(resolveTargets(defineEnvironment({ name: 'dev', loadBalancer: { https: false } })).healthUrl).toBe('http://app.dr-dev.example.com/health');
   });
 });
 

@@ -17,15 +17,17 @@ interface Built {
   readonly json: SynthesizedStack;
   /** The user data as the instance receives it. */
   readonly script: string;
+  /** What the load balancer says clients (and Route 53) use. */
+  readonly endpoint: ServiceLoadBalancer['endpoint'];
 }
 
-function build(role: DrRole, overrides: Partial<EnvironmentOverrides> = {}, bundle = BUNDLE): Built {
+function build(role: DrRole, overrides: Partial<EnvironmentOverrides> = {}, bundle = BUNDLE, certificateArn?: string): Built {
   const stack = new DrStack(Testing.app(), { env: defineEnvironment({ name: 'dev', ...overrides }), stack: role });
   const provider = stack.provider(role);
   const kmsKeyArn = 'arn:aws:kms:region:123456789012:key/data';
   const env = stack.env;
   const artifact = new ServiceArtifact(stack, 'artifact', { env, role, provider, kmsKeyArn, sourceDir: fixtureArtifact(bundle) });
-  const alb = new ServiceLoadBalancer(stack, 'alb', { env, role, provider, vpcId: 'vpc-1', subnetIds: ['pub-a', 'pub-b'], securityGroupId: 'sg-alb' });
+  const alb = new ServiceLoadBalancer(stack, 'alb', { env, role, provider, vpcId: 'vpc-1', subnetIds: ['pub-a', 'pub-b'], securityGroupId: 'sg-alb', certificateArn });
   const fleet = new ServiceFleet(stack, 'fleet', {
     env,
     role,
@@ -36,13 +38,13 @@ function build(role: DrRole, overrides: Partial<EnvironmentOverrides> = {}, bund
     kmsKeyArn,
     artifact,
   });
-  return { json: synthesize(stack), script: fleet.userData };
+  return { json: synthesize(stack), script: fleet.userData, endpoint: alb.endpoint };
 }
 
 const values = (json: SynthesizedStack, type: string) => Object.values(resourcesOfType(json, type));
 
 describe.each(DR_ROLES)('the %s region\'s compute', (role) => {
-  const { json, script } = build(role);
+  const { json, script, endpoint } = build(role);
   const template = onlyResource(json, 'aws_launch_template');
   const group = onlyResource(json, 'aws_autoscaling_group');
 
@@ -173,8 +175,9 @@ describe.each(DR_ROLES)('the %s region\'s compute', (role) => {
       });
     });
 
-    it('forwards HTTP when there is no certificate', () => {
+    it('forwards plain HTTP on 80 alone when given no certificate', () => {
       expect(values(json, 'aws_lb_listener')).toEqual([expect.objectContaining({ port: 80, protocol: 'HTTP', default_action: [expect.objectContaining({ type: 'forward' })] })]);
+      expect(endpoint).toEqual({ port: 80, protocol: 'HTTP' });
     });
   });
 
@@ -196,13 +199,22 @@ describe.each(DR_ROLES)('the %s region\'s compute', (role) => {
 });
 
 describe('compute options', () => {
-  it('terminates TLS with the configured certificate and redirects HTTP', () => {
-    const { json } = build('primary', { loadBalancer: { certificateArn: CERTIFICATE } });
+  it('terminates TLS on 443 with the given certificate and the recommended policy, and only redirects on 80', () => {
+    const { json, endpoint } = build('primary', {}, BUNDLE, CERTIFICATE);
     const listeners = values(json, 'aws_lb_listener').sort((a, b) => Number(b.port) - Number(a.port));
+    const targetGroup = `\${aws_lb_target_group.${Object.keys(resourcesOfType(json, 'aws_lb_target_group'))[0]}.arn}`;
     expect(listeners).toEqual([
-      expect.objectContaining({ port: 443, protocol: 'HTTPS', certificate_arn: CERTIFICATE, ssl_policy: 'ELBSecurityPolicy-TLS13-1-2-2021-06' }),
-      expect.objectContaining({ port: 80, default_action: [expect.objectContaining({ type: 'redirect', redirect: expect.objectContaining({ protocol: 'HTTPS', status_code: 'HTTP_301' }) })] }),
+      expect.objectContaining({
+        port: 443,
+        protocol: 'HTTPS',
+        certificate_arn: CERTIFICATE,
+        ssl_policy: 'ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09',
+        default_action: [{ type: 'forward', target_group_arn: targetGroup }],
+      }),
+      expect.objectContaining({ port: 80, protocol: 'HTTP', default_action: [{ type: 'redirect', redirect: { protocol: 'HTTPS', port: '443', status_code: 'HTTP_301' } }] }),
     ]);
+    expect(listeners[1]).not.toHaveProperty('certificate_arn');
+    expect(endpoint).toEqual({ port: 443, protocol: 'HTTPS' });
   });
 
   it('follows activeRegion: after a failover the secondary runs the active capacity', () => {

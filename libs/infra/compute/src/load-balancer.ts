@@ -9,8 +9,15 @@ import { awsContext } from '@txn-dr/infra-core';
 import { SecureBucket } from '@txn-dr/infra-storage';
 import { Construct } from 'constructs';
 
-/** TLS 1.3 with 1.2 fallback, no legacy ciphers. */
-export const TLS_POLICY = 'ELBSecurityPolicy-TLS13-1-2-2021-06';
+/**
+ * TLS 1.3 with a TLS 1.2 fallback restricted to AEAD ciphers, and hybrid post-quantum key exchange
+ * for clients that offer it: the policy AWS recommends for HTTPS listeners, and the console's
+ * default (other clients get ELBSecurityPolicy-2016-08 unless they name one, hence naming it).
+ * https://docs.aws.amazon.com/elasticloadbalancing/latest/application/describe-ssl-policies.html
+ * TLS 1.2 must stay: Route 53 health checks over HTTPS need the endpoint to speak TLS 1.0, 1.1 or 1.2.
+ * https://docs.aws.amazon.com/Route53/latest/APIReference/API_HealthCheckConfig.html
+ */
+export const TLS_POLICY = 'ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09';
 const LOG_PREFIX = 'alb';
 
 export interface ServiceLoadBalancerProps {
@@ -21,11 +28,18 @@ export interface ServiceLoadBalancerProps {
   /** Public subnets, one per AZ. */
   readonly subnetIds: string[];
   readonly securityGroupId: string;
+  /**
+   * The certificate of the HTTPS listener, an ACM certificate in this region (ACM certificates are
+   * regional: https://docs.aws.amazon.com/acm/latest/userguide/acm-regions.html). With one, port 443
+   * serves and port 80 only redirects to it; without, port 80 serves plain HTTP.
+   * @default undefined (HTTP only)
+   */
+  readonly certificateArn?: string;
 }
 
 /**
- * The internet-facing ALB of a region: HTTP, or HTTPS with HTTP redirecting when config names a
- * certificate; invalid header fields dropped; access logs to a bucket of its own; a target group
+ * The internet-facing ALB of a region: HTTPS on 443 with port 80 only redirecting to it (301), or
+ * plain HTTP when given no certificate; invalid header fields dropped; access logs to a bucket of its own; a target group
  * on the service port checking `HEALTH_PATHS.target` (`/health`) with the thresholds from config.
  */
 export class ServiceLoadBalancer extends Construct {
@@ -101,8 +115,8 @@ export class ServiceLoadBalancer extends Construct {
     });
 
     const forward = [{ type: 'forward', targetGroupArn: this.targetGroup.arn }];
-    const certificateArn = env.loadBalancer.certificateArn;
-    if (certificateArn) {
+    const certificateArn = props.certificateArn;
+    if (certificateArn !== undefined) {
       new LbListener(this, 'https', {
         provider,
         loadBalancerArn: this.loadBalancer.arn,
@@ -112,6 +126,9 @@ export class ServiceLoadBalancer extends Construct {
         certificateArn,
         defaultAction: forward,
       });
+      // Port 80 stays open only to send clients to 443: a permanent redirect, never the service
+      // (AWS Control Tower's CT.ELASTICLOADBALANCING.PR.1 asks the same of every HTTP listener).
+      // https://docs.aws.amazon.com/controltower/latest/controlreference/elb-rules.html
       new LbListener(this, 'http', {
         provider,
         loadBalancerArn: this.loadBalancer.arn,

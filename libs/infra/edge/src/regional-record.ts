@@ -12,7 +12,11 @@ export interface RegionalRecordProps {
   /** Any provider of the stack: Route 53 is a global service. */
   readonly provider: AwsProvider;
   readonly zoneId: string;
-  /** The region's load balancer. */
+  /**
+   * The region's load balancer and the port and protocol its clients use. Over HTTPS the health
+   * check asks the region's own name (`<role>.<recordName>.<zoneName>`, on its certificate) and
+   * sends it as SNI; over HTTP it asks the load balancer's DNS name.
+   */
   readonly target: { readonly dnsName: string; readonly zoneId: string; readonly port: number; readonly protocol: 'HTTP' | 'HTTPS' };
   /**
    * Path the Route 53 health check asks through the load balancer. It must answer 200 only where
@@ -32,23 +36,46 @@ export interface RegionalRecordProps {
  * record is its control plane.
  * https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/health-checks-how-route-53-chooses-records.html
  * https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/disaster-recovery-resiliency.html
+ * Beside it, the region's own name (`<role>.<recordName>.<zoneName>`), a simple alias to the same
+ * ALB, which the health check asks over HTTPS and operators can use to reach one region.
  * Each regional stack owns these, so rolling one region out never touches the other's record. The
  * check is unhealthy in the standby by design, so no alarm reads it alone: the observability
  * layer's `WritableRegionAlarms` reads both regions' checks together.
  */
 export class RegionalRecord extends Construct {
   readonly healthCheck: Route53HealthCheck;
+  /** The weighted record of the service name. */
   readonly record: Route53Record;
+  /** The region's own name, a simple alias to its load balancer. */
+  readonly regionalRecord: Route53Record;
 
   constructor(scope: Construct, id: string, props: RegionalRecordProps) {
     super(scope, id);
     const { env, role, provider, target } = props;
     const names = new Names(env);
+    const alias = { name: target.dnsName, zoneId: target.zoneId, evaluateTargetHealth: false };
 
+    this.regionalRecord = new Route53Record(this, 'regional-record', {
+      provider,
+      zoneId: props.zoneId,
+      name: names.regionalServiceFqdn(role),
+      type: 'A',
+      alias,
+    });
+
+    // Over HTTPS the check must present a name on the region's certificate: the service name would
+    // resolve through the weighted records this check guards, which the API reference warns makes
+    // the results "unpredictable" (and could reach the other region), so it asks the region's own
+    // name. SNI sends that name in the client_hello, so the load balancer answers with the
+    // certificate that holds it; Route 53 needs TLS 1.0-1.2 there, which the listener's policy keeps.
+    // https://docs.aws.amazon.com/Route53/latest/APIReference/API_HealthCheckConfig.html
+    const https = target.protocol === 'HTTPS';
     this.healthCheck = new Route53HealthCheck(this, 'health-check', {
       provider,
       type: target.protocol,
-      fqdn: target.dnsName,
+      fqdn: https ? names.regionalServiceFqdn(role) : target.dnsName,
+      // Resolving the name it asks needs that record: create it first.
+      ...(https ? { enableSni: true, dependsOn: [this.regionalRecord] } : {}),
       port: target.port,
       resourcePath: props.healthPath ?? HEALTH_PATHS.writable,
       requestInterval: env.healthCheck.intervalSeconds,
@@ -88,7 +115,7 @@ export class RegionalRecord extends Construct {
       setIdentifier: names.recordSetIdentifier(role),
       weightedRoutingPolicy: { weight: recordWeight(env, role) },
       healthCheckId: this.healthCheck.id,
-      alias: { name: target.dnsName, zoneId: target.zoneId, evaluateTargetHealth: false },
+      alias,
     });
   }
 }

@@ -61,12 +61,14 @@ describe('RegionNetwork', () => {
     expect(onlyResource(json, 'aws_default_security_group')).toMatchObject({ ingress: [], egress: [] });
   });
 
-  it('opens only the ALB listener to the internet, and describes every rule', () => {
+  it('opens only the ALB listeners to the internet, HTTPS and HTTP for its redirect, and describes every rule', () => {
     const rules = [...values(json, 'aws_vpc_security_group_ingress_rule'), ...values(json, 'aws_vpc_security_group_egress_rule')];
     expect(rules.every((r) => typeof r.description === 'string' && (r.description as string).length > 0)).toBe(true);
-    const open = rules.filter((r) => r.cidr_ipv4 === '0.0.0.0/0');
-    expect(open).toHaveLength(1);
-    expect(open[0]).toMatchObject({ from_port: 80, to_port: 80, security_group_id: expect.stringContaining('alb') });
+    const open = rules.filter((r) => r.cidr_ipv4 === '0.0.0.0/0').sort((a, b) => Number(a.from_port) - Number(b.from_port));
+    expect(open).toEqual([
+      expect.objectContaining({ ip_protocol: 'tcp', from_port: 80, to_port: 80, security_group_id: expect.stringContaining('alb') }),
+      expect.objectContaining({ ip_protocol: 'tcp', from_port: 443, to_port: 443, security_group_id: expect.stringContaining('alb') }),
+    ]);
   });
 
   it('chains ALB -> service -> database by group reference', () => {
@@ -87,10 +89,10 @@ describe('RegionNetwork options', () => {
     expect(values(json, 'aws_vpc_security_group_egress_rule').filter((r) => r.cidr_ipv4 === '0.0.0.0/0')).toHaveLength(1);
   });
 
-  it('opens HTTPS too when a certificate is configured', () => {
-    const json = synthNetwork({ loadBalancer: { certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/0f0e0d0c-0b0a-0908-0706-050403020100' } });
+  it('opens port 80 alone when HTTPS is off', () => {
+    const json = synthNetwork({ loadBalancer: { https: false } });
     const open = values(json, 'aws_vpc_security_group_ingress_rule').filter((r) => r.cidr_ipv4 === '0.0.0.0/0');
-    expect(open.map((r) => r.from_port).sort()).toEqual([443, 80]);
+    expect(open.map((r) => [r.from_port, r.to_port])).toEqual([[80, 80]]);
   });
 
   it('lays the secondary out from its own CIDR and region', () => {

@@ -9,9 +9,9 @@ import { Construct } from 'constructs';
 export const MYSQL_PORT = 3306;
 const HTTPS = 443;
 
-/** The listener ports of the ALB: HTTP always (it redirects when HTTPS exists), HTTPS with a certificate. */
+/** The listener ports of the ALB: HTTP always (it only redirects when HTTPS is on), and HTTPS unless config turns it off. */
 export function listenerPorts(env: Environment): number[] {
-  return env.loadBalancer.certificateArn ? [80, HTTPS] : [80];
+  return env.loadBalancer.https ? [80, HTTPS] : [80];
 }
 
 export interface SecurityGroupsProps {

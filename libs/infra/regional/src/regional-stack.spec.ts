@@ -1,4 +1,5 @@
-import { DR_ROLES, defineEnvironment } from '@txn-dr/config';
+import { DR_ROLES, type DrRole, type Environment, defineEnvironment } from '@txn-dr/config';
+import { TLS_POLICY } from '@txn-dr/infra-compute';
 import { PARAMETER_KEYS, STACK_OUTPUTS, parameterPrefix } from '@txn-dr/contracts';
 import { type SynthesizedStack, followReference, literalSecrets, onlyResource, resourcesOfType, synthesize } from '@txn-dr/infra-core/testing';
 import { Testing } from 'cdktf';
@@ -12,6 +13,26 @@ const ALERTS = {
   ],
 } as const;
 const env = defineEnvironment({ name: 'dev', alerts: { subscriptions: [...ALERTS.subscriptions] } });
+
+/** The weighted record of the service name (the only record with a set identifier). */
+function weightedRecord(json: SynthesizedStack): Record<string, unknown> {
+  const weighted = Object.values(resourcesOfType(json, 'aws_route53_record')).filter((r) => r.set_identifier !== undefined);
+  expect(weighted).toHaveLength(1);
+  return weighted[0]!;
+}
+
+/** The listeners of the stack's ALB, by port. */
+function listeners(json: SynthesizedStack): Record<number, Record<string, unknown>> {
+  return Object.fromEntries(Object.values(resourcesOfType(json, 'aws_lb_listener')).map((l) => [Number(l.port), l]));
+}
+
+/** The ports the ALB's security group opens to the internet. */
+function worldPorts(json: SynthesizedStack): number[] {
+  return Object.values(resourcesOfType(json, 'aws_vpc_security_group_ingress_rule'))
+    .filter((r) => r.cidr_ipv4 === '0.0.0.0/0')
+    .map((r) => Number(r.from_port))
+    .sort((a, b) => a - b);
+}
 
 describe.each(DR_ROLES)('RegionalStack (%s)', (role) => {
   const json = synthesize(new RegionalStack(Testing.app(), env, role));
@@ -96,7 +117,7 @@ describe.each(DR_ROLES)('RegionalStack (%s)', (role) => {
   });
 
   it('puts the service behind its ALB, in its weighted record, watched by its health check and alarms', () => {
-    const record = onlyResource(json, 'aws_route53_record');
+    const record = weightedRecord(json);
     expect(record.zone_id).toBe('${data.terraform_remote_state.state-global.outputs.hostedZoneId}');
     const alb = onlyResource(json, 'aws_lb');
     expect((record.alias as { name: string }).name).toBe(`\${aws_lb.${Object.keys(resourcesOfType(json, 'aws_lb'))[0]}.dns_name}`);
@@ -118,7 +139,7 @@ describe.each(DR_ROLES)('RegionalStack (%s)', (role) => {
       return;
     }
     expect(onChecks.map((a) => a.alarm_name).sort()).toEqual(['txdr-dev-no-writable-region', 'txdr-dev-two-writable-regions']);
-    const ownCheck = followReference(json, onlyResource(json, 'aws_route53_record').health_check_id);
+    const ownCheck = followReference(json, weightedRecord(json).health_check_id);
     for (const alarm of onChecks) {
       const checks = (alarm.metric_query as { metric?: { dimensions: { HealthCheckId: string } } }[]).flatMap((q) => (q.metric ? [q.metric.dimensions.HealthCheckId] : []));
       expect(checks[0]).toBe('${data.terraform_remote_state.state-primary.outputs.healthCheckId}');
@@ -129,9 +150,50 @@ describe.each(DR_ROLES)('RegionalStack (%s)', (role) => {
   });
 
   it('routes by the writable check and keeps instances by the serving one', () => {
-    const healthCheck = followReference(json, onlyResource(json, 'aws_route53_record').health_check_id);
+    const healthCheck = followReference(json, weightedRecord(json).health_check_id);
     expect(healthCheck).toMatchObject({ resource_path: '/health/writable', request_interval: 10, failure_threshold: 3 });
     expect((onlyResource(json, 'aws_lb_target_group').health_check as { path: string }).path).toBe('/health');
+  });
+
+  it('requests its certificate in its own region, for the service name and its own name, validated by DNS in the global zone', () => {
+    expect(onlyResource(json, 'aws_acm_certificate')).toMatchObject({
+      provider: `aws.${role}`,
+      domain_name: 'app.dr-dev.example.com',
+      subject_alternative_names: [`${role}.app.dr-dev.example.com`],
+      validation_method: 'DNS',
+    });
+    const validationRecords = Object.values(resourcesOfType(json, 'aws_route53_record')).filter((r) => r.for_each !== undefined);
+    expect(validationRecords).toEqual([
+      expect.objectContaining({
+        provider: `aws.${role}`,
+        zone_id: '${data.terraform_remote_state.state-global.outputs.hostedZoneId}',
+        for_each: expect.stringMatching(/^\$\{\{ for key, val in tolist\(aws_acm_certificate\.[^.]+\.domain_validation_options\): val\.domain_name => val \}\}$/),
+        type: '${each.value.resource_record_type}',
+        allow_overwrite: true,
+      }),
+    ]);
+    const validation = onlyResource(json, 'aws_acm_certificate_validation');
+    expect(validation.provider).toBe(`aws.${role}`);
+    expect(followReference(json, validation.certificate_arn)).toBe(onlyResource(json, 'aws_acm_certificate'));
+  });
+
+  it('serves HTTPS on 443 with the validated certificate and the recommended policy; 80 only redirects', () => {
+    const byPort = listeners(json);
+    expect(Object.keys(byPort).map(Number).sort((a, b) => a - b)).toEqual([80, 443]);
+    expect(byPort[443]).toMatchObject({ protocol: 'HTTPS', ssl_policy: TLS_POLICY, default_action: [expect.objectContaining({ type: 'forward' })] });
+    // The ARN of the validation, not of the certificate: the listener waits until ACM has issued it.
+    expect(followReference(json, byPort[443]!.certificate_arn)).toBe(onlyResource(json, 'aws_acm_certificate_validation'));
+    expect(byPort[80]).toMatchObject({ protocol: 'HTTP', default_action: [{ type: 'redirect', redirect: { protocol: 'HTTPS', port: '443', status_code: 'HTTP_301' } }] });
+    expect(worldPorts(json)).toEqual([80, 443]);
+  });
+
+  it('checks the writable endpoint over HTTPS at its own name, which its certificate holds, with SNI', () => {
+    const healthCheck = followReference(json, weightedRecord(json).health_check_id);
+    expect(healthCheck).toMatchObject({ type: 'HTTPS', port: 443, fqdn: `${role}.app.dr-dev.example.com`, enable_sni: true });
+    expect(onlyResource(json, 'aws_acm_certificate').subject_alternative_names).toContain(healthCheck.fqdn);
+    const own = Object.values(resourcesOfType(json, 'aws_route53_record')).find((r) => r.name === healthCheck.fqdn);
+    expect(own).toMatchObject({ type: 'A', alias: { name: `\${aws_lb.${Object.keys(resourcesOfType(json, 'aws_lb'))[0]}.dns_name}` } });
+    expect(own).not.toHaveProperty('set_identifier');
   });
 
   it('ships the built service: the launch template names the bundle by its content hash', () => {
@@ -277,7 +339,7 @@ describe('switching activeRegion', () => {
     const after = synthesize(new RegionalStack(Testing.app(), failedOver, role));
     const types = changedResources(before, after).map((address) => address.split('.')[0]);
     expect(types.sort()).toEqual(role === 'primary' ? ['aws_autoscaling_group', 'aws_route53_record'] : ['aws_autoscaling_group', 'aws_cloudwatch_dashboard', 'aws_route53_record']);
-    const weight = (json: SynthesizedStack) => (onlyResource(json, 'aws_route53_record').weighted_routing_policy as { weight: number }).weight;
+    const weight = (json: SynthesizedStack) => (weightedRecord(json).weighted_routing_policy as { weight: number }).weight;
     expect([weight(before), weight(after)]).toEqual(role === 'primary' ? [100, 0] : [0, 100]);
   });
 });
@@ -289,5 +351,31 @@ describe('peering with the primary outside us-east-1', () => {
     expect(onlyResource(json, 'aws_vpc_peering_connection').peer_region).toBe('us-west-2');
     expect(onlyResource(json, 'aws_vpc_peering_connection_accepter').provider).toBe('aws.primary');
     expect(json.provider?.aws).toContainEqual(expect.objectContaining({ alias: 'primary', region: 'us-west-2' }));
+  });
+});
+
+describe('certificates and plain HTTP', () => {
+  const CERTIFICATE = 'arn:aws:acm:us-east-2:123456789012:certificate/12345678-1234-1234-1234-123456789012';
+  const synth = (environment: Environment, role: DrRole) => synthesize(new RegionalStack(Testing.app(), environment, role));
+  const acmTypes = (json: SynthesizedStack) => Object.keys(json.resource ?? {}).filter((type) => type.startsWith('aws_acm_'));
+
+  it('uses a certificate config brings for a region and requests none there, while the other region still requests its own', () => {
+    const brought = defineEnvironment({ name: 'dev', loadBalancer: { certificates: { secondary: CERTIFICATE } } });
+    const secondary = synth(brought, 'secondary');
+    expect(acmTypes(secondary)).toEqual([]);
+    expect(listeners(secondary)[443]).toMatchObject({ protocol: 'HTTPS', certificate_arn: CERTIFICATE, ssl_policy: TLS_POLICY });
+    expect(Object.values(resourcesOfType(secondary, 'aws_route53_record')).filter((r) => r.for_each !== undefined)).toEqual([]);
+    expect(followReference(secondary, weightedRecord(secondary).health_check_id)).toMatchObject({ type: 'HTTPS', port: 443, fqdn: 'secondary.app.dr-dev.example.com', enable_sni: true });
+    expect(acmTypes(synth(brought, 'primary')).sort()).toEqual(['aws_acm_certificate', 'aws_acm_certificate_validation']);
+  });
+
+  it('serves plain HTTP on 80, checked over HTTP at the ALB, with no certificate, when config turns HTTPS off', () => {
+    const json = synth(defineEnvironment({ name: 'dev', loadBalancer: { https: false } }), 'primary');
+    expect(acmTypes(json)).toEqual([]);
+    const byPort = listeners(json);
+    expect(Object.keys(byPort)).toEqual(['80']);
+    expect(byPort[80]).toMatchObject({ protocol: 'HTTP', default_action: [expect.objectContaining({ type: 'forward' })] });
+    expect(followReference(json, weightedRecord(json).health_check_id)).toMatchObject({ type: 'HTTP', port: 80, fqdn: `\${aws_lb.${Object.keys(resourcesOfType(json, 'aws_lb'))[0]}.dns_name}` });
+    expect(worldPorts(json)).toEqual([80]);
   });
 });

@@ -3,7 +3,7 @@ import { OUTPUT_LIST_SEPARATOR } from '@txn-dr/contracts';
 import { ServiceArtifact, ServiceFleet, ServiceLoadBalancer } from '@txn-dr/infra-compute';
 import { CustomerManagedKey, DrStack, awsContext, logsServiceGrant } from '@txn-dr/infra-core';
 import { EndpointParameters, RegionalDatabase } from '@txn-dr/infra-database';
-import { RegionalRecord } from '@txn-dr/infra-edge';
+import { RegionalRecord, ServiceCertificate } from '@txn-dr/infra-edge';
 import { RegionNetwork, RegionPeering, subnetLayout } from '@txn-dr/infra-network';
 import { DrDashboard, RegionalObservability, WritableRegionAlarms } from '@txn-dr/infra-observability';
 import { Fn, Token } from 'cdktf';
@@ -20,6 +20,8 @@ export class RegionalStack extends DrStack<DrRole> {
   readonly network: RegionNetwork;
   readonly database: RegionalDatabase;
   readonly loadBalancer: ServiceLoadBalancer;
+  /** The certificate this region requested from ACM: absent when config brings one, or turns HTTPS off. */
+  readonly certificate?: ServiceCertificate;
   readonly fleet: ServiceFleet;
   readonly record: RegionalRecord;
   readonly observability: RegionalObservability;
@@ -71,6 +73,21 @@ export class RegionalStack extends DrStack<DrRole> {
     });
 
     const artifact = new ServiceArtifact(this, 'artifact', { env, role, provider, kmsKeyArn: dataKey.arn });
+
+    // HTTPS unless config turns it off, with the certificate config brings for this region or, by
+    // default, one this region requests through its own provider: ACM certificates are regional.
+    // It names the service and the region's own name, which the region's health check asks.
+    // https://docs.aws.amazon.com/acm/latest/userguide/acm-regions.html
+    const given = env.loadBalancer.certificates[role];
+    if (env.loadBalancer.https && given === undefined) {
+      this.certificate = new ServiceCertificate(this, 'certificate', {
+        provider,
+        zoneId: global.hostedZoneId,
+        domainName: this.names.serviceFqdn(),
+        alternativeNames: [this.names.regionalServiceFqdn(role)],
+        name: this.names.regional(role, 'service'),
+      });
+    }
     this.loadBalancer = new ServiceLoadBalancer(this, 'load-balancer', {
       env,
       role,
@@ -78,6 +95,7 @@ export class RegionalStack extends DrStack<DrRole> {
       vpcId: this.network.vpc.id,
       subnetIds: this.network.subnetIds.public,
       securityGroupId: groups.loadBalancer.id,
+      certificateArn: env.loadBalancer.https ? (given ?? this.certificate?.certificateArn) : undefined,
     });
     this.fleet = new ServiceFleet(this, 'service', {
       env,

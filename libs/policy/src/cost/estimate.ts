@@ -63,7 +63,8 @@ export function costLines(inventory: CostInventory): CostLine[] {
   const nat = total(inventory.natGateways);
   const keys = total(inventory.kmsKeys);
   const featureCount = inventory.healthChecks.reduce((sum, c) => sum + healthCheckFeatures(c).length, 0);
-  const checkKinds = [...new Set(inventory.healthChecks.map((c) => [c.type, ...healthCheckFeatures(c)].join(', ')))];
+  // The type, then the priced options; HTTPS once, though it is both.
+  const checkKinds = [...new Set(inventory.healthChecks.map((c) => [...new Set([c.type, ...healthCheckFeatures(c)])].join(', ')))];
   const alarmMetrics = inventory.alarms.reduce((sum, a) => sum + a.alarmMetrics, 0);
   const insights = inventory.alarms.reduce((sum, a) => sum + a.metricsInsightsAlarms, 0);
   const healthMetrics = inventory.scheduledFunctions.length * Object.keys(HEALTH_METRICS).length;
@@ -221,7 +222,13 @@ export function costLevers(inventory: CostInventory): CostLever[] {
       step: perServiceInstance,
     },
     { setting: '`healthCheck.intervalSeconds`', moves: `the fast-interval option of the ${checks} health checks (10 s)`, step: `${money(monthly(checks, p.healthCheckFeature))} for 10 s against 30 s` },
-    { setting: '`loadBalancer.certificateArn`', moves: `the HTTPS option of the ${checks} health checks`, step: `${money(monthly(checks, p.healthCheckFeature))} with a certificate` },
+    // Public ACM certificates used with ACM-integrated services such as Elastic Load Balancing are
+    // free: https://aws.amazon.com/certificate-manager/faqs/ ("General")
+    {
+      setting: '`loadBalancer.https`',
+      moves: `the HTTPS option of the ${checks} health checks (HTTPS is the default, and only dev may turn it off; ACM's public certificates cost nothing)`,
+      step: `${money(monthly(checks, p.healthCheckFeature))} for HTTPS against HTTP`,
+    },
     { setting: '`database.backupRetentionDays`, `logs.retentionDays`', moves: 'backup and log storage', step: 'paid by use, per GB kept' },
   ];
 }

@@ -1,5 +1,6 @@
+import { acmCertificateRegion } from '@txn-dr/config';
 import type { Stack } from '../engine/stack';
-import { fail, na, pass, type Resource } from '../engine/types';
+import { fail, na, pass, type Outcome, type Resource } from '../engine/types';
 import { block, blocks, isTrue, resourceRule } from './util';
 
 const LB = ['aws_lb', 'aws_alb'];
@@ -21,6 +22,28 @@ function certificateAvailable(stack: Stack, listener: Resource): boolean {
 /** Redirects to HTTPS satisfy the HTTPS rule. */
 const redirectsToHttps = (listener: Resource) =>
   blocks(listener.body.default_action).some((a) => a.type === 'redirect' && block(a.redirect).protocol === 'HTTPS');
+
+/**
+ * The region of the certificate a TLS listener names: a literal ACM ARN says it; a reference to an
+ * ACM certificate of the stack (directly, or through its validation) is in its provider's region.
+ */
+function certificateRegion(stack: Stack, listener: Resource): { region?: string; what: string } | undefined {
+  const arn = listener.body.certificate_arn;
+  if (typeof arn === 'string' && !arn.includes('${')) return { region: acmCertificateRegion(arn), what: arn };
+  let target = stack.resolve(arn);
+  if (target?.type === 'aws_acm_certificate_validation') target = stack.resolve(target.body.certificate_arn);
+  if (target?.type !== 'aws_acm_certificate') return undefined;
+  return { region: stack.regionOf(target), what: target.address };
+}
+
+function certificateInListenerRegion(listener: Resource, stack: Stack): Outcome {
+  if (listener.body.protocol !== 'HTTPS' && listener.body.protocol !== 'TLS') return na('not a TLS listener');
+  const certificate = certificateRegion(stack, listener);
+  if (certificate === undefined) return na('the certificate is neither an ACM ARN nor an ACM certificate of the stack');
+  const own = stack.regionOf(listener);
+  if (certificate.region === undefined || own === undefined) return fail(`cannot tell the region of ${certificate.what} or of the listener's provider`);
+  return certificate.region === own ? pass() : fail(`listener in ${own} names ${certificate.what}, a certificate in ${certificate.region}`);
+}
 
 export const albRules = [
   resourceRule({
@@ -74,6 +97,15 @@ export const albRules = [
       if (listener.body.protocol === 'HTTPS' || listener.body.protocol === 'TLS' || redirectsToHttps(listener)) return pass();
       return fail(`listener on ${String(listener.body.port)} serves ${String(listener.body.protocol)} although a certificate is configured`);
     },
+  }),
+  resourceRule({
+    id: 'alb-certificate-in-listener-region',
+    mirrors: null,
+    // ACM certificates are regional: https://docs.aws.amazon.com/acm/latest/userguide/acm-regions.html
+    title: 'TLS listeners use an ACM certificate of their own region',
+    severity: 'high',
+    resourceTypes: LISTENER,
+    check: certificateInListenerRegion,
   }),
   resourceRule({
     id: 'alb-tls-policy',

@@ -1,4 +1,5 @@
 import type { Rule } from '../engine/types';
+import { acmRules } from './acm';
 import { albRules } from './alb';
 import { alarmRules } from './alarms';
 import { dataAtRestRules } from './data-at-rest';
@@ -26,6 +27,7 @@ export const RULES: readonly Rule[] = [
   ...ec2Rules,
   ...securityGroupRules,
   ...albRules,
+  ...acmRules,
   ...lambdaRules,
   ...iamRules,
   ...resourcePolicyRules,
