@@ -10,7 +10,7 @@ export {
   type GlobalWriter,
   type RegionalRds,
 } from './active-region';
-export { BREAK_STALE_ENV, DEPLOY_EXPECTED_MS, DEPLOY_STALE_AFTER_MS, EXIT, runStackRunner, type RunnerDeps } from './cli';
+export { BREAK_STALE_ENV, DEPLOY_EXPECTED_MS, DEPLOY_STALE_AFTER_MS, EXIT, PLAN_CHECK_EXPECTED_MS, runStackRunner, type RunnerDeps } from './cli';
 export {
   PreflightError,
   checkCredentials,
@@ -21,4 +21,18 @@ export {
   satisfiesVersionConstraint,
   type TerraformVersionReader,
 } from './preflight';
+export {
+  DEFAULT_PLAN_FILE,
+  PLAN_FILE_ENV,
+  SavedPlanRefusedError,
+  applySavedPlan,
+  planRefusalIn,
+  planTextFile,
+  savePlan,
+  type ApplySavedPlanInput,
+  type PlanRefusal,
+  type SavePlanInput,
+  type SavePlanResult,
+} from './saved-plan';
+export { commandRunner, runTerraform, type CommandOptions, type CommandResult, type TerraformRunner } from './terraform';
 export { checkZone, type ZoneCheckInput } from './zone';

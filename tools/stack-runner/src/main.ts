@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { runStackRunner } from './cli';
 import { checkCredentials, checkTerraform, initStack } from './preflight';
+import { runTerraform } from './terraform';
 
 const cdktfBin = () => join(dirname(require.resolve('cdktf-cli/package.json')), 'bundle', 'bin', 'cdktf');
 
@@ -32,6 +33,7 @@ runStackRunner(process.argv.slice(2), {
   sts,
   rds,
   cdktf: (action, args) => spawnSync(process.execPath, [cdktfBin(), action, '--skip-synth', ...args], { stdio: 'inherit' }).status ?? 1,
+  terraform: runTerraform,
 }).then(
   (code) => {
     process.exitCode = code;

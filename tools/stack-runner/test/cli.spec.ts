@@ -5,8 +5,9 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EXIT, PreflightError, type RunnerDeps, runStackRunner } from '../src';
+import { EXIT, PreflightError, type RunnerDeps, type TerraformRunner, runStackRunner } from '../src';
 import { ACCOUNT, globalCluster, notFound, rdsError } from './rds-fixtures';
+import { PLAN_TEXT, STALE_PLAN_STDERR, type TerraformCall, fakeTerraform } from './terraform-fixtures';
 
 const rdsClients: Record<string, RDSClient> = { 'us-east-1': new RDSClient({ region: 'us-east-1' }), 'us-east-2': new RDSClient({ region: 'us-east-2' }) };
 const primaryRds = mockClient(rdsClients['us-east-1']!);
@@ -23,6 +24,8 @@ let out: string[];
 let err: string[];
 let cdktfCalls: { action: string; args: readonly string[]; lock: unknown }[];
 let cdktfStatus: number;
+let terraform: TerraformRunner;
+let terraformCalls: (TerraformCall & { lock: unknown })[];
 let preflight: jest.Mock;
 let init: jest.Mock;
 let stsRegions: string[];
@@ -62,7 +65,9 @@ function deps(stack: 'global' | 'primary' | 'secondary', extra: Partial<RunnerDe
       cdktfCalls.push({ action, args, lock: readLock() });
       return cdktfStatus;
     },
-    lock: { now: () => clock },
+    terraform,
+    // Without --operator the lock names the caller, asked of the same (mocked) STS.
+    lock: { now: () => clock, clients: { sts: stsClient } },
     ...extra,
   };
 }
@@ -75,6 +80,8 @@ beforeEach(() => {
   err = [];
   cdktfCalls = [];
   cdktfStatus = 0;
+  terraformCalls = [];
+  terraform = fakeTerraform({}, (call) => terraformCalls.push({ ...call, lock: readLock() })).terraform;
   preflight = jest.fn();
   init = jest.fn();
   stsRegions = [];
@@ -85,6 +92,9 @@ beforeEach(() => {
   primaryRds.on(DescribeGlobalClustersCommand).resolves({ GlobalClusters: [globalCluster('us-east-1')] });
   sts.on(GetCallerIdentityCommand).resolves({ Account: ACCOUNT, Arn: CALLER, UserId: 'AROA:alice' });
 });
+
+/** The arguments and variables a case runs the runner with. */
+type Given = [argv: string[], vars: NodeJS.ProcessEnv];
 
 const ZONE_LINE = (project: string) =>
   `${project}: Hosted zone dr.payments.acme.io: stack-global creates it; delegate it once, by setting the NS records of dr.payments.acme.io at its registrar (or parent zone) to stack-global's zoneNameServers output.`;
@@ -180,14 +190,16 @@ describe('deploy of a regional stack', () => {
   });
 });
 
+/** Another run's lock, as a DR operation or a deploy elsewhere leaves it while it runs. */
+const seedLock = (operation: string, startedAt: number) => {
+  mkdirSync(join(root, 'apps', 'stack-global'), { recursive: true });
+  writeFileSync(
+    lockPath(),
+    JSON.stringify({ version: 1, operation, operator: 'arn:aws:sts::123456789012:assumed-role/dr-operator/bob', host: 'laptop-b', pid: 31, startedAt: new Date(startedAt).toISOString(), id: 'bob-1' }),
+  );
+};
+
 describe('the operation lock', () => {
-  const seedLock = (operation: string, startedAt: number) => {
-    mkdirSync(join(root, 'apps', 'stack-global'), { recursive: true });
-    writeFileSync(
-      lockPath(),
-      JSON.stringify({ version: 1, operation, operator: 'arn:aws:sts::123456789012:assumed-role/dr-operator/bob', host: 'laptop-b', pid: 31, startedAt: new Date(startedAt).toISOString(), id: 'bob-1' }),
-    );
-  };
 
   it('refuses a deploy while another operation holds it, before asking RDS or planning', async () => {
     seedLock('failover', T0 - 4 * MIN);
@@ -336,7 +348,7 @@ describe('diff and the rest', () => {
     expect(cdktfCalls).toEqual([]);
   });
 
-  it.each([[['deploy', '--allow-mismatch']], [['apply']], [[]]])('refuses %j as usage', async (argv) => {
+  it.each([[['deploy', '--allow-mismatch']], [['destroy']], [['deploy', 'plan.tfplan']], [['apply', 'a.tfplan', 'b.tfplan']], [[]]])('refuses %j as usage', async (argv) => {
     await expect(runStackRunner(argv, deps('primary'))).resolves.toBe(EXIT.usage);
     expect(err.at(-1)).toMatch(/^usage: stack-runner diff\|deploy/m);
     expect(preflight).not.toHaveBeenCalled();
@@ -347,5 +359,233 @@ describe('diff and the rest', () => {
     rmSync(join(d.cwd, 'cdktf.out'), { recursive: true });
     await expect(runStackRunner(['deploy'], d)).resolves.toBe(EXIT.failed);
     expect(err).toEqual([expect.stringMatching(/found 0; run `nx run stack-primary:synth` first\.$/)]);
+  });
+});
+
+describe('plan', () => {
+  const stackDir = (stack: string) => join(root, 'apps', `stack-${stack}`, 'cdktf.out', 'stacks', stack);
+
+  it('checks like a deploy, holds the lock for the writer check only, then saves the plan and its text in the stack', async () => {
+    const code = await runStackRunner(['plan', '--operator', 'alice'], deps('primary'));
+
+    expect(code).toBe(0);
+    expect(preflight).toHaveBeenCalledTimes(1);
+    expect(init).toHaveBeenCalledWith(stackDir('primary'));
+    const planFile = join(stackDir('primary'), 'plan.tfplan');
+    // Terraform plans after the lock is released: a failover need not wait for a read-only plan.
+    expect(terraformCalls).toEqual([
+      { args: ['plan', '-input=false', '-detailed-exitcode', `-out=${planFile}`], options: { cwd: stackDir('primary'), echo: true }, lock: undefined },
+      { args: ['show', '-no-color', planFile], options: { cwd: stackDir('primary'), echo: false }, lock: undefined },
+    ]);
+    expect(readFileSync(join(stackDir('primary'), 'plan.txt'), 'utf8')).toBe(PLAN_TEXT);
+    expect(err).toEqual([
+      `stack-primary: Took the operation lock ${lockPath()} for plan:primary as alice.`,
+      `stack-primary: Released the operation lock ${lockPath()}.`,
+    ]);
+    expect(out).toEqual([
+      ZONE_LINE('stack-primary'),
+      ACCOUNT_LINE('stack-primary'),
+      expect.stringMatching(/^stack-primary: Config activeRegion us-east-1 agrees with the live global writer in us-east-1/),
+      'stack-primary: Saved the plan of stack-primary in staging to apps/stack-primary/cdktf.out/stacks/primary/plan.tfplan, ' +
+        'and its text to apps/stack-primary/cdktf.out/stacks/primary/plan.txt: it has changes. ' +
+        'Once it is reviewed, apply exactly this plan with `nx run stack-primary:apply`.',
+    ]);
+    expect(cdktfCalls).toEqual([]);
+  });
+
+  it('asks RDS for the writer while holding the lock', async () => {
+    let lockDuringCheck: unknown;
+    primaryRds.on(DescribeGlobalClustersCommand).callsFake(() => {
+      lockDuringCheck = readLock();
+      return { GlobalClusters: [globalCluster('us-east-1')] };
+    });
+    await expect(runStackRunner(['plan', '--operator', 'alice'], deps('secondary'))).resolves.toBe(0);
+    expect(lockDuringCheck).toMatchObject({ operation: 'plan:secondary', operator: 'alice', expectedDurationMs: 60_000 });
+  });
+
+  it('refuses to plan while a DR operation holds the lock (exit 3), without planning', async () => {
+    seedLock('switchover', T0 - MIN);
+    await expect(runStackRunner(['plan'], deps('primary'))).resolves.toBe(EXIT.refused);
+    expect(err.join('\n')).toMatch(/Cannot start plan:primary: the operation lock .* is held by switchover by arn:aws:sts::123456789012:assumed-role\/dr-operator\/bob/);
+    expect(terraformCalls).toEqual([]);
+  });
+
+  it('refuses to plan a config that disagrees with the live writer (exit 3)', async () => {
+    primaryRds.on(DescribeGlobalClustersCommand).resolves({ GlobalClusters: [globalCluster('us-east-2')] });
+    await expect(runStackRunner(['plan'], deps('primary'))).resolves.toBe(EXIT.refused);
+    expect(err.join('\n')).toContain('Fix: set "activeRegion": "us-east-2" in libs/config/environments/staging.json');
+    expect(terraformCalls).toEqual([]);
+    expect(existsSync(lockPath())).toBe(false);
+  });
+
+  it('refuses the placeholder zone, as a deploy does, and leaves no older plan behind', async () => {
+    const d = deps('global', { environment: stagingWith({ dns: {} }) });
+    writeFileSync(join(stackDir('global'), 'plan.tfplan'), 'yesterday\'s plan');
+    writeFileSync(join(stackDir('global'), 'plan.txt'), 'its text');
+
+    await expect(runStackRunner(['plan'], d)).resolves.toBe(EXIT.failed);
+
+    expect(err).toEqual([expect.stringMatching(/^stack-global: Refusing to deploy: dns\.zoneName is not set for staging/)]);
+    expect(terraformCalls).toEqual([]);
+    expect(existsSync(join(stackDir('global'), 'plan.tfplan'))).toBe(false);
+    expect(existsSync(join(stackDir('global'), 'plan.txt'))).toBe(false);
+  });
+
+  it('plans the global stack with a brief lock and no writer check', async () => {
+    await expect(runStackRunner(['plan'], deps('global'))).resolves.toBe(0);
+    expect(primaryRds.calls()).toHaveLength(0);
+    expect(terraformCalls.map((call) => call.args[0])).toEqual(['plan', 'show']);
+  });
+
+  it.each([
+    ['a path given, relative to the stack project', (): Given => [['plan', 'review/staging.tfplan'], {}], 'apps/stack-primary/review/staging.tfplan'],
+    ['an absolute path given', (): Given => [['plan', join(root, 'plans', 'primary.tfplan')], {}], 'plans/primary.tfplan'],
+    ['STACK_PLAN_FILE', (): Given => [['plan'], { STACK_PLAN_FILE: 'plans/p.tfplan' }], 'apps/stack-primary/plans/p.tfplan'],
+  ])('writes the plan to %s, its text beside it', async (_how, given, where) => {
+    const [argv, vars] = given();
+    const planFile = join(root, where);
+    mkdirSync(join(planFile, '..'), { recursive: true });
+
+    await expect(runStackRunner([...argv], deps('primary', { vars }))).resolves.toBe(0);
+
+    expect(terraformCalls[0]!.args).toContain(`-out=${planFile}`);
+    expect(existsSync(planFile)).toBe(true);
+    expect(readFileSync(planFile.replace(/\.tfplan$/, '.txt'), 'utf8')).toBe(PLAN_TEXT);
+    expect(out.at(-1)).toContain(`apply exactly this plan with \`nx run stack-primary:apply ${planFile}\``);
+  });
+
+  it('says so when the plan is empty', async () => {
+    terraform = fakeTerraform(
+      {
+        plan: (args) => {
+          writeFileSync(args.find((arg) => arg.startsWith('-out='))!.slice(5), 'plan');
+          return { status: 0 };
+        },
+      },
+      (call) => terraformCalls.push({ ...call, lock: readLock() }),
+    ).terraform;
+    await expect(runStackRunner(['plan'], deps('secondary'))).resolves.toBe(0);
+    expect(out.at(-1)).toMatch(/: no changes\. Once it is reviewed/);
+  });
+
+  it('passes a failed plan\'s exit status on and leaves no plan to apply', async () => {
+    const planFile = join(stackDir('primary'), 'plan.tfplan');
+    const d = deps('primary');
+    writeFileSync(planFile, 'yesterday\'s plan');
+    terraform = fakeTerraform({ plan: () => ({ status: 1, stderr: 'Error: reading Route 53 Hosted Zone: AccessDenied' }) }).terraform;
+
+    await expect(runStackRunner(['plan'], { ...d, terraform })).resolves.toBe(1);
+
+    expect(err.at(-1)).toBe('stack-primary: terraform plan failed (exit 1); no plan was saved.');
+    expect(existsSync(planFile)).toBe(false);
+  });
+});
+
+describe('apply', () => {
+  const stackDir = (stack: string) => join(root, 'apps', `stack-${stack}`, 'cdktf.out', 'stacks', stack);
+  /** The stack directory as the plan left it (or as the pipeline downloads it). */
+  function planned(stack: 'global' | 'primary' | 'secondary', extra: Partial<RunnerDeps> & { environment?: Environment } = {}): RunnerDeps {
+    const d = deps(stack, extra);
+    writeFileSync(join(stackDir(stack), 'plan.tfplan'), 'PK a saved plan');
+    return d;
+  }
+
+  it('takes the lock, checks account and writer again, and applies exactly the saved plan under the lock', async () => {
+    const code = await runStackRunner(['apply', '--operator', 'alice'], planned('primary'));
+
+    expect(code).toBe(0);
+    expect(preflight).toHaveBeenCalledTimes(1);
+    expect(sts.commandCalls(GetCallerIdentityCommand)).toHaveLength(1);
+    expect(primaryRds.commandCalls(DescribeGlobalClustersCommand)).toHaveLength(1);
+    // A fresh job has no .terraform: init installs the providers the plan's lock file names.
+    expect(init).toHaveBeenCalledWith(stackDir('primary'));
+    expect(terraformCalls).toEqual([
+      {
+        args: ['apply', '-input=false', join(stackDir('primary'), 'plan.tfplan')],
+        options: { cwd: stackDir('primary'), echo: true },
+        lock: expect.objectContaining({ operation: 'apply:primary', operator: 'alice', expectedDurationMs: 45 * MIN }),
+      },
+    ]);
+    expect(err).toEqual([
+      `stack-primary: Took the operation lock ${lockPath()} for apply:primary as alice.`,
+      `stack-primary: Released the operation lock ${lockPath()}.`,
+    ]);
+    expect(cdktfCalls).toEqual([]);
+    expect(existsSync(lockPath())).toBe(false);
+  });
+
+  it('turns a stale plan into exit 4 and what to do, and releases the lock', async () => {
+    terraform = fakeTerraform({ apply: () => ({ status: 1, stderr: STALE_PLAN_STDERR }) }, (call) => terraformCalls.push({ ...call, lock: readLock() })).terraform;
+
+    const code = await runStackRunner(['apply', '--operator', 'alice'], planned('secondary'));
+
+    expect(code).toBe(EXIT.stalePlan);
+    expect(EXIT.stalePlan).toBe(4);
+    expect(terraformCalls).toHaveLength(1);
+    expect(err).toContain(
+      'stack-secondary: Terraform refused the saved plan apps/stack-secondary/cdktf.out/stacks/secondary/plan.tfplan and applied nothing: the plan is stale. ' +
+        'The state of stack-secondary in staging changed after the plan was made (another apply, an import or a state command wrote it), ' +
+        'so the plan no longer describes what applying it would do. Make a new plan (nx run stack-secondary:plan), have it reviewed, and apply that one.',
+    );
+    expect(existsSync(lockPath())).toBe(false);
+  });
+
+  it('passes any other failed apply\'s exit status on and releases the lock', async () => {
+    terraform = fakeTerraform({ apply: () => ({ status: 1, stderr: 'Error: creating Auto Scaling Group: ValidationError' }) }).terraform;
+    await expect(runStackRunner(['apply'], planned('primary'))).resolves.toBe(1);
+    expect(existsSync(lockPath())).toBe(false);
+  });
+
+  it('refuses when the live writer moved since the plan (exit 3), without applying', async () => {
+    primaryRds.on(DescribeGlobalClustersCommand).resolves({ GlobalClusters: [globalCluster('us-east-2')] });
+    await expect(runStackRunner(['apply'], planned('primary'))).resolves.toBe(EXIT.refused);
+    expect(terraformCalls).toEqual([]);
+    expect(existsSync(lockPath())).toBe(false);
+  });
+
+  it('refuses another account\'s credentials (exit 3), before init or the lock', async () => {
+    sts.on(GetCallerIdentityCommand).resolves({ Account: '999999999999', Arn: 'arn:aws:sts::999999999999:user/bob' });
+    await expect(runStackRunner(['apply'], planned('global'))).resolves.toBe(EXIT.refused);
+    expect(init).not.toHaveBeenCalled();
+    expect(terraformCalls).toEqual([]);
+  });
+
+  it('refuses while another operation holds the lock (exit 3)', async () => {
+    seedLock('failover', T0 - MIN);
+    const d = planned('global');
+    await expect(runStackRunner(['apply'], d)).resolves.toBe(EXIT.refused);
+    expect(terraformCalls).toEqual([]);
+  });
+
+  it.each([
+    ['as an argument', (file: string): Given => [['apply', file], {}]],
+    ['in STACK_PLAN_FILE', (file: string): Given => [['apply'], { STACK_PLAN_FILE: file }]],
+  ])('applies the plan file named %s', async (_how, given) => {
+    const file = join(root, 'downloads', 'primary.tfplan');
+    mkdirSync(join(root, 'downloads'));
+    writeFileSync(file, 'PK a saved plan');
+    const [argv, vars] = given(file);
+    await expect(runStackRunner([...argv], deps('primary', { vars }))).resolves.toBe(0);
+    expect(terraformCalls.map((call) => call.args)).toEqual([['apply', '-input=false', file]]);
+  });
+
+  it('names a plan file outside the workspace in full', async () => {
+    const outside = join(tmpdir(), 'not-in-the-workspace.tfplan');
+    await expect(runStackRunner(['apply', outside], deps('primary'))).resolves.toBe(EXIT.failed);
+    expect(err).toEqual([expect.stringMatching(new RegExp(`^stack-primary: no saved plan at ${outside}: `))]);
+  });
+
+  it('stops before anything else when there is no plan to apply', async () => {
+    await expect(runStackRunner(['apply'], deps('primary'))).resolves.toBe(EXIT.failed);
+    expect(err).toEqual(['stack-primary: no saved plan at apps/stack-primary/cdktf.out/stacks/primary/plan.tfplan: make one with `nx run stack-primary:plan`, have it reviewed, then apply it.']);
+    expect(preflight).not.toHaveBeenCalled();
+    expect(sts.calls()).toHaveLength(0);
+  });
+
+  it('says where the plan\'s directory comes from when there is no synthesized stack', async () => {
+    const d = deps('primary');
+    rmSync(join(d.cwd, 'cdktf.out'), { recursive: true });
+    await expect(runStackRunner(['apply'], d)).resolves.toBe(EXIT.failed);
+    expect(err).toEqual([expect.stringMatching(/found 0; apply runs in the directory its plan was made in: run `nx run stack-primary:plan` first \(in a pipeline, download the plan's artifact there\)\.$/)]);
   });
 });

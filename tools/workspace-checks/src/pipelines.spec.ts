@@ -8,7 +8,9 @@ import { WORKFLOWS_DIR, workflowFiles } from './workflows';
 // workflows, these tests that they do what the README says.
 
 interface Step {
+  readonly id?: string;
   readonly name?: string;
+  readonly if?: string;
   readonly uses?: string;
   readonly run?: string;
   readonly with?: Record<string, unknown>;
@@ -49,44 +51,104 @@ describe('credentials', () => {
   const awsJobs = allJobs.filter(([, job]) => job.steps?.some((step) => step.uses?.startsWith('aws-actions/configure-aws-credentials@')));
 
   it('finds the jobs that reach AWS', () => {
-    expect(awsJobs.map(([id]) => id).sort()).toEqual(['dr-drill.yml#drill', 'stack.yml#rollout']);
+    expect(awsJobs.map(([id]) => id).sort()).toEqual(['dr-drill.yml#drill', 'stack.yml#apply', 'stack.yml#plan']);
   });
 
   it.each(awsJobs)('%s assumes a role through OIDC, inside an environment, one run at a time, never cancelled', (_id, job) => {
     const step = job.steps!.find((s) => s.uses?.startsWith('aws-actions/configure-aws-credentials@'))!;
     expect(step.with?.['role-to-assume']).toMatch(/^\$\{\{ vars\.[A-Z_]+ \}\}$/);
     expect(job.permissions).toEqual({ contents: 'read', 'id-token': 'write' });
-    expect(job.environment).toBe('${{ inputs.environment }}');
+    // The environment (or, for a plan, its reviewer-free twin) scopes the role the job may assume.
+    expect(job.environment).toMatch(/^\$\{\{ inputs\.environment \}\}(-plan)?$/);
     expect(job.concurrency?.['cancel-in-progress']).toBe(false);
   });
 });
 
-describe('stack.yml: one stack in one environment', () => {
-  const job = workflow('stack.yml').jobs['rollout']!;
-  const steps = job.steps!;
-  const index = (pattern: RegExp) => steps.findIndex((step) => pattern.test(step.run ?? ''));
+describe('stack.yml: one stack in one environment, planned, approved, then applied as planned', () => {
+  const { on, jobs } = workflow('stack.yml');
+  const plan = jobs['plan']!;
+  const apply = jobs['apply']!;
+  const stepUsing = (job: Job, action: string): Step | undefined => job.steps!.find((step) => step.uses?.startsWith(`${action}@`));
+  const indexOf = (job: Job, found: (step: Step) => boolean) => job.steps!.findIndex(found);
 
   it('is a reusable workflow taking the stack and the environment', () => {
-    expect(Object.keys(workflow('stack.yml').on)).toEqual(['workflow_call']);
-    expect(Object.keys(workflow('stack.yml').on['workflow_call']!.inputs!).sort()).toEqual(['environment', 'stack']);
+    expect(Object.keys(on)).toEqual(['workflow_call']);
+    expect(Object.keys(on['workflow_call']!.inputs!).sort()).toEqual(['environment', 'stack']);
   });
 
-  it('holds one concurrency group per stack and environment', () => {
-    expect(job.concurrency?.group).toContain('${{ inputs.environment }}');
-    expect(job.concurrency?.group).toContain('${{ inputs.stack }}');
+  it('has a plan job and an apply job that waits for it', () => {
+    expect(Object.keys(jobs).sort()).toEqual(['apply', 'plan']);
+    expect(needsOf(plan)).toEqual([]);
+    expect(needsOf(apply)).toEqual(['plan']);
   });
 
-  it('writes the diff of this stack to the job summary before rolling it out', () => {
-    const diff = index(/stack-runner\/src\/main\.ts diff/);
-    const rollout = index(/npx nx run "\$PROJECT:rollout"/);
-    expect(diff).toBeGreaterThanOrEqual(0);
-    expect(steps[diff]!.run).toMatch(/>> "\$GITHUB_STEP_SUMMARY"/);
-    expect(steps[diff]!.run).toMatch(/npx nx run "\$PROJECT:synth"[\s\S]*stack-runner/);
-    expect(rollout).toBeGreaterThan(diff);
+  it('plans in the reviewer-free plan twin of the environment and applies in the environment itself, whose reviewers approve', () => {
+    expect(plan.environment).toBe('${{ inputs.environment }}-plan');
+    expect(apply.environment).toBe('${{ inputs.environment }}');
+    expect(stepUsing(plan, 'aws-actions/configure-aws-credentials')?.with?.['role-to-assume']).toBe('${{ vars.AWS_PLAN_ROLE_ARN }}');
+    expect(stepUsing(apply, 'aws-actions/configure-aws-credentials')?.with?.['role-to-assume']).toBe('${{ vars.AWS_DEPLOY_ROLE_ARN }}');
   });
 
-  it('applies through rollout only: never the ordered deploy, never without a fresh synth', () => {
-    expect(scriptOf(job)).not.toMatch(/:deploy\b|--exclude-task-dependencies|cdktf deploy/);
+  it('holds one concurrency group per stack and environment for both, so a plan does not overlap another run\'s apply', () => {
+    expect(plan.concurrency).toEqual(apply.concurrency);
+    expect(plan.concurrency?.group).toContain('${{ inputs.environment }}');
+    expect(plan.concurrency?.group).toContain('${{ inputs.stack }}');
+  });
+
+  it('plans through the Nx target (a fresh synth of this stack, the checks, the saved plan and its text)', () => {
+    expect(scriptOf(plan)).toMatch(/npx nx run "\$PROJECT:plan"/);
+    expect(scriptOf(plan)).not.toMatch(/:deploy\b|:rollout\b|:apply\b|cdktf deploy|terraform apply/);
+  });
+
+  it('writes the plan text to the job summary, where the reviewers read it', () => {
+    const summary = plan.steps!.find((step) => /plan\.txt/.test(step.run ?? '') && /GITHUB_STEP_SUMMARY/.test(step.run ?? ''));
+    expect(summary).toBeDefined();
+    expect(indexOf(plan, (step) => step === summary)).toBeGreaterThan(indexOf(plan, (step) => /npx nx run "\$PROJECT:plan"/.test(step.run ?? '')));
+  });
+
+  it('uploads the plan, its text and the synthesized stack with its lock file, but not the providers', () => {
+    const upload = stepUsing(plan, 'actions/upload-artifact')!;
+    expect(upload.with).toMatchObject({
+      name: '${{ steps.where.outputs.artifact }}',
+      'include-hidden-files': true,
+      'if-no-files-found': 'error',
+    });
+    expect(String(upload.with!['path']).trim().split('\n')).toEqual(['${{ steps.where.outputs.dir }}/', '!${{ steps.where.outputs.dir }}/.terraform/']);
+    // The folder is the stack's synthesized directory, where the plan target writes plan.tfplan and plan.txt.
+    expect(scriptOf(plan)).toMatch(/dir="\$root\/cdktf\.out\/stacks\/\$STACK"/);
+    expect(scriptOf(plan)).toMatch(/test -f "\$dir\/plan\.tfplan" && test -f "\$dir\/plan\.txt"/);
+    expect(plan.outputs).toMatchObject({ artifact: '${{ steps.where.outputs.artifact }}', dir: '${{ steps.where.outputs.dir }}' });
+  });
+
+  it('names the artifact by environment, stack, run and attempt, so no two plans share a name', () => {
+    expect(scriptOf(plan)).toMatch(/artifact=plan-\$ENVIRONMENT_SUFFIX-\$PROJECT-\$GITHUB_RUN_ID-\$ATTEMPT/);
+  });
+
+  it('downloads exactly the plan job\'s artifact into the same directory, then applies it and nothing else', () => {
+    const download = stepUsing(apply, 'actions/download-artifact')!;
+    expect(download.with).toEqual({ name: '${{ needs.plan.outputs.artifact }}', path: '${{ needs.plan.outputs.dir }}' });
+    const applyStep = indexOf(apply, (step) => /npx nx run "\$PROJECT:apply"/.test(step.run ?? ''));
+    expect(applyStep).toBeGreaterThan(indexOf(apply, (step) => step === download));
+    // No synth, plan or deploy in the apply job: what it applies is what the reviewers read.
+    expect(scriptOf(apply)).not.toMatch(/:synth\b|:plan\b|:deploy\b|:rollout\b|:diff\b|cdktf|terraform (plan|apply)/);
+  });
+
+  it('applies with the Terraform that made the plan', () => {
+    const version = (job: Job) => stepUsing(job, 'hashicorp/setup-terraform')?.with?.['terraform_version'];
+    expect(version(plan)).toBeDefined();
+    expect(version(apply)).toBe(version(plan));
+  });
+
+  it('refuses an apply whose state bucket is not the one the plan was made with', () => {
+    expect(plan.outputs?.['state-bucket']).toBe('${{ vars.TERRAFORM_STATE_BUCKET }}');
+    expect(scriptOf(apply)).toMatch(/if \[ "\$TERRAFORM_STATE_BUCKET" != "\$PLANNED_BUCKET" \]; then/);
+  });
+
+  it('says in the summary what a stale plan means and what to do', () => {
+    const outcome = apply.steps!.find((step) => step.name === 'Outcome (job summary)')!;
+    expect(outcome.run).toMatch(/grep -q 'Terraform refused the saved plan'/);
+    expect(outcome.run).toMatch(/Re-run \*\*all jobs\*\*/);
+    expect(outcome.if).toBe('always()');
   });
 });
 
@@ -113,7 +175,7 @@ describe('deploy.yml: the affected stacks of main, in order, staging then produc
     (id, env, stack, position) => {
       const job = jobs[id]!;
 
-      it('rolls its stack out in its environment through stack.yml', () => {
+      it('plans and applies its stack in its environment through stack.yml (a plan/apply pair)', () => {
         expect(job.uses).toBe('./.github/workflows/stack.yml');
         expect(job.with).toEqual({ stack, environment: env });
         expect(job.permissions).toEqual({ contents: 'read', 'id-token': 'write' });
@@ -123,7 +185,7 @@ describe('deploy.yml: the affected stacks of main, in order, staging then produc
         expect(job.if).toContain(`needs.affected.outputs.${stack} == 'true'`);
       });
 
-      it('waits for the stacks before it, and for all of staging when in production', () => {
+      it('waits for the stacks before it (planned after they are applied), and for all of staging when in production', () => {
         const before = STACK_NAMES.slice(0, position).map((s) => `${env}-${s}`);
         const staging = env === 'production' ? STACK_NAMES.map((s) => `staging-${s}`) : [];
         expect([...closure(id)]).toEqual(expect.arrayContaining([...before, ...staging, 'affected']));

@@ -23,6 +23,19 @@ describe('deploying', () => {
   });
 });
 
+describe('reviewed plans', () => {
+  it('plans one stack after a fresh synth of that stack only: a later stack is planned once the one before is applied', () => {
+    const plan = taskGraph('run', 'stack-secondary:plan');
+    const stackTasks = Object.keys(plan).filter((task) => STACKS.some((stack) => task.startsWith(`${stack}:`)));
+    expect(stackTasks.sort()).toEqual(['stack-secondary:plan', 'stack-secondary:synth']);
+    expect(plan['stack-secondary:plan']).toEqual(['stack-secondary:synth']);
+  });
+
+  it('applies the saved plan alone: no synth, which would not be what was reviewed', () => {
+    expect(taskGraph('run', 'stack-primary:apply')).toEqual({ 'stack-primary:apply': [] });
+  });
+});
+
 describe('the policy suite', () => {
   it('checks freshly synthesized stacks: its test waits for the synth of all three', () => {
     const graph = taskGraph('run', 'policy:test');

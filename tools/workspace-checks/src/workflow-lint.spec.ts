@@ -53,7 +53,7 @@ it('finds the run scripts it shellchecks', () => {
   // A parser that found no script would pass every workflow vacuously.
   const scripts = workflows.flatMap((file) => runScripts(file));
   expect(scripts.length).toBeGreaterThan(10);
-  expect(scripts.map((s) => s.script).join('\n')).toContain('npx nx run "$PROJECT:rollout"');
+  expect(scripts.map((s) => s.script).join('\n')).toContain('npx nx run "$PROJECT:apply"');
 });
 
 describe.each(ACTIONLINT_NEWER_THAN_1_6_22.map((gap, index) => [gap.why, index]))('the actionlint allowance for %s', (_why, index) => {
