@@ -76,7 +76,12 @@ async function notesOn(server: LocalMariaDb): Promise<string[]> {
 /** The starting point of every test: a writes, b replicates from it without delay and has caught up. */
 async function expectHealthyPair(writer: LocalMariaDb, standby: LocalMariaDb): Promise<void> {
   await expect(waitForApplied(writer, standby, 10_000)).resolves.toBe(true);
-  const status = await replicaStatus(standby);
+  // A replica just re-pointed may still be connecting (retried every second) after it has applied
+  // everything: wait, bounded, for both threads to run.
+  let status = await replicaStatus(standby);
+  for (const deadline = Date.now() + 10_000; !status.replicating && Date.now() < deadline; status = await replicaStatus(standby)) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
   expect(status).toMatchObject({ replicating: true, sourcePort: writer.port, readOnly: true, applyDelaySeconds: 0 });
   expect(await replicaStatus(writer)).toMatchObject({ replicating: false, readOnly: false });
 }
