@@ -19,13 +19,16 @@ export default tseslint.config(
           depConstraints: [
             // Layer axis: what a kind of project may import.
             { sourceTag: 'type:stack', onlyDependOnLibsWithTags: ['type:infra', 'type:config', 'type:contract'], bannedExternalImports: providerBindings },
-            { sourceTag: 'type:infra', onlyDependOnLibsWithTags: ['type:infra', 'type:config', 'type:contract'] },
+            // Infra runs the policy rules on every synth and writes suppressions beside constructs; the
+            // rules read JSON only (no cdktf), so this cannot pull constructs into the policy.
+            { sourceTag: 'type:infra', onlyDependOnLibsWithTags: ['type:infra', 'type:config', 'type:contract', 'type:policy'] },
             { sourceTag: 'type:contract', onlyDependOnLibsWithTags: ['type:config'], bannedExternalImports: [...providerBindings, 'cdktf', 'constructs'] },
             { sourceTag: 'type:config', onlyDependOnLibsWithTags: [], bannedExternalImports: [...providerBindings, 'cdktf', 'constructs'] },
             { sourceTag: 'type:service', onlyDependOnLibsWithTags: ['type:contract', 'type:config'], bannedExternalImports: [...providerBindings, 'cdktf', 'constructs'] },
             { sourceTag: 'type:lambda', onlyDependOnLibsWithTags: ['type:contract', 'type:config'], bannedExternalImports: [...providerBindings, 'cdktf', 'constructs'] },
-            // Policy reads synthesized JSON; it never builds constructs.
-            { sourceTag: 'type:policy', onlyDependOnLibsWithTags: ['type:contract', 'type:config'], bannedExternalImports: [...providerBindings, 'cdktf', 'constructs'] },
+            // Policy reads synthesized JSON; it never builds constructs. The suite over the real stacks
+            // (project policy) imports the engine (policy-engine).
+            { sourceTag: 'type:policy', onlyDependOnLibsWithTags: ['type:policy', 'type:contract', 'type:config'], bannedExternalImports: [...providerBindings, 'cdktf', 'constructs'] },
             { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:contract', 'type:config', 'type:tool'], bannedExternalImports: [...providerBindings, 'constructs'] },
             // Scope axis: a region's projects see only themselves and what is shared.
             { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },

@@ -1,8 +1,8 @@
-// Runs every policy rule over the synthesized stacks and prints rule | mirrors | stack | resource |
-// result. Exits 1 on an unsuppressed failure or a suppression that matches nothing.
+// Runs every policy rule over the synthesized stacks (`cdktf.out` of each stack project), with the
+// suppressions written on their resources, and prints rule | mirrors | stack | resource | result.
+// Exits 1 on an unsuppressed failure or a suppression that matches nothing.
 // Usage: node --import tsx libs/policy/src/cli.ts [--failures] [--json]
 // (--failures: only FAIL and SUPPRESSED rows; --json: the whole report as JSON)
-import { SUPPRESSIONS } from '../suppressions';
 import { evaluate } from './engine/evaluate';
 import { loadStacks } from './engine/load';
 import { renderReport, renderSummary } from './report/table';
@@ -16,7 +16,7 @@ function main(argv: readonly string[]): number {
     console.error(`policy: ${(error as Error).message}`);
     return 1;
   }
-  const report = evaluate(RULES, stacks, SUPPRESSIONS);
+  const report = evaluate(RULES, stacks);
   if (argv.includes('--json')) {
     console.log(JSON.stringify(report, null, 2));
     console.error(renderSummary(report, RULES.length));

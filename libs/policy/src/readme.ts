@@ -16,10 +16,43 @@ export function renderRuleTable(rules: readonly Rule[]): string {
   return ['| Rule | Mirrors | Severity | Applies to | Checks |', '| --- | --- | --- | --- | --- |', ...rows].join('\n');
 }
 
-/** The Markdown table of the suppressions: rule, stack, resource, reason. */
-export function renderSuppressionTable(suppressions: readonly Suppression[]): string {
-  const rows = suppressions.map((s) => `| \`${s.rule}\` | ${s.stack} | \`${s.resource}\` | ${cell(s.reason)} |`);
-  return ['| Rule | Stack | Resource | Reason |', '| --- | --- | --- | --- |', ...rows].join('\n');
+/** A suppression as the README lists it: once, with the environments whose stacks carry it. */
+export interface SuppressionRow {
+  readonly rule: string;
+  readonly stack: string;
+  /** The construct path (or, when cdktf recorded none, the address). */
+  readonly construct: string;
+  readonly reason: string;
+  readonly environments: readonly string[];
+}
+
+/**
+ * The suppressions found in the synthesized stacks of each environment, one row per rule and
+ * construct, in the order of the stacks and their resources.
+ */
+export function suppressionRows(byEnvironment: readonly { readonly environment: string; readonly suppressions: readonly Suppression[] }[]): SuppressionRow[] {
+  const rows = new Map<string, { rule: string; stack: string; construct: string; reason: string; environments: string[] }>();
+  for (const { environment, suppressions } of byEnvironment) {
+    for (const s of suppressions) {
+      const construct = s.path ?? s.resource;
+      const key = JSON.stringify([s.rule, s.stack, construct, s.reason]);
+      const row = rows.get(key) ?? { rule: s.rule, stack: s.stack, construct, reason: s.reason, environments: [] };
+      row.environments.push(environment);
+      rows.set(key, row);
+    }
+  }
+  return [...rows.values()];
+}
+
+/**
+ * The Markdown table of the suppressions: rule, stack, construct, reason. A suppression that only
+ * some environments carry names them beside the stack.
+ */
+export function renderSuppressionTable(rows: readonly SuppressionRow[], environments: readonly string[]): string {
+  const where = (row: SuppressionRow) =>
+    environments.every((e) => row.environments.includes(e)) ? row.stack : `${row.stack} (${row.environments.join(', ')} only)`;
+  const lines = rows.map((r) => `| \`${r.rule}\` | ${where(r)} | \`${r.construct}\` | ${cell(r.reason)} |`);
+  return ['| Rule | Stack | Construct | Reason |', '| --- | --- | --- | --- |', ...lines].join('\n');
 }
 
 function replaceBlock(text: string, startMarker: string, endMarker: string, content: string): string {
@@ -30,7 +63,7 @@ function replaceBlock(text: string, startMarker: string, endMarker: string, cont
 }
 
 /** The README with the generated blocks replaced by the current rule and suppression tables. */
-export function withGeneratedTables(readme: string, rules: readonly Rule[], suppressions: readonly Suppression[]): string {
+export function withGeneratedTables(readme: string, rules: readonly Rule[], suppressions: readonly SuppressionRow[], environments: readonly string[]): string {
   const withRules = replaceBlock(readme, RULES_START, RULES_END, renderRuleTable(rules));
-  return replaceBlock(withRules, SUPPRESSIONS_START, SUPPRESSIONS_END, renderSuppressionTable(suppressions));
+  return replaceBlock(withRules, SUPPRESSIONS_START, SUPPRESSIONS_END, renderSuppressionTable(suppressions, environments));
 }

@@ -3,10 +3,10 @@ import { SYNTH_HINT, synthesizedPath } from '../src/engine/load';
 import { policyStatements } from '../src/engine/policy-document';
 import { interpolations, referencesIn } from '../src/engine/references';
 import { Stack } from '../src/engine/stack';
-import { fail, pass, type ResourceRule, type Suppression } from '../src/engine/types';
+import { MalformedSuppressionError, SUPPRESSIONS_METADATA_KEY, suppressionProblems } from '../src/engine/suppressions';
+import { fail, pass, type ResourceRule } from '../src/engine/types';
 import { RULES } from '../src/rules';
 import { isUnscopable } from '../src/rules/iam';
-import { SUPPRESSIONS } from '../suppressions';
 
 describe('references', () => {
   it('finds resources, data sources and ephemeral resources inside interpolations', () => {
@@ -110,7 +110,7 @@ describe('unscopable actions', () => {
   });
 });
 
-describe('suppressions', () => {
+describe('suppressions written on the resources', () => {
   const rule: ResourceRule = {
     kind: 'resource',
     id: 'test-tagged',
@@ -120,45 +120,76 @@ describe('suppressions', () => {
     resourceTypes: ['aws_s3_bucket'],
     check: (r) => (r.body.tags ? pass() : fail('untagged')),
   };
-  const stack = new Stack('primary', { resource: { aws_s3_bucket: { tagged: { tags: { a: 'b' } }, bare: {} } } });
-  const suppression: Suppression = { rule: 'test-tagged', stack: 'primary', resource: 'aws_s3_bucket.bare', reason: 'because' };
+  const named: ResourceRule = { ...rule, id: 'test-named', title: 'Buckets are named', check: (r) => (r.body.bucket ? pass() : fail('unnamed')) };
+  /** cdktf's `//` block of a resource, with the suppressions `suppress()` adds to it. */
+  const meta = (path: string, ...suppressions: { id: string; reason: string }[]) => ({
+    '//': { metadata: { path, uniqueId: path.split('/').pop() }, ...(suppressions.length > 0 ? { [SUPPRESSIONS_METADATA_KEY]: suppressions } : {}) },
+  });
+  const because = { id: 'test-tagged', reason: 'tags come from the provider here' };
+  const stackWith = (bare: Record<string, unknown>, others: Record<string, Record<string, unknown>> = {}) =>
+    new Stack('primary', { resource: { aws_s3_bucket: { tagged: { tags: { a: 'b' }, bucket: 'x', ...meta('primary/tagged') }, bare: { ...meta('primary/bare'), ...bare }, ...others } } });
+  const suppressed = (...suppressions: { id: string; reason: string }[]) => stackWith({ bucket: 'y', ...meta('primary/bare', ...suppressions) });
 
   it('fails on an unsuppressed failure', () => {
-    const report = evaluate([rule], [stack]);
+    const report = evaluate([rule], [stackWith({ bucket: 'y' })]);
     expect(report.ok).toBe(false);
     expect(report.failures.map((f) => f.resource)).toEqual(['aws_s3_bucket.bare']);
   });
 
+  it('reads them from the `//` block, with the construct path, and keeps them out of the arguments', () => {
+    const stack = suppressed(because);
+    expect(stack.suppressions()).toEqual([{ rule: 'test-tagged', stack: 'primary', resource: 'aws_s3_bucket.bare', path: 'primary/bare', reason: because.reason }]);
+    expect(stack.get('aws_s3_bucket.bare')?.body).toEqual({ bucket: 'y' });
+  });
+
   it('turns a matching failure into SUPPRESSED, with its reason', () => {
-    const report = evaluate([rule], [stack], [suppression]);
+    const report = evaluate([rule], [suppressed(because)]);
     expect(report.ok).toBe(true);
-    expect(report.findings.find((f) => f.resource === 'aws_s3_bucket.bare')).toMatchObject({ result: 'SUPPRESSED', reason: 'untagged', suppressedBecause: 'because' });
+    expect(report.findings.find((f) => f.resource === 'aws_s3_bucket.bare')).toMatchObject({ result: 'SUPPRESSED', reason: 'untagged', suppressedBecause: because.reason });
+  });
+
+  it('silences exactly the rule it names on exactly its resource', () => {
+    const stack = new Stack('primary', {
+      resource: { aws_s3_bucket: { bare: { ...meta('primary/bare', because) }, other: { ...meta('primary/other') } } },
+    });
+    const report = evaluate([rule, named], [stack]);
+    expect(report.findings.map((f) => `${f.rule} ${f.resource} ${f.result}`)).toEqual([
+      'test-tagged aws_s3_bucket.bare SUPPRESSED',
+      'test-tagged aws_s3_bucket.other FAIL',
+      'test-named aws_s3_bucket.bare FAIL',
+      'test-named aws_s3_bucket.other FAIL',
+    ]);
   });
 
   it.each([
-    ['another resource', { ...suppression, resource: 'aws_s3_bucket.gone' }],
-    ['another stack', { ...suppression, stack: 'secondary' }],
-    ['another rule', { ...suppression, rule: 'test-other' }],
-    ['a resource that passes', { ...suppression, resource: 'aws_s3_bucket.tagged' }],
-  ])('fails the suite on a suppression that matches nothing (%s)', (_name, stale) => {
-    const report = evaluate([rule], [stack], [suppression, stale]);
+    ['a resource that passes', stackWith({ bucket: 'y' }, { kept: { tags: { a: 'b' }, ...meta('primary/kept', because) } }), 'test-tagged aws_s3_bucket.kept'],
+    ['a resource the rule does not apply to', new Stack('primary', { resource: { aws_sqs_queue: { q: meta('primary/q', because) } } }), 'test-tagged aws_sqs_queue.q'],
+    ['a rule that does not exist', suppressed(because, { id: 'test-tagged-typo', reason: 'a misspelt rule id' }), 'test-tagged-typo aws_s3_bucket.bare'],
+  ])('fails the suite on a suppression that matches nothing (%s)', (_name, stack, stale) => {
+    const report = evaluate([rule], [stack]);
     expect(report.ok).toBe(false);
-    expect(report.failures).toEqual([]);
-    expect(report.unmatchedSuppressions).toEqual([stale]);
+    expect(report.unmatchedSuppressions.map((s) => `${s.rule} ${s.resource}`)).toEqual([stale]);
+  });
+
+  it('refuses a `//` block whose suppressions are not { id, reason }', () => {
+    const malformed = (value: unknown) => () => new Stack('primary', { resource: { aws_s3_bucket: { b: { '//': { [SUPPRESSIONS_METADATA_KEY]: value } } } } });
+    expect(malformed([{ id: 'test-tagged' }])).toThrow(/aws_s3_bucket\.b: "\/\/"\.policySuppressions\[0\] is not \{ id, reason \}/);
+    expect(malformed('test-tagged')).toThrow(MalformedSuppressionError);
   });
 
   it('turns a rule that throws into a failure, not a pass', () => {
     const throwing: ResourceRule = { ...rule, check: () => { throw new Error('boom'); } };
-    expect(evaluate([throwing], [stack]).failures[0]?.reason).toBe('rule threw: boom');
+    expect(evaluate([throwing], [stackWith({})]).failures[0]?.reason).toBe('rule threw: boom');
   });
 
-  it('every suppression names a known rule and stack and gives a reason', () => {
-    const ids = new Set(RULES.map((r) => r.id));
-    for (const s of SUPPRESSIONS) {
-      expect(ids.has(s.rule)).toBe(true);
-      expect(['global', 'primary', 'secondary']).toContain(s.stack);
-      expect(s.reason.length).toBeGreaterThan(20);
-    }
+  it.each([
+    ['a known rule with a reason', [{ id: 'kms-rotation', reason: 'a replica follows its primary key' }], []],
+    ['an unknown rule', [{ id: 'kms-rotate', reason: 'a replica follows its primary key' }], [/kms-rotate is not a policy rule/]],
+    ['a reason too short to be one', [{ id: 'kms-rotation', reason: ' n/a ' }], [/needs a reason of 10 characters or more/]],
+  ])('checks suppressions before they are written: %s', (_name, suppressions, expected) => {
+    const problems = suppressionProblems(suppressions, new Set(RULES.map((r) => r.id)));
+    expect(problems).toHaveLength(expected.length);
+    expected.forEach((pattern, i) => expect(problems[i]).toMatch(pattern));
   });
 });
 

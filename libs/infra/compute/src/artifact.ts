@@ -6,7 +6,7 @@ import { S3Object } from '@cdktf/provider-aws/lib/s3-object';
 import { SsmParameter } from '@cdktf/provider-aws/lib/ssm-parameter';
 import type { DrRole, Environment } from '@txn-dr/config';
 import { ARTIFACTS, Names, parameterName } from '@txn-dr/contracts';
-import { awsContext, workspaceRoot } from '@txn-dr/infra-core';
+import { awsContext, suppress, workspaceRoot } from '@txn-dr/infra-core';
 import { SecureBucket } from '@txn-dr/infra-storage';
 import { AssetType, TerraformAsset } from 'cdktf';
 import { Construct } from 'constructs';
@@ -57,6 +57,13 @@ export class ServiceArtifact extends Construct {
       name: `${new Names(env).regional(role, 'artifacts')}-${awsContext(this, provider).accountId}`,
       kmsKeyArn: props.kmsKeyArn,
     });
+    suppress(this.bucket.bucket, [
+      {
+        id: 's3-replication',
+        reason:
+          'Regional by design: each regional stack uploads the same service bundle to its own bucket, so the standby never depends on the other region (replication would only duplicate the upload)',
+      },
+    ]);
     const asset = new TerraformAsset(this, 'bundle', { path: bundlePath, type: AssetType.FILE });
     new S3Object(this, 'object', {
       provider,
@@ -73,5 +80,6 @@ export class ServiceArtifact extends Construct {
       value: this.bucket.name,
       description: `Artifact bucket of the ${role} region of ${env.name}`,
     });
+    suppress(this.bucketParameter, [{ id: 'ssm-secure-string', reason: 'Not a secret: the name of the artifact bucket, which the instances read at start' }]);
   }
 }

@@ -5,7 +5,7 @@ import { LbTargetGroup } from '@cdktf/provider-aws/lib/lb-target-group';
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { type DrRole, type Environment, TARGET_DEREGISTRATION_DELAY_SECONDS } from '@txn-dr/config';
 import { HEALTH_PATHS, Names } from '@txn-dr/contracts';
-import { awsContext } from '@txn-dr/infra-core';
+import { awsContext, suppress } from '@txn-dr/infra-core';
 import { SecureBucket } from '@txn-dr/infra-storage';
 import { Construct } from 'constructs';
 
@@ -73,6 +73,13 @@ export class ServiceLoadBalancer extends Construct {
         },
       ],
     });
+    suppress(this.logBucket.bucket, [
+      { id: 's3-sse-kms', reason: 'ELB access-log delivery supports only SSE-S3 (AES256) on the destination bucket, not SSE-KMS' },
+      {
+        id: 's3-replication',
+        reason: "Access logs of this region's load balancer, kept for troubleshooting; they are not data the other region needs to take over",
+      },
+    ]);
 
     this.loadBalancer = new Lb(this, 'alb', {
       provider,

@@ -2,6 +2,7 @@ import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { SsmParameter } from '@cdktf/provider-aws/lib/ssm-parameter';
 import type { DrRole, Environment } from '@txn-dr/config';
 import { type ParameterKey, parameterName } from '@txn-dr/contracts';
+import { suppress } from '@txn-dr/infra-core';
 import { Construct } from 'constructs';
 
 export type DatabaseParameterKey = Exclude<ParameterKey, 'artifactBucket'>;
@@ -26,16 +27,19 @@ export class EndpointParameters extends Construct {
     super(scope, id);
     const { env, role, provider } = props;
     this.parameters = Object.fromEntries(
-      (Object.keys(props.values) as DatabaseParameterKey[]).map((key) => [
-        key,
-        new SsmParameter(this, key, {
+      (Object.keys(props.values) as DatabaseParameterKey[]).map((key) => {
+        const parameter = new SsmParameter(this, key, {
           provider,
           name: parameterName(env.name, role, key),
           type: 'String',
           value: props.values[key],
           description: `${key} of the ${role} region of ${env.name}`,
-        }),
-      ]),
+        });
+        suppress(parameter, [
+          { id: 'ssm-secure-string', reason: 'Not a secret: a database name, endpoint, port or secret ARN the instances read at start (the password stays in Secrets Manager)' },
+        ]);
+        return [key, parameter];
+      }),
     ) as Record<DatabaseParameterKey, SsmParameter>;
   }
 }

@@ -6,7 +6,7 @@ import { RdsClusterInstance } from '@cdktf/provider-aws/lib/rds-cluster-instance
 import { RdsClusterParameterGroup } from '@cdktf/provider-aws/lib/rds-cluster-parameter-group';
 import type { DrRole, Environment } from '@txn-dr/config';
 import { Names } from '@txn-dr/contracts';
-import { EphemeralResource, ServiceRole, awsContext } from '@txn-dr/infra-core';
+import { EphemeralResource, ServiceRole, awsContext, suppress } from '@txn-dr/infra-core';
 import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
 import { ENGINE } from './global-database';
@@ -151,7 +151,7 @@ export class RegionalDatabase extends Construct {
 
     const zones = props.availabilityZones;
     this.instances = Array.from({ length: env.regions[role].databaseInstances }, (_, index) => {
-      return new RdsClusterInstance(this, `instance-${index + 1}`, {
+      const instance = new RdsClusterInstance(this, `instance-${index + 1}`, {
         provider,
         identifier: names.clusterInstance(role, index + 1),
         clusterIdentifier: this.cluster.id,
@@ -175,6 +175,13 @@ export class RegionalDatabase extends Construct {
         monitoringRoleArn: monitoring.arn,
         copyTagsToSnapshot: true,
       });
+      suppress(instance, [
+        {
+          id: 'rds-auto-minor-version-upgrade',
+          reason: 'Global database: engine versions must stay identical across regions (dr-engine-version-match), so minor upgrades are planned in config and applied to both regions together',
+        },
+      ]);
+      return instance;
     });
   }
 

@@ -32,10 +32,13 @@ const matches = (s: Suppression, rule: string, stack: string, resource: string):
   s.rule === rule && s.stack === stack && s.resource === resource;
 
 /**
- * Every rule over every stack, with suppressions applied: a failure that a suppression names is
- * SUPPRESSED; a suppression that names no failure is stale and makes the report fail.
+ * Every rule over every stack, with the suppressions written on the stacks' resources applied: a
+ * failure that a suppression of its resource names is SUPPRESSED; a suppression that names no
+ * failure (a rule that passes there, does not apply there, or does not exist) is stale and makes
+ * the report fail.
  */
-export function evaluate(rules: readonly Rule[], stacks: readonly Stack[], suppressions: readonly Suppression[] = []): Report {
+export function evaluate(rules: readonly Rule[], stacks: readonly Stack[]): Report {
+  const suppressions = stacks.flatMap((stack) => stack.suppressions());
   const used = new Set<Suppression>();
   const findings: Finding[] = runRules(rules, stacks).map(({ rule, finding }) => {
     const base = { rule: rule.id, mirrors: rule.mirrors, severity: rule.severity, stack: finding.stack, resource: finding.resource };

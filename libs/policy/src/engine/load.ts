@@ -17,9 +17,13 @@ export function workspaceRoot(start: string = __dirname): string {
   return dir;
 }
 
-/** Where cdktf wrote a stack's Terraform JSON, as its manifest says. */
-export function synthesizedPath(root: string, stack: StackName): string {
-  const out = join(root, 'apps', stackProject(stack), 'cdktf.out');
+/** The folder `nx run <stack>:synth` writes to: `cdktf.out` in the stack project. */
+export function defaultOutdir(root: string, stack: StackName): string {
+  return join(root, 'apps', stackProject(stack), 'cdktf.out');
+}
+
+/** Where cdktf wrote a stack's Terraform JSON, as the manifest in its output folder says. */
+export function synthesizedPath(root: string, stack: StackName, out: string = defaultOutdir(root, stack)): string {
   const manifestFile = join(out, 'manifest.json');
   if (!existsSync(manifestFile)) throw new Error(`${relative(root, manifestFile)} is missing: ${stack} has not been synthesized; ${SYNTH_HINT}`);
   const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as { stacks?: Record<string, { synthesizedStackPath?: string }> };
@@ -30,10 +34,13 @@ export function synthesizedPath(root: string, stack: StackName): string {
   return file;
 }
 
-/** Every synthesized stack of the workspace, in deploy order. Throws, saying to synth, if one is missing. */
-export function loadStacks(root: string = workspaceRoot()): Stack[] {
+/**
+ * Every synthesized stack of the workspace, in deploy order, from the stack projects' `cdktf.out`
+ * or from the folders `outdirOf` names. Throws, saying to synth, if one is missing.
+ */
+export function loadStacks(root: string = workspaceRoot(), outdirOf: (stack: StackName) => string = (stack) => defaultOutdir(root, stack)): Stack[] {
   return STACK_NAMES.map((name) => {
-    const file = synthesizedPath(root, name);
+    const file = synthesizedPath(root, name, outdirOf(name));
     return new Stack(name, JSON.parse(readFileSync(file, 'utf8')) as TfJson, relative(root, file));
   });
 }

@@ -1,5 +1,6 @@
 import { referencesDeep, referencesIn, type Reference } from './references';
-import type { Mode, Resource, TfJson } from './types';
+import { readSuppressions } from './suppressions';
+import type { Mode, Resource, Suppression, TfJson } from './types';
 
 const MODES: readonly Mode[] = ['resource', 'data', 'ephemeral'];
 
@@ -29,9 +30,11 @@ export class Stack {
     for (const mode of MODES) {
       for (const [type, byName] of Object.entries(json[mode] ?? {})) {
         for (const [name, raw] of Object.entries(byName as Record<string, Record<string, unknown>>)) {
-          const { '//': _metadata, ...body } = raw;
+          const { '//': metadata, ...body } = raw;
           const address = mode === 'resource' ? `${type}.${name}` : `${mode}.${type}.${name}`;
-          const resource: Resource = { address, mode, type, name, body };
+          const path = constructPath(metadata);
+          const suppressions = readSuppressions(metadata, address);
+          const resource: Resource = { address, mode, type, name, body, ...(path === undefined ? {} : { path }), suppressions };
           this.resources.set(address, resource);
           const key = mode === 'resource' ? type : `${mode}.${type}`;
           this.byTypeIndex.set(key, [...(this.byTypeIndex.get(key) ?? []), resource]);
@@ -53,6 +56,19 @@ export class Stack {
         if (typeof config.region === 'string') this.regions.set(alias, config.region);
       }
     }
+  }
+
+  /** Every suppression written on a resource of this stack, located. */
+  suppressions(): Suppression[] {
+    return [...this.resources.values()].flatMap((resource) =>
+      resource.suppressions.map((s) => ({
+        rule: s.id,
+        stack: this.name,
+        resource: resource.address,
+        ...(resource.path === undefined ? {} : { path: resource.path }),
+        reason: s.reason,
+      })),
+    );
   }
 
   /** Resources of a type (`aws_s3_bucket`), or data sources (`data.aws_iam_policy_document`). */
@@ -99,4 +115,10 @@ export class Stack {
     const provider = typeof resource.body.provider === 'string' ? resource.body.provider : resource.type.split('_')[0];
     return provider === undefined ? undefined : this.regions.get(provider);
   }
+}
+
+/** The construct path cdktf writes in a resource's `//.metadata.path`. */
+function constructPath(metadata: unknown): string | undefined {
+  const path = (metadata as { metadata?: { path?: unknown } } | undefined)?.metadata?.path;
+  return typeof path === 'string' ? path : undefined;
 }

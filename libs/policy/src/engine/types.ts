@@ -23,6 +23,18 @@ export interface Resource {
   readonly name: string;
   /** Its arguments, as synthesized (without cdktf's `//` metadata). */
   readonly body: Record<string, unknown>;
+  /** The construct path cdktf records in `//.metadata.path` (`primary/database/instance-1`), if any. */
+  readonly path?: string;
+  /** The suppressions written beside the construct (read by `readSuppressions` in `suppressions.ts`). */
+  readonly suppressions: readonly PolicySuppression[];
+}
+
+/** An accepted deviation as written on the resource it excuses: the rule it silences, and why. */
+export interface PolicySuppression {
+  /** The id of the rule, e.g. `s3-sse-kms`. */
+  readonly id: string;
+  /** Why the deviation is accepted here: what makes the rule not fit this resource. */
+  readonly reason: string;
 }
 
 export type Severity = 'critical' | 'high' | 'medium' | 'low';
@@ -69,11 +81,14 @@ export interface StacksRule extends RuleInfo {
 
 export type Rule = ResourceRule | StacksRule;
 
-/** An accepted deviation: one rule, on one resource of one stack, and why. */
+/** A suppression found in a stack: one rule, on one resource of one stack, and why. */
 export interface Suppression {
   readonly rule: string;
   readonly stack: string;
+  /** The resource's address, `type.name`. */
   readonly resource: string;
+  /** The construct path of the resource, when cdktf recorded it. */
+  readonly path?: string;
   readonly reason: string;
 }
 

@@ -1,9 +1,5 @@
-import { evaluate } from '../src/engine/evaluate';
+import { RULES, Stack, evaluate, type TfJson } from '@txn-dr/policy';
 import { synthesizedStacks } from './synthesized';
-import { Stack } from '../src/engine/stack';
-import type { TfJson } from '../src/engine/types';
-import { RULES } from '../src/rules';
-import { SUPPRESSIONS } from '../suppressions';
 
 type Json = Record<string, Record<string, Record<string, Record<string, unknown>>>>;
 
@@ -117,7 +113,7 @@ const MUTATIONS: [description: string, stack: string, rule: string, mutate: (jso
   ['the HTTPS health check sending no SNI', 'secondary', 'route53-https-health-check-sni', (j) => each(j, 'aws_route53_health_check').forEach((h) => (h.enable_sni = false))],
 ];
 
-const synthesized = synthesizedStacks();
+const synthesized = synthesizedStacks('dev');
 
 describe('rules catch breakage of the real synthesized stacks', () => {
   it.each(MUTATIONS)('%s (%s) fails %s', (_description, stackName, rule, mutate) => {
@@ -128,7 +124,7 @@ describe('rules catch breakage of the real synthesized stacks', () => {
       mutate(json);
       return new Stack(s.name, json as unknown as TfJson, s.file);
     });
-    const report = evaluate(RULES, mutated, SUPPRESSIONS);
+    const report = evaluate(RULES, mutated);
     expect(report.failures.filter((f) => f.stack === stackName).map((f) => f.rule)).toContain(rule);
   });
 });
