@@ -7,6 +7,7 @@ export {
   type AlertProtocol,
   type AlertSubscription,
 } from './alerts';
+export { BACKUP_LIMITS, backupIssues, backupSchema, type BackupConfig, type BackupIssue } from './backup';
 export { activeCapacity, capacityFor, standbyCapacity, type Capacity } from './capacity';
 export { ACM_CERTIFICATE_ARN_PATTERN, acmCertificateRegion } from './certificates';
 export { parseCidr, cidrsOverlap, subnetCidrs, type CidrRange } from './cidr';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { alertIssues, alertSubscriptionSchema } from './alerts';
+import { backupIssues, backupSchema } from './backup';
 import { ACM_CERTIFICATE_ARN_PATTERN, acmCertificateRegion } from './certificates';
 import { cidrsOverlap, parseCidr } from './cidr';
 import { DEPLOYED_ENVIRONMENTS } from './defaults';
@@ -234,6 +235,8 @@ export const environmentSchema = z
           .default(30),
       })
       .prefault({}),
+    /** AWS Backup in each region, each copying to the other's vault (libs/infra/backup). */
+    backup: backupSchema.prefault({}),
     state: z
       .strictObject({
         /** S3 bucket of the Terraform state (TERRAFORM_STATE_BUCKET); local state when absent. */
@@ -340,6 +343,9 @@ export const environmentSchema = z
         path: ['compute', 'targetHealth', 'timeoutSeconds'],
         message: `timeout ${health.timeoutSeconds}s must be shorter than the interval ${health.intervalSeconds}s`,
       });
+    }
+    if (!ctx.issues.some((issue) => issue.path?.[0] === 'backup')) {
+      for (const issue of backupIssues(env.backup)) ctx.addIssue({ code: 'custom', ...issue });
     }
     // Over well-formed entries only: a malformed one is already reported at its own field.
     if (!ctx.issues.some((issue) => issue.path?.[0] === 'alerts')) {

@@ -321,6 +321,36 @@ describe.each(DR_ROLES)('RegionalStack (%s)', (role) => {
     }
     expect(subscriptions).toHaveLength(topics.length * ALERTS.subscriptions.length);
   });
+
+  it('backs up its own cluster continuously and its own data bucket daily, copying both to the other region\'s vault', () => {
+    const other = role === 'primary' ? 'secondary' : 'primary';
+    const vault = onlyResource(json, 'aws_backup_vault');
+    expect(vault).toMatchObject({ name: `txdr-dev-${role}-backup`, provider: `aws.${role}` });
+    expect(followReference(json, vault.kms_key_arn)).toMatchObject({ enable_key_rotation: true, provider: `aws.${role}` });
+    const rules = Object.values(resourcesOfType(json, 'aws_backup_plan')).flatMap((p) => p.rule as Record<string, unknown>[]);
+    expect(rules.map((r) => [r.rule_name, r.enable_continuous_backup, (r.lifecycle as { delete_after: number }).delete_after])).toEqual(
+      expect.arrayContaining([
+        ['continuous', true, env.backup.retentionDays],
+        ['daily', undefined, env.backup.retentionDays],
+      ]),
+    );
+    for (const rule of rules) {
+      const [copy] = rule.copy_action as { destination_vault_arn: string }[];
+      expect(copy!.destination_vault_arn).toMatch(new RegExp(`:backup:${env.regions[other].region}:.*:backup-vault:txdr-dev-${other}-backup$`));
+    }
+    const selected = Object.values(resourcesOfType(json, 'aws_backup_selection')).flatMap((s) => s.resources as string[]);
+    expect(selected).toEqual(
+      expect.arrayContaining([
+        `\${${Object.keys(resourcesOfType(json, 'aws_rds_cluster')).map((name) => `aws_rds_cluster.${name}`)[0]}.arn}`,
+        `arn:\${data.aws_partition.partition-${role}.partition}:s3:::\${data.terraform_remote_state.state-global.outputs.dataBucket${role === 'primary' ? 'Primary' : 'Secondary'}}`,
+      ]),
+    );
+    expect(selected).toHaveLength(2);
+  });
+
+  it('locks neither vault unless config asks', () => {
+    expect(resourcesOfType(json, 'aws_backup_vault_lock_configuration')).toEqual({});
+  });
 });
 
 /** Addresses (type.name) of resources whose synthesized attributes differ between two stacks. */

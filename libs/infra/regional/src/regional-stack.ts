@@ -1,5 +1,6 @@
-import type { DrRole, Environment } from '@txn-dr/config';
+import { type DrRole, type Environment, otherRole } from '@txn-dr/config';
 import { OUTPUT_LIST_SEPARATOR } from '@txn-dr/contracts';
+import { RegionalBackup } from '@txn-dr/infra-backup';
 import { ServiceArtifact, ServiceFleet, ServiceLoadBalancer } from '@txn-dr/infra-compute';
 import { CustomerManagedKey, DrStack, awsContext, logsServiceGrant } from '@txn-dr/infra-core';
 import { EndpointParameters, RegionalDatabase } from '@txn-dr/infra-database';
@@ -19,6 +20,7 @@ import type { Construct } from 'constructs';
 export class RegionalStack extends DrStack<DrRole> {
   readonly network: RegionNetwork;
   readonly database: RegionalDatabase;
+  readonly backup: RegionalBackup;
   readonly loadBalancer: ServiceLoadBalancer;
   /** The certificate this region requested from ACM: absent when config brings one, or turns HTTPS off. */
   readonly certificate?: ServiceCertificate;
@@ -56,6 +58,21 @@ export class RegionalStack extends DrStack<DrRole> {
       securityGroupId: groups.database.id,
       kmsKeyArn: dataKey.arn,
       globalClusterIdentifier: global.globalClusterIdentifier,
+    });
+
+    // The data bucket is the global stack's; its name is in the global contract, its ARN the form S3 gives every bucket.
+    const { partition } = awsContext(this, provider);
+    const dataBucket = role === 'primary' ? global.dataBucketPrimary : global.dataBucketSecondary;
+    const copyTo = otherRole(role);
+    this.backup = new RegionalBackup(this, 'backup', {
+      provider,
+      role,
+      names: this.names,
+      copyTo: { role: copyTo, region: env.regions[copyTo].region },
+      clusterArn: this.database.cluster.arn,
+      dataBucketArn: `arn:${partition}:s3:::${dataBucket}`,
+      retentionDays: env.backup.retentionDays,
+      ...(env.backup.vaultLock ? { vaultLock: env.backup.vaultLock } : {}),
     });
 
     new EndpointParameters(this, 'parameters', {

@@ -2,6 +2,7 @@ import type { Rule } from '../engine/types';
 import { acmRules } from './acm';
 import { albRules } from './alb';
 import { alarmRules } from './alarms';
+import { backupRules } from './backup';
 import { dataAtRestRules } from './data-at-rest';
 import { drRules } from './dr';
 import { ec2Rules } from './ec2';
@@ -38,4 +39,5 @@ export const RULES: readonly Rule[] = [
   ...route53Rules,
   ...alarmRules,
   ...drRules,
+  ...backupRules,
 ];

@@ -84,7 +84,7 @@ describe('the inventory of the synthesized stacks', () => {
 
   it('keeps the counts the README prices (a key, alarm, dashboard or secret more or less changes the bill)', () => {
     const found = inventory();
-    expect(Object.values(found.kmsKeys).reduce((sum, n) => sum + n, 0)).toBe(9);
+    expect(Object.values(found.kmsKeys).reduce((sum, n) => sum + n, 0)).toBe(11);
     expect(found.alarms.reduce((sum, a) => sum + a.alarmMetrics, 0)).toBe(18);
     expect(found.alarms.reduce((sum, a) => sum + a.metricsInsightsAlarms, 0)).toBe(2);
     expect([found.hostedZones, found.dashboards, found.secrets]).toEqual([1, 1, 2]);

@@ -110,6 +110,10 @@ const MUTATIONS: [description: string, stack: string, rule: string, mutate: (jso
     const weighted = each(j, 'aws_route53_record').find((r) => r.set_identifier !== undefined)!;
     each(j, 'aws_route53_health_check').forEach((h) => (h.fqdn = weighted.name));
   }],
+  ['the cluster’s backups copied nowhere', 'secondary', 'backup-aurora-copied', (j) =>
+    each(j, 'aws_backup_plan').flatMap((p) => p.rule as Body[]).filter((r) => r.enable_continuous_backup === true).forEach((r) => delete r.copy_action)],
+  ['the global contract naming a bucket other than the one it makes, so no backup selects the data bucket', 'global', 'backup-data-bucket-copied', (j) =>
+    (((j as unknown as { output: Record<string, Body> }).output.dataBucketPrimary!).value = 'txdr-dev-primary-data-elsewhere')],
   ['the HTTPS health check sending no SNI', 'secondary', 'route53-https-health-check-sni', (j) => each(j, 'aws_route53_health_check').forEach((h) => (h.enable_sni = false))],
 ];
 

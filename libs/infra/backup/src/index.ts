@@ -1,0 +1,1 @@
+export { BACKUP_SCHEDULE, RegionalBackup, backupVaultArn, backupVaultName, type BackupVaultLock, type RegionalBackupProps } from './regional-backup';
