@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Prepares a fresh machine and runs the main job: system packages the tests need (MariaDB for the
-# service, shellcheck for instance user data), npm packages, then a synth of every stack
-# (local state unless TERRAFORM_STATE_BUCKET is set).
+# service, mariadb-backup for the restore drill, shellcheck for instance user data), npm packages,
+# then a synth of every stack (local state unless TERRAFORM_STATE_BUCKET is set).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 missing=()
 command -v mariadbd >/dev/null 2>&1 || [ -x /usr/sbin/mariadbd ] || missing+=(mariadb-server)
+# The restore drill takes and restores a base backup; Debian packages the tool on its own.
+command -v mariadb-backup >/dev/null 2>&1 || missing+=(mariadb-backup)
 command -v shellcheck >/dev/null 2>&1 || missing+=(shellcheck)
 if [ "${#missing[@]}" -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then

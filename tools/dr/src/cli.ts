@@ -9,6 +9,7 @@ import { type Outcome, type RunEvent, type RunResult, planSteps, runSteps } from
 import { clockTime, seconds, table } from './format';
 import { DEFAULT_MAX_LAG_SECONDS, type Direction, DirectionError, OPERATIONS, type Operation, type OperationOptions, operationSteps, resolveDirection, resolveFailoverDirection } from './operations';
 import { type DrReport, buildReport, defaultReportPath, writeReport } from './report';
+import { DEFAULT_RESTORE_WAITS, type RestoreFacts, type RestoreOptions, RestoreArgumentError, type RestoreWaits, buildRestoreReport, checkClusterIdentifier, defaultRestoreTarget, parseRestoreTime, renderRestoreSummary, restoreReportPath, restoreSteps } from './restore';
 import { OperatorError } from './errors';
 import { EXIT_INCOMPLETE, readStatus, renderStatus, watchReads } from './status';
 import { DEFAULT_WAITS, type RunFacts, type Waits } from './steps';
@@ -37,6 +38,8 @@ export interface CliDeps {
    * who is recorded as holding it (default: the caller's ARN from STS).
    */
   readonly lock?: { readonly location?: LockLocation; readonly operator?: string };
+  /** @default DEFAULT_RESTORE_WAITS */
+  readonly restoreWaits?: RestoreWaits;
 }
 
 export const EXIT_CODES: Record<Outcome, number> = { completed: 0, failed: 1, refused: 3, declined: 4, interrupted: 130 };
@@ -50,7 +53,13 @@ interface RunFlags {
   readonly breakStaleLock?: boolean;
   readonly yes?: boolean;
   readonly report?: string;
+  /** restore: --to-time and --target-cluster. */
+  readonly toTime?: string;
+  readonly targetCluster?: string;
 }
+
+const toTimeOption = () => new Option('--to-time <time>', 'restore: the point in time, ISO-8601 with a zone (2026-11-20T02:55:00Z)');
+const targetClusterOption = () => new Option('--target-cluster <name>', 'restore: the new cluster (default <source>-pitr-<time>)');
 
 function parseSeconds(value: string): number {
   const parsed = Number(value);
@@ -105,12 +114,18 @@ export async function runCli(argv: readonly string[], deps: CliDeps): Promise<nu
   program
     .command('plan')
     .description('The ordered steps of an operation with current and target values; changes nothing')
-    .addArgument(new Argument('<operation>', 'what to plan').choices(OPERATIONS))
+    .addArgument(new Argument('<operation>', 'what to plan').choices([...OPERATIONS, 'restore']))
     .addOption(toOption())
     .addOption(maxLagOption())
     .addOption(forceOption())
+    .addOption(toTimeOption())
+    .addOption(targetClusterOption())
     .option('--json', 'print JSON')
-    .action(async (operation: Operation, flags: RunFlags & { json?: boolean }) => {
+    .action(async (operation: Operation | 'restore', flags: RunFlags & { json?: boolean }) => {
+      if (operation === 'restore') {
+        exitCode = await planRestore(flags, deps, waits, context());
+        return;
+      }
       const { targets } = context();
       const direction = await directionOf(operation, targets, flags, deps);
       const watch = watchReads(deps.createWorld(targets, operation === 'failover' ? { impaired: direction.from } : {}));
@@ -153,6 +168,18 @@ export async function runCli(argv: readonly string[], deps: CliDeps): Promise<nu
   runCommand('failback', 'Planned switchover back to the primary region once it is healthy again');
 
   program
+    .command('restore')
+    .description("Restore the global writer's cluster to a point in time into a new cluster, never touching the live one")
+    .addOption(toTimeOption().makeOptionMandatory())
+    .addOption(targetClusterOption())
+    .option('-y, --yes', 'do not ask before creating the cluster and its instance')
+    .option('--report <path>', 'where to write the JSON report (default reports/dr/restore-<env>-<time>.json)')
+    .option('--break-stale-lock', 'take over an operation lock older than an hour (its holder is gone)')
+    .action(async (flags: RunFlags) => {
+      exitCode = await runRestore(flags, deps, waits, context());
+    });
+
+  program
     .command('budget')
     .description('The worst-case RTO of the environment, phase by phase, against its objective')
     .option('--json', 'print JSON')
@@ -176,7 +203,7 @@ export async function runCli(argv: readonly string[], deps: CliDeps): Promise<nu
     return exitCode;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : error.exitCode === 1 ? EXIT_USAGE : error.exitCode;
-    if (error instanceof ConfigError || error instanceof DirectionError) {
+    if (error instanceof ConfigError || error instanceof DirectionError || error instanceof RestoreArgumentError) {
       deps.err(error.message);
       return EXIT_USAGE;
     }
@@ -258,14 +285,15 @@ async function runOperation(operation: Operation, flags: RunFlags, deps: CliDeps
  * failover: the state bucket may live in the very region that is failing, and recovery must not
  * depend on it (the operator is told to make sure no one else is operating).
  */
-async function underLock(operation: Operation, env: Environment, flags: RunFlags, deps: CliDeps, run: () => Promise<RunResult>): Promise<RunResult | number> {
+async function underLock(operation: Operation | 'restore', env: Environment, flags: RunFlags, deps: CliDeps, run: () => Promise<RunResult>): Promise<RunResult | number> {
   try {
     return await withOperationLock(
       {
         env,
         workspaceRoot: deps.root,
         operation,
-        expectedDurationMs: 15 * 60_000,
+        // Told to whoever finds the lock held: a restore waits for a new cluster and its instance.
+        expectedDurationMs: operation === 'restore' ? 60 * 60_000 : 15 * 60_000,
         breakStale: flags.breakStaleLock === true,
         breakHint: `run it again with --break-stale-lock`,
         log: deps.err,
@@ -291,7 +319,90 @@ async function underLock(operation: Operation, env: Environment, flags: RunFlags
   }
 }
 
-/** The end of a run:/** The end of a run: measured time per step and in total, what is left, and the config change. */
+interface RestoreRun {
+  readonly role: DrRole;
+  readonly options: RestoreOptions;
+  readonly world: DrWorld;
+}
+
+/** The writer's role (the config's active one when it cannot be read: the window check then refuses) and what to restore. */
+async function restoreRun(flags: RunFlags, deps: CliDeps, { env, targets }: { env: Environment; targets: DrTargets }): Promise<RestoreRun> {
+  if (flags.toTime === undefined) throw new RestoreArgumentError('--to-time is required: the point in time to restore to');
+  const time = parseRestoreTime(flags.toTime);
+  const world = deps.createWorld(targets, {});
+  const db = await world.readDatabase();
+  const role = db.reachable && db.writer ? db.writer : targets.configActiveRole;
+  // The operator's own problem (a permission the restore needs) is the whole answer, before any step:
+  // the steps would only show it as a row that cannot be read.
+  await world.readRestoreWindow(role).catch((error: unknown) => {
+    if (error instanceof OperatorError) throw error;
+  });
+  const target = flags.targetCluster !== undefined ? checkClusterIdentifier(flags.targetCluster) : defaultRestoreTarget(targets.regions[role].cluster, time);
+  return { role, world, options: { time, target, instanceClass: env.database.instanceClass } };
+}
+
+async function planRestore(flags: RunFlags & { json?: boolean }, deps: CliDeps, waits: Waits, ctx: { env: Environment; targets: DrTargets }): Promise<number> {
+  const { targets } = ctx;
+  const { role, options, world } = await restoreRun(flags, deps, ctx);
+  const watch = watchReads(world);
+  const rows = await planSteps(restoreSteps(options, deps.restoreWaits ?? DEFAULT_RESTORE_WAITS), {
+    world: watch.world,
+    targets,
+    clock: deps.clock,
+    from: role,
+    to: role,
+    waits,
+    facts: {},
+    ...(deps.signal ? { signal: deps.signal } : {}),
+  });
+  if (watch.operatorError) throw watch.operatorError;
+  const incomplete = watch.unread.size > 0 || rows.some((r) => r.state === 'unknown');
+  const { region, cluster } = targets.regions[role];
+  if (flags.json) {
+    deps.out(JSON.stringify({ operation: 'restore', source: { region, cluster }, restoreTime: options.time, target: options.target, instanceClass: options.instanceClass, steps: rows, unread: [...watch.unread] }, null, 2));
+    return incomplete ? EXIT_INCOMPLETE : 0;
+  }
+  deps.out(`Plan: restore ${cluster} (${region}) to ${options.time} into ${options.target} for ${targets.environment} (nothing is changed)`);
+  deps.out(table(['#', 'step', 'current', 'target', 'state'], rows.map((r, i) => [String(i + 1), `${r.id}${r.destructive ? ' *' : ''}`, r.current, r.target, r.state])));
+  deps.out('* asks for confirmation unless --yes');
+  for (const row of rows.filter((r) => r.problems)) {
+    deps.out(`${row.id} would refuse:\n${row.problems!.map((p) => `  - ${p}`).join('\n')}${row.suggestion ? `\n${row.suggestion}` : ''}`);
+  }
+  if (incomplete) deps.out(`Incomplete (exit ${EXIT_INCOMPLETE}): could not read\n${(watch.unread.size > 0 ? [...watch.unread] : ['a step (see "cannot be read" above)']).map((line) => `  - ${line}`).join('\n')}`);
+  return incomplete ? EXIT_INCOMPLETE : 0;
+}
+
+async function runRestore(flags: RunFlags, deps: CliDeps, waits: Waits, ctx: { env: Environment; targets: DrTargets }): Promise<number> {
+  const { env, targets } = ctx;
+  const { role, options, world } = await restoreRun(flags, deps, ctx);
+  const { region, cluster } = targets.regions[role];
+  const command = `ENVIRONMENT_SUFFIX=${env.name} npx dr restore --to-time ${options.time} --target-cluster ${options.target}`;
+  deps.out(`restore of ${env.name}: ${cluster} (${region}) to ${options.time} into ${options.target}`);
+  const facts: RestoreFacts = {};
+  const run = () =>
+    runSteps(
+      restoreSteps(options, deps.restoreWaits ?? DEFAULT_RESTORE_WAITS, facts),
+      { world, targets, clock: deps.clock, from: role, to: role, waits, facts: {}, ...(deps.signal ? { signal: deps.signal } : {}) },
+      { confirm: deps.confirm, yes: flags.yes === true, onEvent: progressPrinter(deps.out) },
+    );
+  const locked = await underLock('restore', env, flags, deps, run);
+  if (typeof locked === 'number') return locked;
+  // What the report says of the window and the new cluster; a read that fails leaves it out.
+  const [window, restored] = await Promise.all([facts.window ?? world.readRestoreWindow(role).catch(() => undefined), world.readRestoredCluster(role, options.target).catch(() => undefined)]);
+  const report = buildRestoreReport({ targets, role, options, result: locked, ...(window ? { window } : {}), ...(restored ? { restored } : {}), command });
+  const path = flags.report ?? restoreReportPath(deps.root, env.name, locked.startedAt);
+  deps.out(renderRestoreSummary(report));
+  try {
+    writeReport(path, report);
+  } catch (error) {
+    deps.err(`cannot write the report to ${path}: ${(error as Error).message}; the summary above is the record of this run`);
+    return EXIT_CODES[report.outcome] || 1;
+  }
+  deps.out(`Report: ${relative(deps.root, path) || path}`);
+  return EXIT_CODES[report.outcome];
+}
+
+/** The end of a run: measured time per step and in total, what is left, and the config change. */
 export function renderSummary(report: DrReport): string {
   const lines: string[] = [];
   const steps = report.recovery.steps;

@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import type { DrRole } from '@txn-dr/config';
 import type { Outcome, RunResult, StepRecord, StepStatus } from './engine';
 import type { Direction, Operation } from './operations';
+import type { RestoreReport } from './restore';
 import type { RunFacts } from './steps';
 import type { DrTargets } from './targets';
 
@@ -108,7 +109,7 @@ export function defaultReportPath(root: string, operation: Operation, environmen
   return join(root, 'reports', 'dr', `${operation}-${environment}-${startedAt.replace(/[:.]/g, '-')}.json`);
 }
 
-export function writeReport(path: string, report: DrReport): void {
+export function writeReport(path: string, report: DrReport | RestoreReport): void {
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, `${JSON.stringify(report, null, 2)}\n`);
 }

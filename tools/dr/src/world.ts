@@ -30,6 +30,44 @@ export interface DrWorld {
    * names them rds:unplanned-global-failover-...), newest first.
    */
   readFailoverSnapshots(role: DrRole): Promise<readonly FailoverSnapshot[]>;
+
+  /** How far back, and how recently, the cluster of `role` can be restored to a point in time. */
+  readRestoreWindow(role: DrRole): Promise<RestoreWindow>;
+  /**
+   * Starts a point-in-time restore of the cluster of `role` into a new cluster `target` in the same
+   * region, with the source's subnet group, security groups and KMS key. The live cluster is not touched.
+   */
+  restoreToTime(role: DrRole, time: string, target: string): Promise<void>;
+  /** The cluster `target` in the region of `role`, with its instance; `exists: false` when there is none. */
+  readRestoredCluster(role: DrRole, target: string): Promise<RestoredCluster>;
+  /** Creates the one instance a restored cluster needs to answer (a restore creates none). */
+  createRestoredInstance(role: DrRole, target: string, instanceClass: string): Promise<void>;
+}
+
+export interface RestoreWindow {
+  readonly role: DrRole;
+  readonly region: string;
+  readonly cluster: string;
+  /** EarliestRestorableTime, ISO-8601; undefined when the cluster reports none (no backup yet). */
+  readonly earliest?: string;
+  /** LatestRestorableTime, ISO-8601. */
+  readonly latest?: string;
+}
+
+export interface RestoredCluster {
+  readonly identifier: string;
+  readonly region: string;
+  readonly exists: boolean;
+  /** RDS cluster status: creating, available, ... */
+  readonly status?: string;
+  /** The writer endpoint, once RDS has assigned it. */
+  readonly endpoint?: string;
+  readonly port?: number;
+  /** The cluster it was restored from and the time, as the restore tagged it; undefined for a cluster that is not such a restore. */
+  readonly restoredFrom?: string;
+  readonly restoredTo?: string;
+  /** Its first instance, when it has one. */
+  readonly instance?: { readonly identifier: string; readonly status?: string; readonly instanceClass?: string };
 }
 
 export interface FailoverSnapshot {

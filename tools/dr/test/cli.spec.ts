@@ -100,7 +100,7 @@ describe('dr plan', () => {
   it('rejects an unknown operation and a region outside the pair', async () => {
     h = harness();
     expect(await h.run(['plan', 'rollback'])).toBe(2);
-    expect(h.err.join('\n')).toContain("error: command-argument value 'rollback' is invalid for argument 'operation'. Allowed choices are switchover, failover, failback.");
+    expect(h.err.join('\n')).toContain("error: command-argument value 'rollback' is invalid for argument 'operation'. Allowed choices are switchover, failover, failback, restore.");
     expect(await h.run(['plan', 'switchover', '--to', 'eu-west-1'])).toBe(2);
     expect(h.err.join('\n')).toContain('--to eu-west-1 is not a region of this pair (us-east-1, us-east-2)');
     expect(await h.run(['switchover', '--max-lag-seconds', 'soon'])).toBe(2);

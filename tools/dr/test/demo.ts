@@ -58,6 +58,13 @@ async function main(): Promise<void> {
   await show('failback', ['failback', '--yes'], { loadEnvironment: () => failedOver });
   await show('budget', ['budget']);
   h.dispose();
+
+  // Rows were damaged at 02:31: restore the writer's cluster to just before, into a new cluster.
+  h = harness();
+  await show('plan restore', ['plan', 'restore', '--to-time', '2026-11-20T02:30:00Z']);
+  await show('restore', ['restore', '--to-time', '2026-11-20T02:30:00Z', '--yes']);
+  await show('restore refused: outside the restorable window', ['restore', '--to-time', '2026-11-01T00:00:00Z', '--yes']);
+  h.dispose();
 }
 
 void main();

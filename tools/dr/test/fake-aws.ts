@@ -1,7 +1,17 @@
 import { AutoScalingClient, DescribeAutoScalingGroupsCommand, UpdateAutoScalingGroupCommand } from '@aws-sdk/client-auto-scaling';
 import { CloudWatchClient, GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
 import { DescribeTargetGroupsCommand, DescribeTargetHealthCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { DescribeDBClusterSnapshotsCommand, DescribeDBClustersCommand, DescribeGlobalClustersCommand, FailoverGlobalClusterCommand, RDSClient, SwitchoverGlobalClusterCommand } from '@aws-sdk/client-rds';
+import {
+  CreateDBInstanceCommand,
+  DescribeDBClusterSnapshotsCommand,
+  DescribeDBClustersCommand,
+  DescribeDBInstancesCommand,
+  DescribeGlobalClustersCommand,
+  FailoverGlobalClusterCommand,
+  RDSClient,
+  RestoreDBClusterToPointInTimeCommand,
+  SwitchoverGlobalClusterCommand,
+} from '@aws-sdk/client-rds';
 import {
   ChangeResourceRecordSetsCommand,
   GetChangeCommand,
@@ -122,6 +132,34 @@ export interface FakeAwsOptions {
   readonly metricDelayMs?: number;
   /** Route 53 health checks see a change this long after it happens (request interval x failure threshold). @default 0 */
   readonly detectionMs?: number;
+  /** From RestoreDBClusterToPointInTime to the new cluster being available. @default 15 min */
+  readonly restoreMs?: number;
+  /** From CreateDBInstance to the instance being available. @default 8 min */
+  readonly instanceMs?: number;
+  /** How far back a cluster can be restored (its BackupRetentionPeriod). @default 7 days */
+  readonly retentionMs?: number;
+  /** How far LatestRestorableTime trails the clock. @default 5 min */
+  readonly restorableLagMs?: number;
+}
+
+/** A cluster that RestoreDBClusterToPointInTime created, or one that simply has a name (`takeClusterName`). */
+interface OtherCluster {
+  readonly id: string;
+  readonly region: string;
+  status: string;
+  readonly availableAt: number;
+  readonly input?: Record<string, unknown>;
+  readonly tags: { Key: string; Value: string }[];
+  readonly members: string[];
+}
+
+interface DbInstanceModel {
+  readonly id: string;
+  readonly cluster: string;
+  readonly region: string;
+  readonly instanceClass: string;
+  status: string;
+  readonly availableAt: number;
 }
 
 type Call = { readonly command: string; readonly region: string; readonly input: Record<string, unknown> };
@@ -180,6 +218,9 @@ export class FakeAws {
   private readonly rebuild: Partial<Record<DrRole, { until?: number }>> = {};
   /** Whether each region's Route 53 health check passes, over time. */
   private readonly healthHistory: { at: number; healthy: Record<DrRole, boolean> }[] = [];
+  /** Clusters besides the pair's own: restores, and names taken. */
+  readonly otherClusters = new Map<string, OtherCluster>();
+  readonly dbInstances = new Map<string, DbInstanceModel>();
 
   constructor(
     private readonly targets: DrTargets,
@@ -198,6 +239,10 @@ export class FakeAws {
       rebuildMs: options.rebuildMs ?? 20 * 60_000,
       metricDelayMs: options.metricDelayMs ?? 30_000,
       detectionMs: options.detectionMs ?? 0,
+      restoreMs: options.restoreMs ?? 15 * 60_000,
+      instanceMs: options.instanceMs ?? 8 * 60_000,
+      retentionMs: options.retentionMs ?? 7 * 24 * 3_600_000,
+      restorableLagMs: options.restorableLagMs ?? 5 * 60_000,
     };
     const region = (role: DrRole): RegionModel => {
       const t = targets.regions[role];
@@ -306,13 +351,23 @@ export class FakeAws {
     this.noteHealth(this.clock.t);
   }
 
+  /** A cluster named `id` exists in the region of `role`, created by someone else (no restore tags). */
+  takeClusterName(role: DrRole, id: string): void {
+    this.otherClusters.set(id, { id, region: this.regions[role].region, status: 'available', availableAt: this.clock.t, tags: [], members: [] });
+  }
+
+  /** The restorable window of the pair's clusters now: [EarliestRestorableTime, LatestRestorableTime]. */
+  restorableWindow(): { earliest: number; latest: number } {
+    return { earliest: this.clock.t - this.o.retentionMs, latest: this.clock.t - this.o.restorableLagMs };
+  }
+
   count(command: string): number {
     return this.calls.filter((c) => c.command === command).length;
   }
 
   /** Mutating calls, in order: what a run changed. */
   writes(): string[] {
-    const mutating = ['UpdateAutoScalingGroup', 'SwitchoverGlobalCluster', 'FailoverGlobalCluster', 'ChangeResourceRecordSets'];
+    const mutating = ['UpdateAutoScalingGroup', 'SwitchoverGlobalCluster', 'FailoverGlobalCluster', 'ChangeResourceRecordSets', 'RestoreDBClusterToPointInTime', 'CreateDBInstance'];
     return this.calls.filter((c) => mutating.includes(c.command)).map((c) => `${c.command} ${c.region}`);
   }
 
@@ -409,6 +464,14 @@ export class FakeAws {
     on(rds, 'rds', FailoverGlobalClusterCommand, 'FailoverGlobalCluster', (input: { TargetDbClusterIdentifier: string; AllowDataLoss?: boolean }) => {
       if (input.AllowDataLoss !== true) throw new Error('the model only fails over with AllowDataLoss');
       return this.promote(input.TargetDbClusterIdentifier, true);
+    });
+    on(rds, 'rds', RestoreDBClusterToPointInTimeCommand, 'RestoreDBClusterToPointInTime', (input: RestoreInput, region) => this.restoreToTime(input, region));
+    on(rds, 'rds', CreateDBInstanceCommand, 'CreateDBInstance', (input: CreateInstanceInput, region) => this.createInstance(input, region));
+    on(rds, 'rds', DescribeDBInstancesCommand, 'DescribeDBInstances', (input: { DBInstanceIdentifier: string }, region) => {
+      const instance = this.dbInstances.get(input.DBInstanceIdentifier);
+      // The SDK names RDS's DBInstanceNotFound after its exception class.
+      if (!instance || instance.region !== region) throw this.answered('DBInstanceNotFoundFault', `DBInstance ${input.DBInstanceIdentifier} not found.`, 404);
+      return { DBInstances: [{ DBInstanceIdentifier: instance.id, DBClusterIdentifier: instance.cluster, DBInstanceClass: instance.instanceClass, DBInstanceStatus: instance.status, Engine: 'aurora-mysql' }] };
     });
     on(cw, 'cloudwatch', GetMetricStatisticsCommand, 'GetMetricStatistics', (input: LagQuery, region) => this.lag(input, region));
     on(asg, 'autoscaling', DescribeAutoScalingGroupsCommand, 'DescribeAutoScalingGroups', (input: { AutoScalingGroupNames: string[] }, region) =>
@@ -561,6 +624,8 @@ export class FakeAws {
       }
       asg.instances = asg.instances.filter((i) => i.goneAt === undefined || now < i.goneAt);
     }
+    for (const other of this.otherClusters.values()) if (other.status === 'creating' && now >= other.availableAt) other.status = 'available';
+    for (const instance of this.dbInstances.values()) if (instance.status === 'creating' && now >= instance.availableAt) instance.status = 'available';
   }
 
   private setClusterStatus(op: GlobalOperationModel, status: string): void {
@@ -638,8 +703,90 @@ export class FakeAws {
 
   private describeCluster(identifier: string, region: string) {
     const model = this.regionOf(region);
+    const other = this.otherClusters.get(identifier);
+    if (other && other.region === region) return { DBClusters: [this.describeOther(other)] };
     if (model.cluster.id !== identifier) throw this.answered('DBClusterNotFoundFault', `DBCluster ${identifier} not found.`, 404);
-    return { DBClusters: [{ DBClusterIdentifier: identifier, DBClusterArn: model.cluster.arn, Status: model.cluster.status, EngineVersion: model.cluster.engineVersion, Engine: 'aurora-mysql' }] };
+    const { earliest, latest } = this.restorableWindow();
+    return {
+      DBClusters: [
+        {
+          DBClusterIdentifier: identifier,
+          DBClusterArn: model.cluster.arn,
+          Status: model.cluster.status,
+          EngineVersion: model.cluster.engineVersion,
+          Engine: 'aurora-mysql',
+          EarliestRestorableTime: new Date(earliest),
+          LatestRestorableTime: new Date(latest),
+          DBSubnetGroup: `${identifier}-subnets`,
+          VpcSecurityGroups: [{ VpcSecurityGroupId: `sg-${model.role}0123456789abcdef`, Status: 'active' }],
+          StorageEncrypted: true,
+          KmsKeyId: `arn:aws:kms:${region}:${ACCOUNT}:key/${model.role}-0000-0000-0000-000000000000`,
+          DBClusterMembers: [{ DBInstanceIdentifier: `${identifier}-1`, IsClusterWriter: this.global.writer === model.role }],
+        },
+      ],
+    };
+  }
+
+  /** A restored cluster has an endpoint once it exists, and no instance until CreateDBInstance adds one. */
+  private describeOther(other: OtherCluster) {
+    return {
+      DBClusterIdentifier: other.id,
+      DBClusterArn: `arn:aws:rds:${other.region}:${ACCOUNT}:cluster:${other.id}`,
+      Status: other.status,
+      Engine: 'aurora-mysql',
+      EngineVersion: this.global.engineVersion,
+      Endpoint: `${other.id}.cluster-c0ffee123456.${other.region}.rds.amazonaws.com`,
+      Port: 3306,
+      TagList: other.tags,
+      DBClusterMembers: other.members.map((id) => ({ DBInstanceIdentifier: id, IsClusterWriter: true })),
+    };
+  }
+
+  /**
+   * RestoreDBClusterToPointInTime: a new cluster from the source's backups, "to any point in time
+   * before LatestRestorableTime for up to BackupRetentionPeriod days", created without instances
+   * (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_RestoreDBClusterToPointInTime.html).
+   * Its errors: DBClusterAlreadyExistsFault ("the user already has a DB cluster with the given
+   * identifier"), DBClusterNotFoundFault, and InvalidRestoreFault for a restore that cannot be made,
+   * which the model answers for a time outside the window.
+   */
+  private restoreToTime(input: RestoreInput, region: string) {
+    const model = this.regionOf(region);
+    if (input.SourceDBClusterIdentifier !== model.cluster.id) throw this.answered('DBClusterNotFoundFault', `DBCluster ${input.SourceDBClusterIdentifier} not found.`, 404);
+    if (this.otherClusters.has(input.DBClusterIdentifier) || DR_ROLES.some((r) => this.regions[r].cluster.id === input.DBClusterIdentifier)) {
+      throw this.answered('DBClusterAlreadyExistsFault', `DB Cluster already exists`, 400);
+    }
+    const { earliest, latest } = this.restorableWindow();
+    const time = input.RestoreToTime.getTime();
+    if (time < earliest || time > latest) throw this.answered('InvalidRestoreFault', `The restore time ${input.RestoreToTime.toISOString()} is outside the restorable window`, 400);
+    const other: OtherCluster = {
+      id: input.DBClusterIdentifier,
+      region,
+      status: 'creating',
+      availableAt: this.clock.t + this.o.restoreMs,
+      input: input as unknown as Record<string, unknown>,
+      tags: input.Tags ?? [],
+      members: [],
+    };
+    this.otherClusters.set(other.id, other);
+    return { DBCluster: this.describeOther(other) };
+  }
+
+  /**
+   * CreateDBInstance in a restored cluster: possible "only after the RestoreDBClusterToPointInTime
+   * operation has completed and the DB cluster is available" (as above); a taken identifier is
+   * DBInstanceAlreadyExists (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html).
+   */
+  private createInstance(input: CreateInstanceInput, region: string) {
+    const cluster = this.otherClusters.get(input.DBClusterIdentifier);
+    if (!cluster || cluster.region !== region) throw this.answered('DBClusterNotFoundFault', `DBCluster ${input.DBClusterIdentifier} not found.`, 404);
+    if (cluster.status !== 'available') throw this.answered('InvalidDBClusterStateFault', `DBCluster ${cluster.id} is in ${cluster.status} state`, 400);
+    if (this.dbInstances.has(input.DBInstanceIdentifier)) throw this.answered('DBInstanceAlreadyExistsFault', 'DB instance already exists', 400);
+    if (!input.DBInstanceClass || !input.Engine) throw this.answered('InvalidParameterCombination', 'DBInstanceClass and Engine are required', 400);
+    const instance: DbInstanceModel = { id: input.DBInstanceIdentifier, cluster: cluster.id, region, instanceClass: input.DBInstanceClass, status: 'creating', availableAt: this.clock.t + this.o.instanceMs };
+    this.dbInstances.set(instance.id, instance);
+    cluster.members.push(instance.id);
+    return { DBInstance: { DBInstanceIdentifier: instance.id, DBInstanceStatus: instance.status } };
   }
 
   /**
@@ -778,6 +925,20 @@ export class FakeAws {
     this.changes.set(id, 2);
     return { ChangeInfo: { Id: id, Status: 'PENDING', SubmittedAt: new Date(this.clock.t) } };
   }
+}
+
+interface RestoreInput {
+  readonly SourceDBClusterIdentifier: string;
+  readonly DBClusterIdentifier: string;
+  readonly RestoreToTime: Date;
+  readonly Tags?: { Key: string; Value: string }[];
+}
+
+interface CreateInstanceInput {
+  readonly DBInstanceIdentifier: string;
+  readonly DBClusterIdentifier: string;
+  readonly DBInstanceClass?: string;
+  readonly Engine?: string;
 }
 
 interface LagQuery {

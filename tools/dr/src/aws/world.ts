@@ -2,11 +2,15 @@ import { DescribeAutoScalingGroupsCommand, UpdateAutoScalingGroupCommand } from 
 import { type Datapoint, GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
 import { DescribeTargetGroupsCommand, DescribeTargetHealthCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import {
+  CreateDBInstanceCommand,
+  type DBCluster,
   DescribeDBClusterSnapshotsCommand,
   DescribeDBClustersCommand,
+  DescribeDBInstancesCommand,
   DescribeGlobalClustersCommand,
   FailoverGlobalClusterCommand,
   type GlobalCluster,
+  RestoreDBClusterToPointInTimeCommand,
   SwitchoverGlobalClusterCommand,
 } from '@aws-sdk/client-rds';
 import {
@@ -33,6 +37,8 @@ import {
   type HealthReport,
   IMPAIRED_RETRY_AFTER_MS,
   type ReplicationLag,
+  type RestoreWindow,
+  type RestoredCluster,
   type TrafficState,
   type WeightedRecord,
 } from '../world';
@@ -81,12 +87,32 @@ export interface AwsWorldOptions {
   readonly clock?: Clock;
 }
 
+/** Tags a restore puts on the cluster it creates, so that a rerun knows its own restore from a name someone else took. */
+export const RESTORED_FROM_TAG = 'dr:restored-from';
+export const RESTORE_TIME_TAG = 'dr:restore-time';
+
+/** The one instance of a restored cluster: its name with `-1`, within RDS's 63 characters. */
+export function restoredInstanceId(cluster: string): string {
+  return `${cluster.slice(0, 61).replace(/-+$/, '')}-1`;
+}
+
 /** Where a call goes: a role's region, or Route 53's global API. */
 type Where = DrRole | 'route53';
 
 /** A read that failed as an outage or an unexpected answer (never the operator's problem: that throws). */
 function failure(classified: ClassifiedError): { reachable: false; error: string; impaired: boolean } {
   return { reachable: false, error: errorLine(classified), impaired: classified.impaired };
+}
+
+/**
+ * An error with one of these names answers `value` instead: a resource that does not exist yet. The
+ * SDK names RDS's DBInstanceNotFound error after its exception class, DBInstanceNotFoundFault.
+ */
+function absentAs<T>(names: readonly string[], value: T): (error: unknown) => T {
+  return (error) => {
+    if (names.includes(String((error as { name?: unknown }).name))) return value;
+    throw error;
+  };
 }
 
 /**
@@ -192,6 +218,117 @@ export class AwsWorld implements DrWorld {
       .filter((snapshot) => snapshot.DBClusterSnapshotIdentifier?.includes(FAILOVER_SNAPSHOT_MARK))
       .sort((a, b) => (b.SnapshotCreateTime?.getTime() ?? 0) - (a.SnapshotCreateTime?.getTime() ?? 0))
       .map((snapshot) => ({ identifier: snapshot.DBClusterSnapshotIdentifier!, region, ...(snapshot.SnapshotCreateTime ? { createdAt: snapshot.SnapshotCreateTime.toISOString() } : {}) }));
+  }
+
+  /**
+   * EarliestRestorableTime and LatestRestorableTime of the DBCluster: "the latest time to which a
+   * database can be restored with point-in-time restore", and the earliest
+   * (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DBCluster.html).
+   */
+  async readRestoreWindow(role: DrRole): Promise<RestoreWindow> {
+    const { region, cluster } = this.targets.regions[role];
+    const source = await this.describeSource(role);
+    return {
+      role,
+      region,
+      cluster,
+      ...(source.EarliestRestorableTime ? { earliest: source.EarliestRestorableTime.toISOString() } : {}),
+      ...(source.LatestRestorableTime ? { latest: source.LatestRestorableTime.toISOString() } : {}),
+    };
+  }
+
+  /**
+   * RestoreDBClusterToPointInTime creates a new cluster "with the same configuration as the original
+   * DB cluster, except that the new DB cluster is created with the default DB security group", and
+   * picks the Availability Zone from the subnet group: so the source's subnet group, VPC security
+   * groups and KMS key are passed explicitly. It takes no global cluster: the restore of a global
+   * database's member is a standalone cluster.
+   * https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_RestoreDBClusterToPointInTime.html
+   * The tags mark the cluster as this restore; tags given at creation also need rds:AddTagsToResource
+   * (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/security_iam_id-based-policy-examples-grant-permissions-tags-on-create.html).
+   */
+  async restoreToTime(role: DrRole, time: string, target: string): Promise<void> {
+    const { cluster } = this.targets.regions[role];
+    const source = await this.describeSource(role);
+    const securityGroups = (source.VpcSecurityGroups ?? []).map((g) => g.VpcSecurityGroupId).filter((id): id is string => id !== undefined);
+    await this.call(role, 'rds', 'RestoreDBClusterToPointInTime', () =>
+      this.clients.regional[role].rds.send(
+        new RestoreDBClusterToPointInTimeCommand({
+          SourceDBClusterIdentifier: cluster,
+          RestoreToTime: new Date(time),
+          DBClusterIdentifier: target,
+          RestoreType: 'full-copy',
+          ...(source.DBSubnetGroup ? { DBSubnetGroupName: source.DBSubnetGroup } : {}),
+          ...(securityGroups.length > 0 ? { VpcSecurityGroupIds: securityGroups } : {}),
+          ...(source.KmsKeyId ? { KmsKeyId: source.KmsKeyId } : {}),
+          Tags: [
+            { Key: RESTORED_FROM_TAG, Value: cluster },
+            { Key: RESTORE_TIME_TAG, Value: time },
+          ],
+        }),
+      ),
+    );
+  }
+
+  async readRestoredCluster(role: DrRole, target: string): Promise<RestoredCluster> {
+    const { region } = this.targets.regions[role];
+    const rds = this.clients.regional[role].rds;
+    // A cluster that does not exist yet is the expected answer here, not a configuration error.
+    const clusters = await this.call(role, 'rds', 'DescribeDBClusters', () => rds.send(new DescribeDBClustersCommand({ DBClusterIdentifier: target })).catch(absentAs(['DBClusterNotFoundFault'], undefined)));
+    const found = clusters?.DBClusters?.[0];
+    if (!found) return { identifier: target, region, exists: false };
+    const tag = (key: string) => found.TagList?.find((t) => t.Key === key)?.Value;
+    const restoredFrom = tag(RESTORED_FROM_TAG);
+    const restoredTo = tag(RESTORE_TIME_TAG);
+    const member = found.DBClusterMembers?.[0]?.DBInstanceIdentifier;
+    const instances = member
+      ? await this.call(role, 'rds', 'DescribeDBInstances', () => rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: member })).catch(absentAs(['DBInstanceNotFound', 'DBInstanceNotFoundFault'], undefined)))
+      : undefined;
+    const instance = instances?.DBInstances?.[0];
+    return {
+      identifier: target,
+      region,
+      exists: true,
+      ...(found.Status ? { status: found.Status } : {}),
+      ...(found.Endpoint ? { endpoint: found.Endpoint } : {}),
+      ...(found.Port !== undefined ? { port: found.Port } : {}),
+      ...(restoredFrom ? { restoredFrom } : {}),
+      ...(restoredTo ? { restoredTo } : {}),
+      ...(member
+        ? { instance: { identifier: member, ...(instance?.DBInstanceStatus ? { status: instance.DBInstanceStatus } : {}), ...(instance?.DBInstanceClass ? { instanceClass: instance.DBInstanceClass } : {}) } }
+        : {}),
+    };
+  }
+
+  /**
+   * "For Aurora, this operation only restores the DB cluster, not the DB instances [...]. You must
+   * invoke the CreateDBInstance operation [...] specifying the identifier of the restored DB cluster
+   * in DBClusterIdentifier", once the cluster is available (RestoreDBClusterToPointInTime, as above);
+   * DBInstanceClass, DBInstanceIdentifier and Engine are required
+   * (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html).
+   */
+  async createRestoredInstance(role: DrRole, target: string, instanceClass: string): Promise<void> {
+    const rds = this.clients.regional[role].rds;
+    const clusters = await this.call(role, 'rds', 'DescribeDBClusters', () => rds.send(new DescribeDBClustersCommand({ DBClusterIdentifier: target })), `restored cluster ${target}`);
+    const engine = clusters.DBClusters?.[0]?.Engine;
+    if (!engine) throw new Error(`DescribeDBClusters returned no engine for ${target}`);
+    await this.call(role, 'rds', 'CreateDBInstance', () =>
+      rds.send(new CreateDBInstanceCommand({ DBInstanceIdentifier: restoredInstanceId(target), DBClusterIdentifier: target, DBInstanceClass: instanceClass, Engine: engine })),
+    );
+  }
+
+  private async describeSource(role: DrRole): Promise<DBCluster> {
+    const { cluster } = this.targets.regions[role];
+    const result = await this.call(
+      role,
+      'rds',
+      'DescribeDBClusters',
+      () => this.clients.regional[role].rds.send(new DescribeDBClustersCommand({ DBClusterIdentifier: cluster })),
+      `cluster ${cluster}`,
+    );
+    const found = result.DBClusters?.[0];
+    if (!found) throw new Error(`DescribeDBClusters returned no cluster ${cluster}`);
+    return found;
   }
 
   async failoverDatabase(to: DrRole): Promise<void> {

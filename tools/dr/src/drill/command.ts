@@ -10,6 +10,7 @@ import type { DrillReport } from './analysis';
 import { runDrill, startWorld } from './drill';
 import { DEFAULT_WORLD_DIR } from './paths';
 import { DB_ENDPOINTS, DEFAULT_DB_ENDPOINT, type DbEndpoint, PROFILES, type ProfileName } from './profile';
+import { renderRestoreDrill, runRestoreDrill } from './restore';
 
 export interface DrillCommandDeps {
   readonly loadEnvironment: () => Environment;
@@ -19,7 +20,7 @@ export interface DrillCommandDeps {
   readonly setExitCode: (code: number) => void;
 }
 
-const ACTIONS = ['up', 'down', ...OPERATIONS] as const;
+const ACTIONS = ['up', 'down', ...OPERATIONS, 'restore'] as const;
 
 interface DrillFlags {
   readonly fault: Fault;
@@ -55,7 +56,7 @@ export function registerDrillCommands(program: Command, deps: DrillCommandDeps):
   program
     .command('drill')
     .description('Run an operation against a local world (two MariaDB servers replicating, the real service, a Route 53-like router) under load, inject a fault, and measure what was lost and how long writes stopped')
-    .addArgument(new Argument('<action>', 'up: start a world and leave it running; down: stop it; or the operation to drill').choices(ACTIONS))
+    .addArgument(new Argument('<action>', 'up: start a world and leave it running; down: stop it; restore: point-in-time recovery from a base backup and the binary logs; or the operation to drill').choices(ACTIONS))
     .addOption(new Option('--fault <fault>', 'what goes wrong first').choices(FAULTS).default('none'))
     .addOption(new Option('--profile <profile>', 'ci: timings scaled down 60x; real: the documented AWS timings').choices(PROFILES).default('ci'))
     .addOption(new Option('--db-endpoint <endpoint>', 'where the service reads and writes: its region\'s database, or the global writer endpoint').choices(DB_ENDPOINTS).default(DEFAULT_DB_ENDPOINT))
@@ -74,6 +75,15 @@ export function registerDrillCommands(program: Command, deps: DrillCommandDeps):
       }
       if (action === 'down') {
         deps.out(await stopWorld(dir));
+        return;
+      }
+      if (action === 'restore') {
+        // A world of its own: one writer, its backup and a restored server, none of the pair.
+        const reportPath = flags.report ?? join(deps.root, 'reports', 'dr', `drill-restore-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+        const result = await runRestoreDrill({ reportPath, log: (line) => deps.out(`drill: ${line}`), ...(deps.signal ? { signal: deps.signal } : {}) });
+        deps.out(renderRestoreDrill(result.report));
+        deps.out(`Report: ${relative(deps.root, reportPath) || reportPath}`);
+        deps.setExitCode(result.report.outcome === 'recovered' ? 0 : 1);
         return;
       }
       const reportPath = flags.report ?? join(deps.root, 'reports', 'dr', `drill-${action}-${flags.fault}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { DR_ROLES, type Capacity, type DrRole, otherRole } from '@txn-dr/config';
 import type { DrTargets } from '../targets';
-import { type CapacityState, type ClusterState, type DatabaseState, type DrWorld, type FailoverSnapshot, type HealthReport, IMPAIRED_RETRY_AFTER_MS, type TrafficState, type WeightedRecord } from '../world';
+import { type CapacityState, type ClusterState, type DatabaseState, type DrWorld, type FailoverSnapshot, type HealthReport, IMPAIRED_RETRY_AFTER_MS, type RestoreWindow, type RestoredCluster, type TrafficState, type WeightedRecord } from '../world';
 import type { ApiError, CapacityView, ClusterView, GlobalClusterView, LagView, WorldInfo } from './protocol';
 
 export interface LocalWorldOptions {
@@ -22,6 +22,14 @@ export class WorldApiError extends Error {
   ) {
     super(message);
     this.name = code;
+  }
+}
+
+/** `dr restore` against the local world. */
+export class RestoreNotSupportedError extends Error {
+  override readonly name = 'RestoreNotSupportedError';
+  constructor() {
+    super('point-in-time restore is not supported by the local world yet: run `dr restore` against AWS');
   }
 }
 
@@ -174,6 +182,23 @@ export class LocalWorld implements DrWorld {
 
   async readFailoverSnapshots(role: DrRole): Promise<readonly FailoverSnapshot[]> {
     return (await this.region(role, '/snapshots')) as FailoverSnapshot[];
+  }
+
+  // Point-in-time restore has no local counterpart yet: MariaDB replicas keep no restorable backups here.
+  readRestoreWindow(): Promise<RestoreWindow> {
+    return Promise.reject(new RestoreNotSupportedError());
+  }
+
+  restoreToTime(): Promise<void> {
+    return Promise.reject(new RestoreNotSupportedError());
+  }
+
+  readRestoredCluster(): Promise<RestoredCluster> {
+    return Promise.reject(new RestoreNotSupportedError());
+  }
+
+  createRestoredInstance(): Promise<void> {
+    return Promise.reject(new RestoreNotSupportedError());
   }
 
   async readTraffic(): Promise<TrafficState> {

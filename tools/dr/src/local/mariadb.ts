@@ -11,9 +11,12 @@ const run = promisify(execFile);
 
 /** Where Debian puts the server binaries (root's PATH has /usr/sbin, a developer's may not). */
 const SEARCH_PATH = ['/usr/sbin', '/usr/bin', '/usr/local/sbin', '/usr/local/bin', '/usr/local/mysql/bin'];
-const INSTALL_HINT = 'install MariaDB first: `sudo apt-get install mariadb-server` (Debian/Ubuntu)';
 
-export type MariaDbProgram = 'mariadb-install-db' | 'mariadbd' | 'mariadb' | 'mariadb-dump';
+export type MariaDbProgram = 'mariadb-install-db' | 'mariadbd' | 'mariadb' | 'mariadb-dump' | 'mariadb-binlog' | 'mariadb-backup';
+
+/** Debian ships mariadb-backup in a package of its own; everything else comes with the server. */
+const installHint = (name: MariaDbProgram) =>
+  `install it first: \`sudo apt-get install ${name === 'mariadb-backup' ? 'mariadb-backup' : 'mariadb-server'}\` (Debian/Ubuntu)`;
 
 /** The path of a MariaDB program; throws with the install hint when it is missing. */
 export function mariadbProgram(name: MariaDbProgram): string {
@@ -21,7 +24,7 @@ export function mariadbProgram(name: MariaDbProgram): string {
     const candidate = join(dir, name);
     if (existsSync(candidate)) return candidate;
   }
-  throw new Error(`the local drill needs the MariaDB program ${name}, which is not installed: ${INSTALL_HINT}`);
+  throw new Error(`the local drill needs the MariaDB program ${name}, which is not installed: ${installHint(name)}`);
 }
 
 /** A free TCP port on 127.0.0.1. */
