@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ConfigError, type DrRole, type Environment } from '@txn-dr/config';
@@ -43,6 +44,9 @@ export interface CliDeps {
 }
 
 export const EXIT_CODES: Record<Outcome, number> = { completed: 0, failed: 1, refused: 3, declined: 4, interrupted: 130 };
+/** The version of this package, as the operator reports it with an incident. */
+const CLI_VERSION = (JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version: string }).version;
+
 /** Bad configuration or arguments. */
 const EXIT_USAGE = 2;
 
@@ -91,6 +95,7 @@ export async function runCli(argv: readonly string[], deps: CliDeps): Promise<nu
     .description(
       'Operate the warm-standby pair of the environment named by ENVIRONMENT_SUFFIX (default dev): live status, plans, and the switchover, failover and failback runs.',
     )
+    .version(`dr ${CLI_VERSION} (Node.js ${process.version})`, '-V, --version', 'print the version of the CLI and of Node.js')
     .exitOverride()
     .configureOutput({ writeOut: (s) => deps.out(s.replace(/\n$/, '')), writeErr: (s) => deps.err(s.replace(/\n$/, '')) })
     .showHelpAfterError();

@@ -133,6 +133,12 @@ describe('dr budget', () => {
 });
 
 describe('the program', () => {
+  it('prints its version and the Node.js it runs on', async () => {
+    h = harness();
+    expect(await h.run(['--version'])).toBe(0);
+    expect(h.lastOutput()).toBe(`dr 0.0.0 (Node.js ${process.version})`);
+  });
+
   it('prints help', async () => {
     h = harness();
     expect(await h.run(['--help'])).toBe(0);
