@@ -272,8 +272,15 @@ async function runOperation(operation: Operation, flags: RunFlags, deps: CliDeps
   const environmentFile = relative(deps.root, join(deps.environmentsDir, `${env.name}.json`));
   const report = buildReport({ operation, targets, direction, result, facts, command: resume, environmentFile });
   const path = flags.report ?? defaultReportPath(deps.root, operation, env.name, result.startedAt);
-  // The summary first: a report that cannot be written must not hide what the run did.
-  deps.out(renderSummary(report));
+  return finishRun(deps, path, report, renderSummary(report));
+}
+
+/**
+ * The end of every run: the summary first, so that a report that cannot be written does not hide
+ * what the run did, then the report; the exit code of the outcome (1 at least when the report is lost).
+ */
+function finishRun(deps: CliDeps, path: string, report: Parameters<typeof writeReport>[1] & { readonly outcome: Outcome }, summary: string): number {
+  deps.out(summary);
   try {
     writeReport(path, report);
   } catch (error) {
@@ -396,15 +403,7 @@ async function runRestore(flags: RunFlags, deps: CliDeps, waits: Waits, ctx: { e
   const [window, restored] = await Promise.all([facts.window ?? world.readRestoreWindow(role).catch(() => undefined), world.readRestoredCluster(role, options.target).catch(() => undefined)]);
   const report = buildRestoreReport({ targets, role, options, result: locked, ...(window ? { window } : {}), ...(restored ? { restored } : {}), command });
   const path = flags.report ?? restoreReportPath(deps.root, env.name, locked.startedAt);
-  deps.out(renderRestoreSummary(report));
-  try {
-    writeReport(path, report);
-  } catch (error) {
-    deps.err(`cannot write the report to ${path}: ${(error as Error).message}; the summary above is the record of this run`);
-    return EXIT_CODES[report.outcome] || 1;
-  }
-  deps.out(`Report: ${relative(deps.root, path) || path}`);
-  return EXIT_CODES[report.outcome];
+  return finishRun(deps, path, report, renderRestoreSummary(report));
 }
 
 /** The end of a run: measured time per step and in total, what is left, and the config change. */
