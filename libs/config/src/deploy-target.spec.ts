@@ -5,17 +5,7 @@ import { DEPLOYED_ENVIRONMENTS } from './defaults';
 import { placeholderZoneName, reservedDomainOf, undeployableZoneReason } from './domains';
 import { type EnvironmentOverrides, defineEnvironment, environmentWarnings, knownEnvironments, loadEnvironment } from './environment';
 import { ConfigError } from './errors';
-
-/** `field: message` of every issue of the ConfigError `fn` throws; fails when it throws none. */
-function issuesOf(fn: () => unknown): string[] {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof ConfigError) return error.issues.map((i) => `${i.field}: ${i.message}`);
-    throw error;
-  }
-  throw new Error('expected a ConfigError, got a valid environment');
-}
+import { issuesOf } from '../test/issues';
 
 /**
  * The issues at the fields this file is about (accountId, dns.*), empty when the environment is

@@ -1,22 +1,11 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError } from './errors';
 import { capacityFor } from './capacity';
 import { activeRole, defineEnvironment, environmentWarnings, loadEnvironment, otherRole } from './environment';
 import type { DeepPartial } from './merge';
 import type { EnvironmentInput } from './schema';
-
-/** Runs `fn`, expecting a ConfigError; returns its issues as `field: message` lines. */
-function issuesOf(fn: () => unknown): string[] {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof ConfigError) return error.issues.map((i) => `${i.field}: ${i.message}`);
-    throw error;
-  }
-  throw new Error('expected a ConfigError, got a valid environment');
-}
+import { issuesOf } from '../test/issues';
 
 const emptyDir = mkdtempSync(join(tmpdir(), 'env-empty-'));
 
