@@ -1,11 +1,11 @@
-import { describeStackApp, runStackMain } from '@txn-dr/infra-core/testing';
+import { describeStackApp } from '@txn-dr/infra-core/testing';
 import { join } from 'node:path';
 
-describeStackApp(join(__dirname, '..'), 'primary');
+const dev = describeStackApp(join(__dirname, '..'), 'primary');
 
 describe('the stack-primary app, on its own', () => {
   it('synthesizes before the secondary exists: no peering, only the global stack read, the peering outputs published', () => {
-    const run = runStackMain(join(__dirname, '..'), 'primary');
+    const run = dev();
     expect(run.status).toBe(0);
     const json = run.stack!;
     const types = Object.keys(json.resource ?? {});

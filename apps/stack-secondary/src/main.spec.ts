@@ -1,11 +1,11 @@
-import { describeStackApp, runStackMain } from '@txn-dr/infra-core/testing';
+import { describeStackApp } from '@txn-dr/infra-core/testing';
 import { join } from 'node:path';
 
-describeStackApp(join(__dirname, '..'), 'secondary');
+const dev = describeStackApp(join(__dirname, '..'), 'secondary');
 
 describe('the stack-secondary app', () => {
   it('requests the peering from its region and accepts it in the primary region, from the primary\'s outputs', () => {
-    const run = runStackMain(join(__dirname, '..'), 'secondary');
+    const run = dev();
     expect(run.status).toBe(0);
     const json = run.stack!;
     const only = (type: string) => {

@@ -4,7 +4,7 @@ import { type EnvironmentOverrides, defineEnvironment } from '@txn-dr/config';
 import { STACK_NAMES, STACK_OUTPUTS, TERRAFORM_REQUIRED_VERSION, type StackName, type StackOutputs } from '@txn-dr/contracts';
 import { Testing } from 'cdktf';
 import { DrStack } from './dr-stack';
-import { synthesize } from './testing';
+import { synthesize } from '../test/testing';
 
 function stackWith<S extends StackName = 'primary'>(overrides: Partial<EnvironmentOverrides> = {}, stack: S = 'primary' as S): DrStack<S> {
   const env = defineEnvironment({ name: 'dev', ...overrides });

@@ -3,7 +3,7 @@ import { SecretsmanagerSecretVersion } from '@cdktf/provider-aws/lib/secretsmana
 import { Fn, Testing } from 'cdktf';
 import { DrStack } from './dr-stack';
 import { EphemeralResource } from './ephemeral';
-import { onlyResource, synthesize } from './testing';
+import { onlyResource, synthesize } from '../test/testing';
 
 describe('EphemeralResource', () => {
   const stack = new DrStack(Testing.app(), { env: defineEnvironment({ name: 'dev' }), stack: 'global' });

@@ -2,7 +2,7 @@ import { defineEnvironment } from '@txn-dr/config';
 import { Testing } from 'cdktf';
 import { DrStack } from './dr-stack';
 import { ServiceRole } from './service-role';
-import { followReference, onlyResource, synthesize } from './testing';
+import { followReference, onlyResource, synthesize } from '../test/testing';
 
 describe('ServiceRole', () => {
   const stack = new DrStack(Testing.app(), { env: defineEnvironment({ name: 'dev' }), stack: 'primary' });

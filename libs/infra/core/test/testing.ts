@@ -68,31 +68,33 @@ export function runStackMain(projectDir: string, stackName: string, vars: Record
 /**
  * The checks every stack app owes: it synthesizes its stack with its own state key, every AWS
  * provider is locked to the environment's account, and invalid config (a malformed or unknown
- * environment) stops it before anything is written, with the field named.
+ * environment) stops it before anything is written, with the field named. Returns the dev run
+ * (after the file's `beforeAll`), so a stack's own checks of dev need no synth of their own.
  */
-export function describeStackApp(projectDir: string, stackName: string): void {
+export function describeStackApp(projectDir: string, stackName: string): () => AppRun {
+  // One synth of dev (the default environment) serves every check of it.
+  let dev: AppRun | undefined;
+  // At the top of the file, not in the suite: the stack's own checks of dev run even when picked alone.
+  beforeAll(() => {
+    dev = runStackMain(projectDir, stackName, { TERRAFORM_STATE_BUCKET: 'acme-tf-state' });
+  });
   describe(`the stack-${stackName} app`, () => {
-    // One synth of dev (the default environment) serves every check of it.
-    let dev: AppRun;
-    beforeAll(() => {
-      dev = runStackMain(projectDir, stackName, { TERRAFORM_STATE_BUCKET: 'acme-tf-state' });
-    });
 
     it('synthesizes its stack with its own state key, saying that the zone is a placeholder', () => {
-      expect(dev.stderr).toBe('warning: dns.zoneName is the placeholder dr-dev.example.com: synth works, a deploy is refused until dns.zoneName names a domain you own\n');
-      expect(dev.status).toBe(0);
-      expect(dev.stack?.terraform.backend).toEqual({
+      expect(dev!.stderr).toBe('warning: dns.zoneName is the placeholder dr-dev.example.com: synth works, a deploy is refused until dns.zoneName names a domain you own\n');
+      expect(dev!.status).toBe(0);
+      expect(dev!.stack?.terraform.backend).toEqual({
         s3: expect.objectContaining({ bucket: 'acme-tf-state', key: `dev/${stackName}.tfstate`, encrypt: true, use_lockfile: true }),
       });
     });
 
     it('holds no literal secret', () => {
-      expect(dev.stack).toBeDefined();
-      expect(literalSecrets(dev.stack!)).toEqual([]);
+      expect(dev!.stack).toBeDefined();
+      expect(literalSecrets(dev!.stack!)).toEqual([]);
     });
 
     it('leaves its providers open to any account in dev, which names none', () => {
-      const providers = dev.stack?.provider?.aws ?? [];
+      const providers = dev!.stack?.provider?.aws ?? [];
       expect(providers.length).toBeGreaterThanOrEqual(2);
       for (const provider of providers) expect(provider).not.toHaveProperty('allowed_account_ids');
     });
@@ -105,7 +107,7 @@ export function describeStackApp(projectDir: string, stackName: string): void {
       expect(run.stderr).not.toMatch(/placeholder/);
       const providers = run.stack?.provider?.aws ?? [];
       // The same providers as in dev, each with the lock.
-      expect(providers.map((provider) => provider.alias)).toEqual((dev.stack?.provider?.aws ?? []).map((provider) => provider.alias));
+      expect(providers.map((provider) => provider.alias)).toEqual((dev!.stack?.provider?.aws ?? []).map((provider) => provider.alias));
       for (const provider of providers) expect([provider.alias, provider.allowed_account_ids]).toEqual([provider.alias, [accountId]]);
     });
 
@@ -119,6 +121,10 @@ export function describeStackApp(projectDir: string, stackName: string): void {
       expect(existsSync(run.outdir)).toBe(false);
     });
   });
+  return () => {
+    if (dev === undefined) throw new Error('the dev synth runs in beforeAll: read it from a test');
+    return dev;
+  };
 }
 
 /**
