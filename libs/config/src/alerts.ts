@@ -73,7 +73,12 @@ export interface AlertIssue {
  *   would leave every alarm talking to nobody. Other names (a scratch environment, the stack
  *   tests' `ci`) may have none, as they may have no account id.
  */
-export function alertIssues(environmentName: string, subscriptions: readonly AlertSubscription[]): AlertIssue[] {
+export function alertIssues(
+  environmentName: string,
+  subscriptions: readonly AlertSubscription[],
+  /** Whether the entry at a position passed the schema; the others are left to their own issues. @default every entry */
+  wellFormed: (index: number) => boolean = () => true,
+): AlertIssue[] {
   const issues: AlertIssue[] = [];
   const placeholdersAllowed = environmentName === DEFAULT_ENVIRONMENT_NAME;
   if ((DEPLOYED_ENVIRONMENTS as readonly string[]).includes(environmentName) && subscriptions.length === 0) {
@@ -84,6 +89,7 @@ export function alertIssues(environmentName: string, subscriptions: readonly Ale
   }
   const seen = new Map<string, number>();
   subscriptions.forEach((subscription, index) => {
+    if (!wellFormed(index)) return;
     const key = `${subscription.protocol} ${subscription.protocol === 'email' ? subscription.endpoint.toLowerCase() : subscription.endpoint}`;
     const first = seen.get(key);
     if (first !== undefined) {

@@ -33,7 +33,7 @@ describe('backup config', () => {
     ['crossed lock bounds', { vaultLock: { minRetentionDays: 90, maxRetentionDays: 30 } }, 'backup.vaultLock.minRetentionDays: 90 is greater than'],
     ['a retention under the lock minimum', { retentionDays: 7, vaultLock: { minRetentionDays: 14, maxRetentionDays: 365 } }, 'backup.retentionDays: 7 is outside'],
     ['a retention over the lock maximum', { retentionDays: 35, vaultLock: { minRetentionDays: 1, maxRetentionDays: 30 } }, 'backup.retentionDays: 35 is outside'],
-    ['an unknown field', { retentionDays: 35, copies: 2 } as unknown as EnvironmentInput['backup'], 'backup'],
+    ['an unknown field', { retentionDays: 35, copies: 2 } as unknown as EnvironmentInput['backup'], 'backup.copies: is not a field of backup, which has retentionDays, vaultLock'],
   ])('refuses %s, naming the field', (_case, backup, expected) => {
     const issues = issuesOf(backup);
     expect(issues).toHaveLength(1);

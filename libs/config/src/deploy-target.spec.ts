@@ -169,7 +169,7 @@ describe('the environment named by ENVIRONMENT_SUFFIX', () => {
     expect((error as ConfigError).message).toBe(
       `Invalid environment (ENVIRONMENT_SUFFIX=${name}):\n` +
         `  - name (ENVIRONMENT_SUFFIX): ${name} is not a known environment (no ${join(dir, `${name}.json`)}); the known ones are dev, production, staging. ` +
-        `Set ENVIRONMENT_SUFFIX to one of them, or add ${name}.json there to define ${name}.`,
+        `Set ENVIRONMENT_SUFFIX to one of them, add ${name}.json there to define ${name}, or name a file of your own in TXN_DR_CONFIG.`,
     );
   });
 

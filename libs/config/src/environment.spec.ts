@@ -111,7 +111,7 @@ describe('loadEnvironment', () => {
     const dir = mkdtempSync(join(tmpdir(), 'env-'));
     writeFileSync(join(dir, 'typo.json'), JSON.stringify({ healthCheck: { intervalSecs: 10 } }));
     expect(issuesOf(() => loadEnvironment({ env: { ENVIRONMENT_SUFFIX: 'typo' }, environmentsDir: dir }))).toEqual([
-      expect.stringMatching(/^healthCheck: .*intervalSecs/),
+      'healthCheck.intervalSecs: is not a field of healthCheck; did you mean healthCheck.intervalSeconds?',
     ]);
   });
 });
@@ -156,7 +156,7 @@ const badInputs: Case[] = [
   ['a secondary certificate in another region', { loadBalancer: { certificates: { secondary: CERTIFICATE_USW2 } } }, 'loadBalancer.certificates.secondary', /in us-west-2, but regions\.secondary\.region is us-east-2/],
   ['a certificate that stays behind when its region moves', { regions: { primary: { region: 'us-west-2' } }, loadBalancer: { certificates: { primary: CERTIFICATE_USE1 } } }, 'loadBalancer.certificates.primary', /in us-east-1, but regions\.primary\.region is us-west-2/],
   ['a certificate for a load balancer that serves no HTTPS', { loadBalancer: { https: false, certificates: { secondary: CERTIFICATE_USE2 } } }, 'loadBalancer.certificates.secondary', /loadBalancer\.https is false/],
-  ['an unknown field beside the certificates', { loadBalancer: { certificates: { tertiary: CERTIFICATE_USE1 } } as never }, 'loadBalancer.certificates', /tertiary/],
+  ['an unknown field beside the certificates', { loadBalancer: { certificates: { tertiary: CERTIFICATE_USE1 } } as never }, 'loadBalancer.certificates.tertiary', /^[^:]+: is not a field of loadBalancer\.certificates, which has primary, secondary$/],
   ['the single certificate of old, which served one region only', { loadBalancer: { certificateArn: CERTIFICATE_USE1 } as never }, 'loadBalancer.certificateArn', /replaced by loadBalancer\.certificates\.primary and loadBalancer\.certificates\.secondary: an ACM certificate serves only its own region/],
 ];
 
@@ -215,7 +215,7 @@ const badAlerts: AlertCase[] = [
   ['an https endpoint on an IP address', 'dev', [{ protocol: 'https', endpoint: 'https://203.0.113.10/sns' }], 'alerts.subscriptions[0].endpoint', /https:\/\/ URL on a DNS name/],
   ['an https endpoint carrying a password', 'dev', [{ protocol: 'https', endpoint: 'https://sns:hunter2@events.pager.acme.io/sns' }], 'alerts.subscriptions[0].endpoint', /user name or password/],
   ['a protocol other than email or https', 'dev', [{ protocol: 'sms', endpoint: '+15555550100' }], 'alerts.subscriptions[0].protocol', /one of email, https/],
-  ['an entry with an unknown field', 'dev', [{ ...ONCALL, filter: 'x' }], 'alerts.subscriptions[0]', /filter/],
+  ['an entry with an unknown field', 'dev', [{ ...ONCALL, filter: 'x' }], 'alerts.subscriptions[0].filter', /is not a field of alerts\.subscriptions\[0\], which has protocol, endpoint/],
   ['the same endpoint twice', 'dev', [ONCALL, PAGER, { protocol: 'email', endpoint: 'OnCall@payments.acme.io' }], 'alerts.subscriptions[2]', /repeats alerts\.subscriptions\[0\] \(email OnCall@payments\.acme\.io\)/],
   ['an example.com address outside dev', 'pr42', [ONCALL, { protocol: 'email', endpoint: 'oncall@example.com' }], 'alerts.subscriptions[1].endpoint', /oncall@example\.com is under example\.com, which is reserved .* reaches nobody: alerts of pr42 must reach someone \(only dev may use a placeholder\)/],
   ['an example.org address outside dev', 'pr42', [{ protocol: 'email', endpoint: 'oncall@example.org' }], 'alerts.subscriptions[0].endpoint', /under example\.org/],
@@ -229,7 +229,7 @@ const badAlerts: AlertCase[] = [
   ['no endpoint in staging', 'staging', [], 'alerts.subscriptions', /is empty, so every alarm of staging would reach nobody/],
   ['no endpoint in production', 'production', [], 'alerts.subscriptions', /is empty, so every alarm of production would reach nobody/],
   ['a placeholder in production', 'production', [{ protocol: 'email', endpoint: 'oncall@example.com' }], 'alerts.subscriptions[0].endpoint', /alerts of production must reach someone/],
-  ['the single e-mail field of old', 'dev', undefined, 'alerts', /email/],
+  ['the single e-mail field of old', 'dev', undefined, 'alerts.email', /is not a field of alerts, which has subscriptions/],
 ];
 
 describe('alert subscriptions', () => {
@@ -309,8 +309,8 @@ describe('HTTPS', () => {
 
   it('names the retired field and any unknown one beside it separately', () => {
     expect(issuesOf(() => defineEnvironment({ name: 'dev', loadBalancer: { certificateArn: CERTIFICATE_USE1, certificate: 'x' } as never }))).toEqual([
+      'loadBalancer.certificate: is not a field of loadBalancer; did you mean loadBalancer.certificates?',
       expect.stringMatching(/^loadBalancer\.certificateArn: was replaced by loadBalancer\.certificates\.primary/),
-      'loadBalancer: Unrecognized key: "certificate"',
     ]);
   });
 });

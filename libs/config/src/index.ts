@@ -14,6 +14,7 @@ export { parseCidr, cidrsOverlap, subnetCidrs, type CidrRange } from './cidr';
 export { DEFAULT_ENVIRONMENT_NAME, DEPLOYED_ENVIRONMENTS, REFERENCE_CAPACITY, REFERENCE_REGIONS } from './defaults';
 export { RESERVED_DOMAINS, placeholderZoneName, reservedDomainOf, undeployableZoneReason } from './domains';
 export {
+  CONFIG_FILE_VARIABLE,
   ENVIRONMENTS_DIR,
   activeRole,
   defineEnvironment,

@@ -1,11 +1,10 @@
 import { z } from 'zod';
-import { alertIssues, alertSubscriptionSchema } from './alerts';
-import { backupIssues, backupSchema } from './backup';
-import { ACM_CERTIFICATE_ARN_PATTERN, acmCertificateRegion } from './certificates';
-import { cidrsOverlap, parseCidr } from './cidr';
-import { DEPLOYED_ENVIRONMENTS } from './defaults';
-import { undeployableZoneReason } from './domains';
-import { describeRtoBudget, rtoBudget } from './rto';
+import { alertSubscriptionSchema } from './alerts';
+import { backupSchema } from './backup';
+import { ACM_CERTIFICATE_ARN_PATTERN } from './certificates';
+import { parseCidr } from './cidr';
+import type { FieldPath } from './field-issues';
+import { crossFieldIssues } from './rules';
 
 /** The two regional roles of the warm-standby pair. */
 export const DR_ROLES = ['primary', 'secondary'] as const;
@@ -246,128 +245,29 @@ export const environmentSchema = z
       })
       .prefault({}),
   })
-  .superRefine((env, ctx) => {
-    if ((DEPLOYED_ENVIRONMENTS as readonly string[]).includes(env.name)) {
-      if (env.accountId === undefined) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['accountId'],
-          message: `is required for ${env.name}: set it to the 12-digit id of the AWS account ${env.name} deploys to, so that no provider can touch another`,
-        });
-      }
-      const zoneName = env.dns.zoneName;
-      const reason = zoneName === undefined ? 'is not set, so it would be the example.com placeholder' : undeployableZoneReason(zoneName);
-      if (reason !== undefined) {
-        ctx.addIssue({ code: 'custom', path: ['dns', 'zoneName'], message: `${reason}; ${env.name} needs a domain you own: set dns.zoneName to it` });
-      }
-    }
-    if (!env.loadBalancer.https && (DEPLOYED_ENVIRONMENTS as readonly string[]).includes(env.name)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['loadBalancer', 'https'],
-        message: `must not be false in ${env.name}: ${env.name} serves HTTPS only (port 80 only redirects to it)`,
-      });
-    }
-    for (const role of DR_ROLES) {
-      const arn = env.loadBalancer.certificates[role];
-      if (arn === undefined) continue;
-      if (!env.loadBalancer.https) {
-        ctx.addIssue({ code: 'custom', path: ['loadBalancer', 'certificates', role], message: 'is set, but loadBalancer.https is false: remove one of them' });
-      }
-      const region = acmCertificateRegion(arn);
-      const expected = env.regions[role].region;
-      if (region !== undefined && region !== expected) {
-        // ACM certificates are regional: a load balancer can use only one of its own region.
-        // https://docs.aws.amazon.com/acm/latest/userguide/acm-regions.html
-        ctx.addIssue({
-          code: 'custom',
-          path: ['loadBalancer', 'certificates', role],
-          message: `is a certificate in ${region}, but regions.${role}.region is ${expected}: a load balancer can use only an ACM certificate of its own region (request or import one in ${expected})`,
-        });
-      }
-    }
-    const { primary, secondary } = env.regions;
-    if (primary.region === secondary.region) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['regions', 'secondary', 'region'],
-        message: `must differ from regions.primary.region (both are ${primary.region})`,
-      });
-    }
-    const a = parseCidr(primary.vpcCidr);
-    const b = parseCidr(secondary.vpcCidr);
-    if (a && b && cidrsOverlap(a, b)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['regions', 'secondary', 'vpcCidr'],
-        message: `${secondary.vpcCidr} overlaps regions.primary.vpcCidr ${primary.vpcCidr} (the two VPCs are peered, which needs disjoint blocks)`,
-      });
-    }
-    for (const duty of ['active', 'standby'] as const) {
-      const { min, desired, max } = env.capacity[duty];
-      if (min > desired) {
-        ctx.addIssue({ code: 'custom', path: ['capacity', duty, 'min'], message: `min ${min} is greater than desired ${desired}` });
-      }
-      if (desired > max) {
-        ctx.addIssue({ code: 'custom', path: ['capacity', duty, 'desired'], message: `desired ${desired} is greater than max ${max}` });
-      }
-    }
-    for (const role of DR_ROLES) {
-      const region = env.regions[role];
-      if (region.natGateways > region.availabilityZones) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['regions', role, 'natGateways'],
-          message: `${region.natGateways} NAT gateways for ${region.availabilityZones} availability zones (at most one per zone)`,
-        });
-      }
-    }
-    if (env.capacity.standby.min < 1) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['capacity', 'standby', 'min'],
-        message: 'must be at least 1: a warm standby with no instance is a cold one, and cannot meet the RTO',
-      });
-    }
-    if (env.activeRegion !== undefined && env.activeRegion !== primary.region && env.activeRegion !== secondary.region) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['activeRegion'],
-        message: `must be ${primary.region} or ${secondary.region}, got ${env.activeRegion}`,
-      });
-    }
-    const health = env.compute.targetHealth;
-    if (health.timeoutSeconds >= health.intervalSeconds) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['compute', 'targetHealth', 'timeoutSeconds'],
-        message: `timeout ${health.timeoutSeconds}s must be shorter than the interval ${health.intervalSeconds}s`,
-      });
-    }
-    if (!ctx.issues.some((issue) => issue.path?.[0] === 'backup')) {
-      for (const issue of backupIssues(env.backup)) ctx.addIssue({ code: 'custom', ...issue });
-    }
-    // Over well-formed entries only: a malformed one is already reported at its own field.
-    if (!ctx.issues.some((issue) => issue.path?.[0] === 'alerts')) {
-      for (const issue of alertIssues(env.name, env.alerts.subscriptions)) ctx.addIssue({ code: 'custom', ...issue });
-    }
-    // The budget is only meaningful over valid inputs; a bad one is already reported at its own field.
-    const budgetInputs = ['healthCheck', 'compute', 'regions', 'objectives'];
-    if (!ctx.issues.some((issue) => budgetInputs.includes(String(issue.path?.[0])))) {
-      const budget = rtoBudget(env);
-      if (budget.marginSeconds < 0) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['objectives', 'rtoSeconds'],
-          message: `the worst-case RTO budget is ${budget.totalSeconds} s (${describeRtoBudget(budget)}), over the ${budget.objectiveSeconds} s objective`,
-        });
-      }
-    }
+  // Zod skips a refinement once parsing found an aborting issue (a wrong type, a missing field):
+  // `when` runs the rules anyway, over whatever did parse, so that one run reports every problem.
+  // Each rule reads only fields that parsed (rules.ts). https://zod.dev/api#when
+  .superRefine(
+    (env, ctx) => {
+      for (const issue of crossFieldIssues(env, malformedFields(ctx.issues))) ctx.addIssue({ code: 'custom', ...issue });
+    },
+    { when: () => true },
+  );
+
+/** Where the schema found a problem: an unknown key at its own path, every other issue at its field. */
+function malformedFields(issues: readonly z.core.$ZodRawIssue[]): FieldPath[] {
+  return issues.flatMap((issue): FieldPath[] => {
+    const path = (issue.path ?? []).map((key) => (typeof key === 'number' ? key : String(key)));
+    return issue.code === 'unrecognized_keys' ? (issue.keys as string[]).map((key) => [...path, key]) : [path];
   });
+}
 
 /** What an environment file or a test may give: every defaulted field optional. */
 export type EnvironmentInput = z.input<typeof environmentSchema>;
-type Parsed = z.output<typeof environmentSchema>;
+/** What the schema gives, before the derived values (activeRegion, the placeholder zone) are filled. */
+export type ParsedEnvironment = z.output<typeof environmentSchema>;
+type Parsed = ParsedEnvironment;
 export type RegionConfig = Parsed['regions'][DrRole];
 
 /** A validated environment with every default and derived value filled in. */

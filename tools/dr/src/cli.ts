@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ConfigError, type DrRole, type Environment } from '@txn-dr/config';
 import { type LockLocation, LockHeldError, OperationLockError, withOperationLock } from '@txn-dr/operation-lock';
@@ -19,7 +19,8 @@ import type { DrWorld } from './world';
 
 /** Everything the commands touch outside themselves, injected so that tests drive them whole. */
 export interface CliDeps {
-  readonly loadEnvironment: () => Environment;
+  /** The environment to operate on; `configFile` is `--config`, absent when not given. */
+  readonly loadEnvironment: (options: { readonly configFile?: string }) => Environment;
   /** The world of an environment; `impaired` is the region a failover moves away from. */
   readonly createWorld: (targets: DrTargets, options: { impaired?: DrRole }) => DrWorld;
   readonly clock: Clock;
@@ -32,6 +33,8 @@ export interface CliDeps {
   readonly root: string;
   /** Folder of the environment files (libs/config/environments). */
   readonly environmentsDir: string;
+  /** The environment file the TXN_DR_CONFIG variable names, when set: `--config` overrides it. */
+  readonly configFileVariable?: string;
   /** @default DEFAULT_WAITS */
   readonly waits?: Waits;
   /**
@@ -86,19 +89,26 @@ export async function runCli(argv: readonly string[], deps: CliDeps): Promise<nu
   let exitCode = 0;
   const waits = deps.waits ?? DEFAULT_WAITS;
 
-  const context = () => {
-    const env = deps.loadEnvironment();
-    return { env, targets: resolveTargets(env) };
+  const context = (): RunContext => {
+    const env = environment();
+    return { env, targets: resolveTargets(env), invocation: invocationOf(env, program.opts<{ config?: string }>().config, deps) };
   };
 
   const program = new Command('dr')
     .description(
-      'Operate the warm-standby pair of the environment named by ENVIRONMENT_SUFFIX (default dev): live status, plans, and the switchover, failover and failback runs.',
+      'Operate the warm-standby pair of the environment named by ENVIRONMENT_SUFFIX (default dev), or described by the file --config or TXN_DR_CONFIG names: live status, plans, and the switchover, failover and failback runs.',
     )
+    .option('--config <file>', 'the environment file to operate on, instead of ENVIRONMENT_SUFFIX or TXN_DR_CONFIG (relative to the current directory)')
     .version(`dr ${CLI_VERSION} (Node.js ${process.version})`, '-V, --version', 'print the version of the CLI and of Node.js')
     .exitOverride()
     .configureOutput({ writeOut: (s) => deps.out(s.replace(/\n$/, '')), writeErr: (s) => deps.err(s.replace(/\n$/, '')) })
     .showHelpAfterError();
+
+  // --config is the program's, so it may come before or after the command.
+  const environment = () => {
+    const { config } = program.opts<{ config?: string }>();
+    return deps.loadEnvironment(config === undefined ? {} : { configFile: config });
+  };
 
   program
     .command('status')
@@ -189,12 +199,12 @@ export async function runCli(argv: readonly string[], deps: CliDeps): Promise<nu
     .description('The worst-case RTO of the environment, phase by phase, against its objective')
     .option('--json', 'print JSON')
     .action((flags: { json?: boolean }) => {
-      const view = budgetView(deps.loadEnvironment());
+      const view = budgetView(environment());
       deps.out(flags.json ? JSON.stringify(view, null, 2) : renderBudget(view));
     });
 
   registerDrillCommands(program, {
-    loadEnvironment: deps.loadEnvironment,
+    loadEnvironment: environment,
     out: deps.out,
     root: deps.root,
     ...(deps.signal ? { signal: deps.signal } : {}),
@@ -250,14 +260,42 @@ function progressPrinter(out: (text: string) => void) {
   };
 }
 
-async function runOperation(operation: Operation, flags: RunFlags, deps: CliDeps, waits: Waits, { env, targets }: { env: Environment; targets: DrTargets }): Promise<number> {
+/** What an operation runs on, and how to name that environment again in a command and a report. */
+interface RunContext {
+  readonly env: Environment;
+  readonly targets: DrTargets;
+  readonly invocation: Invocation;
+}
+
+interface Invocation {
+  /** The start of a command that loads the same environment, up to the command name: `ENVIRONMENT_SUFFIX=dev npx dr`. */
+  readonly dr: string;
+  /** The environment's file, relative to the workspace root (it may not exist yet for a built-in one). */
+  readonly environmentFile: string;
+}
+
+/**
+ * A resume command must load the environment this run loaded: an environment from a file is named
+ * by that file (its absolute path: the operator may resume from another folder), a built-in one by
+ * its name.
+ */
+function invocationOf(env: Environment, configOption: string | undefined, deps: CliDeps): Invocation {
+  const file = configOption ?? deps.configFileVariable;
+  if (file !== undefined) {
+    const path = resolve(file);
+    return { dr: `npx dr --config ${path}`, environmentFile: relative(deps.root, path) };
+  }
+  return { dr: `ENVIRONMENT_SUFFIX=${env.name} npx dr`, environmentFile: relative(deps.root, join(deps.environmentsDir, `${env.name}.json`)) };
+}
+
+async function runOperation(operation: Operation, flags: RunFlags, deps: CliDeps, waits: Waits, { env, targets, invocation }: RunContext): Promise<number> {
   const direction = await directionOf(operation, targets, flags, deps);
   const fromRegion = targets.regions[direction.from].region;
   const toRegion = targets.regions[direction.to].region;
   const world = deps.createWorld(targets, operation === 'failover' ? { impaired: direction.from } : {});
   const steps = operationSteps(operation, stepOptions(flags));
   const facts: RunFacts = {};
-  const resume = `ENVIRONMENT_SUFFIX=${env.name} npx dr ${operation} --to ${toRegion}${flags.maxLagSeconds !== undefined ? ` --max-lag-seconds ${flags.maxLagSeconds}` : ''}${flags.force ? ' --force' : ''}`;
+  const resume = `${invocation.dr} ${operation} --to ${toRegion}${flags.maxLagSeconds !== undefined ? ` --max-lag-seconds ${flags.maxLagSeconds}` : ''}${flags.force ? ' --force' : ''}`;
 
   deps.out(`${operation} of ${env.name}: ${fromRegion} -> ${toRegion} (${targets.globalCluster}, ${targets.fqdn})`);
   const run = () =>
@@ -269,8 +307,7 @@ async function runOperation(operation: Operation, flags: RunFlags, deps: CliDeps
   const locked = await underLock(operation, env, flags, deps, run);
   if (typeof locked === 'number') return locked;
   const result = locked;
-  const environmentFile = relative(deps.root, join(deps.environmentsDir, `${env.name}.json`));
-  const report = buildReport({ operation, targets, direction, result, facts, command: resume, environmentFile });
+  const report = buildReport({ operation, targets, direction, result, facts, command: resume, environmentFile: invocation.environmentFile });
   const path = flags.report ?? defaultReportPath(deps.root, operation, env.name, result.startedAt);
   return finishRun(deps, path, report, renderSummary(report));
 }
@@ -384,11 +421,11 @@ async function planRestore(flags: RunFlags & { json?: boolean }, deps: CliDeps, 
   return incomplete ? EXIT_INCOMPLETE : 0;
 }
 
-async function runRestore(flags: RunFlags, deps: CliDeps, waits: Waits, ctx: { env: Environment; targets: DrTargets }): Promise<number> {
-  const { env, targets } = ctx;
+async function runRestore(flags: RunFlags, deps: CliDeps, waits: Waits, ctx: RunContext): Promise<number> {
+  const { env, targets, invocation } = ctx;
   const { role, options, world } = await restoreRun(flags, deps, ctx);
   const { region, cluster } = targets.regions[role];
-  const command = `ENVIRONMENT_SUFFIX=${env.name} npx dr restore --to-time ${options.time} --target-cluster ${options.target}`;
+  const command = `${invocation.dr} restore --to-time ${options.time} --target-cluster ${options.target}`;
   deps.out(`restore of ${env.name}: ${cluster} (${region}) to ${options.time} into ${options.target}`);
   const facts: RestoreFacts = {};
   const run = () =>

@@ -1,7 +1,7 @@
 import { userInfo } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
-import { ENVIRONMENTS_DIR, loadEnvironment } from '@txn-dr/config';
+import { CONFIG_FILE_VARIABLE, ENVIRONMENTS_DIR, loadEnvironment } from '@txn-dr/config';
 import { createAwsClients } from './aws/clients';
 import { AwsWorld } from './aws/world';
 import { runCli } from './cli';
@@ -37,7 +37,13 @@ async function confirmOnTerminal(question: string): Promise<boolean> {
 const localWorld = process.env['DR_WORLD'] ? readWorldInfo(process.env['DR_WORLD']) : undefined;
 
 runCli(process.argv.slice(2), {
-  loadEnvironment: () => loadEnvironment(),
+  loadEnvironment: (options) => {
+    const env = loadEnvironment(options);
+    // A drill runs the local world and the operator CLI as processes of their own, which inherit
+    // this one's variables: through the variable, they load the same file as --config named.
+    if (options.configFile !== undefined) process.env[CONFIG_FILE_VARIABLE] = resolve(options.configFile);
+    return env;
+  },
   createWorld: (targets, options) =>
     localWorld ? new LocalWorld(localWorld, targets, options) : new AwsWorld(targets, createAwsClients(targets, options), { http: fetchGet, ...options }),
   ...(localWorld
@@ -54,6 +60,7 @@ runCli(process.argv.slice(2), {
   signal: interrupt.signal,
   root: process.cwd(),
   environmentsDir: ENVIRONMENTS_DIR,
+  ...(process.env[CONFIG_FILE_VARIABLE] ? { configFileVariable: process.env[CONFIG_FILE_VARIABLE] } : {}),
 }).then(
   (code) => {
     process.exitCode = code;

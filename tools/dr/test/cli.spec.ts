@@ -1,4 +1,8 @@
-import { ConfigError } from '@txn-dr/config';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, loadEnvironment } from '@txn-dr/config';
 import type { StatusSnapshot } from '../src/status';
 import { type Harness, harness } from './harness';
 
@@ -152,5 +156,99 @@ describe('the program', () => {
     };
     expect(await h.run(['status'], { loadEnvironment: invalid })).toBe(2);
     expect(h.err.join('\n')).toContain('Invalid environment (ENVIRONMENT_SUFFIX=Bad):\n  - name (ENVIRONMENT_SUFFIX): must be 1-12 lowercase letters');
+  });
+});
+
+describe('--config', () => {
+  /** Writes an environment file in a folder of its own; returns its path. */
+  function environmentFile(content: unknown): string {
+    const file = join(mkdtempSync(join(tmpdir(), 'dr-config-')), 'environment.json');
+    writeFileSync(file, JSON.stringify(content));
+    return file;
+  }
+
+  /** The loader main.ts gives, with no variable set: only --config can name a file. */
+  const fromFile = (options: { configFile?: string }) => loadEnvironment({ env: {}, ...options });
+
+  it.each([
+    ['before the command', ['--config', 'envs/scratch.json', 'budget']],
+    ['after the command', ['budget', '--config', 'envs/scratch.json']],
+    ['as --config=<file>', ['budget', '--config=envs/scratch.json']],
+  ])('is passed on to the environment loader %s, as given', async (_where, argv) => {
+    h = harness();
+    const asked: unknown[] = [];
+    const env = fromFile({});
+    expect(await h.run(argv, { loadEnvironment: (options) => (asked.push(options), env) })).toBe(0);
+    expect(asked).toEqual([{ configFile: 'envs/scratch.json' }]);
+  });
+
+  it('is left out when not given, so that ENVIRONMENT_SUFFIX or TXN_DR_CONFIG decide', async () => {
+    h = harness();
+    const asked: unknown[] = [];
+    const env = fromFile({});
+    expect(await h.run(['budget'], { loadEnvironment: (options) => (asked.push(options), env) })).toBe(0);
+    expect(asked).toEqual([{}]);
+  });
+
+  it('operates on the environment the file describes', async () => {
+    h = harness();
+    const file = environmentFile({ name: 'scratch', healthCheck: { failureThreshold: 2 } });
+    expect(await h.run(['budget', '--json', '--config', file], { loadEnvironment: fromFile })).toBe(0);
+    expect(JSON.parse(h.lastOutput())).toMatchObject({ environment: 'scratch', budget: { totalSeconds: 205 } });
+  });
+
+  it('stops with every problem of an invalid file, and the file named, before any AWS call', async () => {
+    h = harness();
+    const file = environmentFile({ name: 'scratch', database: { instanceClas: 'db.r6g.large' }, regions: { secondary: { region: 'us-east-1' } } });
+    expect(await h.run(['status', '--config', file], { loadEnvironment: fromFile })).toBe(2);
+    expect(h.err).toEqual([
+      `Invalid environment (${file}):`,
+      '  - regions.secondary.region: must differ from regions.primary.region (both are us-east-1)',
+      '  - database.instanceClas: is not a field of database; did you mean database.instanceClass?',
+    ]);
+    expect(h.fake.calls).toEqual([]);
+  });
+
+  it('stops naming a file that is missing', async () => {
+    h = harness();
+    const missing = join(mkdtempSync(join(tmpdir(), 'dr-config-')), 'missing.json');
+    expect(await h.run(['status', '--config', missing], { loadEnvironment: fromFile })).toBe(2);
+    expect(h.err).toEqual([`Invalid environment (${missing}):`, '  - (file): cannot be read (ENOENT: no such file or directory)']);
+  });
+
+  it('reaches the loader from the command line, relative to the current directory', () => {
+    const file = environmentFile({ name: 'scratch' });
+    const run = spawnSync(process.execPath, [join(__dirname, '..', 'bin', 'dr.cjs'), 'budget', '--json', '--config', 'environment.json'], {
+      cwd: join(file, '..'),
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH ?? '' },
+    });
+    expect([run.status, run.stderr]).toEqual([0, '']);
+    expect(JSON.parse(run.stdout)).toMatchObject({ environment: 'scratch' });
+  });
+
+  it('needs its file', async () => {
+    h = harness();
+    expect(await h.run(['status', '--config'])).toBe(2);
+    expect(h.err[0]).toBe("error: option '--config <file>' argument missing");
+  });
+
+  it.each([
+    ['--config', (file: string) => ({ argv: ['--config', file] })],
+    ['TXN_DR_CONFIG', (file: string) => ({ argv: [], deps: { configFileVariable: file } })],
+  ] as const)('is named again by the resume command and the report of a run whose environment came from %s', async (_how, given) => {
+    h = harness();
+    const file = environmentFile({ name: 'dev' });
+    const { argv, deps } = given(file) as { argv: string[]; deps?: { configFileVariable: string } };
+    expect(await h.run(['switchover', ...argv], { confirm: async () => false, ...deps })).toBe(4);
+    // Not ENVIRONMENT_SUFFIX=dev, which would load the built-in dev, not this file.
+    expect(h.lastOutput()).toContain(`resume with: npx dr --config ${file} switchover --to us-east-2`);
+    expect(h.reports()[0]).toMatchObject({ resumeCommand: `npx dr --config ${file} switchover --to us-east-2` });
+  });
+
+  it('is in the help', async () => {
+    h = harness();
+    expect(await h.run(['--help'])).toBe(0);
+    expect(h.lastOutput()).toMatch(/^ {2}--config <file> +the environment file to operate on, instead of\n/m);
   });
 });

@@ -37,10 +37,14 @@ export function enforcePolicy(outdir: string): RefusedStack[] {
 
 /**
  * The whole of a stack app's main: load and validate the environment first (so bad config stops
- * before anything is written), print warnings, compose the stack, synthesize, then hold the
- * synthesized JSON to the policy rules: an unsuppressed violation exits 1 listing each one, before
- * anything can be deployed. The output folder is cdktf's: `cdktf.out` in the working directory
+ * before anything is written, with every problem listed), print warnings, compose the stack,
+ * synthesize, then hold the synthesized JSON to the policy rules: an unsuppressed violation exits
+ * 1 listing each one, before anything can be deployed. The output folder is cdktf's: `cdktf.out` in the working directory
  * unless CDKTF_OUTDIR says otherwise.
+ *
+ * The environment is the one ENVIRONMENT_SUFFIX names, or the file TXN_DR_CONFIG names: cdktf and
+ * the Nx synth target run `node --import tsx src/main.ts` in the stack's folder, so a variable is
+ * the one way in, and a relative path resolves from that folder.
  */
 export function runStackApp(compose: (app: App, env: Environment) => void): void {
   let env: Environment;
