@@ -82,6 +82,8 @@ const AFFECTED: [changedFile: string, stacks: Stack[]][] = [
   ['tools/operation-lock/src/lock.ts', []],
   ['tools/stack-runner/src/active-region.ts', []],
   ['.github/workflows/deploy.yml', []],
+  ['.github/dependabot.yml', []],
+  ['.github/actionlint.yaml', []],
 ];
 
 const cases = affectedCases(AFFECTED.map(([file]) => file));
@@ -105,9 +107,13 @@ describe.each(AFFECTED)('a change to %s', (file, stacks) => {
   });
 });
 
-it('runs the workflow checks when only a workflow changes, so pull requests lint workflows too', () => {
-  expect(cases['.github/workflows/deploy.yml']!.affected).toEqual(['workspace-checks']);
-});
+it.each(['.github/workflows/deploy.yml', '.github/dependabot.yml', '.github/actionlint.yaml'])(
+  'runs the workflow checks when only %s changes, so pull requests check it too',
+  (file) => {
+    expect(cases[file]!.affected).toContain('workspace-checks');
+    expect(cases[file]!.affected.filter(isStack)).toEqual([]);
+  },
+);
 
 describe('the API answers are the CLI answers', () => {
   // One row through the commands an operator types; the table above asks Nx's API, which is
