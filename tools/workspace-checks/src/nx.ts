@@ -35,17 +35,24 @@ export function taskGraph(...args: string[]): TaskGraph {
   return (JSON.parse(readFileSync(file, 'utf8')) as { tasks: { dependencies: TaskGraph } }).tasks.dependencies;
 }
 
+/** What a change to one file makes affected: its projects, and the task graph of `nx affected -t deploy`. */
+export interface AffectedCase {
+  readonly affected: string[];
+  readonly deploy: TaskGraph;
+}
+
 /**
- * For each file, on its own: the projects a change to it makes affected, and the task graph of
- * `nx affected -t deploy` for that change. Asked of Nx's API in one process (see
- * affected-cases.cjs); task-graph.spec.ts checks a row against the CLI.
+ * Asked of Nx's API in one process (see affected-cases.cjs): for each file, on its own, the
+ * projects a change to it makes affected and the deploy task graph of that change; for each run
+ * (`project:target` as `nx run` takes it, or `*:target` for `nx run-many -t target`), its task
+ * graph. task-graph.spec.ts checks one of each against the CLI.
  */
-export function affectedCases(files: string[]): Record<string, { affected: string[]; deploy: TaskGraph }> {
+export function nxAnswers(question: { files: string[]; runs: string[] }): { affected: Record<string, AffectedCase>; graphs: Record<string, TaskGraph> } {
   return JSON.parse(
     execFileSync(process.execPath, [join(__dirname, 'affected-cases.cjs'), WORKSPACE_ROOT], {
-      input: JSON.stringify(files),
+      input: JSON.stringify(question),
       encoding: 'utf8',
       env: NX_ENV,
     }),
-  ) as Record<string, { affected: string[]; deploy: TaskGraph }>;
+  ) as { affected: Record<string, AffectedCase>; graphs: Record<string, TaskGraph> };
 }

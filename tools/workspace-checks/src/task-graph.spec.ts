@@ -1,62 +1,10 @@
-import { affectedBy, affectedCases, taskGraph, type TaskGraph } from './nx';
+import { affectedBy, nxAnswers, taskGraph, type TaskGraph } from './nx';
 
 /** The stack projects, in deploy order. */
 const STACKS = ['stack-global', 'stack-primary', 'stack-secondary'] as const;
 type Stack = (typeof STACKS)[number];
 const isStack = (project: string): project is Stack => (STACKS as readonly string[]).includes(project);
 const deployTasks = (graph: TaskGraph) => Object.keys(graph).filter((task) => task.endsWith(':deploy')).sort();
-
-describe('deploying', () => {
-  const graph = taskGraph('run-many', '-t', 'deploy');
-
-  it('orders stacks global -> primary -> secondary, each after its own synth', () => {
-    expect(graph['stack-global:deploy']).toEqual(['stack-global:synth']);
-    expect(graph['stack-primary:deploy']?.sort()).toEqual(['stack-global:deploy', 'stack-primary:synth']);
-    expect(graph['stack-secondary:deploy']?.sort()).toEqual(['stack-primary:deploy', 'stack-secondary:synth']);
-  });
-
-  it('rolls one regional stack out alone, after a fresh synth of that stack only', () => {
-    const rollout = taskGraph('run', 'stack-secondary:rollout');
-    const stackTasks = Object.keys(rollout).filter((task) => STACKS.some((stack) => task.startsWith(`${stack}:`)));
-    expect(stackTasks.sort()).toEqual(['stack-secondary:rollout', 'stack-secondary:synth']);
-    expect(rollout['stack-secondary:rollout']).toEqual(['stack-secondary:synth']);
-  });
-});
-
-describe('reviewed plans', () => {
-  it('plans one stack after a fresh synth of that stack only: a later stack is planned once the one before is applied', () => {
-    const plan = taskGraph('run', 'stack-secondary:plan');
-    const stackTasks = Object.keys(plan).filter((task) => STACKS.some((stack) => task.startsWith(`${stack}:`)));
-    expect(stackTasks.sort()).toEqual(['stack-secondary:plan', 'stack-secondary:synth']);
-    expect(plan['stack-secondary:plan']).toEqual(['stack-secondary:synth']);
-  });
-
-  it('applies the saved plan alone: no synth, which would not be what was reviewed', () => {
-    expect(taskGraph('run', 'stack-primary:apply')).toEqual({ 'stack-primary:apply': [] });
-  });
-});
-
-describe('the policy suite', () => {
-  it('checks freshly synthesized stacks: its test waits for the synth of all three', () => {
-    const graph = taskGraph('run', 'policy:test');
-    expect(graph['policy:test']).toEqual(expect.arrayContaining(STACKS.map((stack) => `${stack}:synth`)));
-  });
-
-  it('is affected by a change to any stack alone', () => {
-    expect(affectedBy('apps/stack-secondary/src/main.ts')).toContain('policy');
-  });
-});
-
-describe('the local DR drill', () => {
-  it('runs against a fresh service bundle: dr:test waits for transaction-api:build', () => {
-    const graph = taskGraph('run', 'dr:test');
-    expect(graph['dr:test']).toEqual(expect.arrayContaining(['transaction-api:build']));
-  });
-
-  it('is affected by a change to the service it runs', () => {
-    expect(affectedBy('apps/transaction-api/src/app.ts')).toContain('dr');
-  });
-});
 
 /**
  * What a change makes affected, one row per change: the stacks among the affected projects.
@@ -86,7 +34,63 @@ const AFFECTED: [changedFile: string, stacks: Stack[]][] = [
   ['.github/actionlint.yaml', []],
 ];
 
-const cases = affectedCases(AFFECTED.map(([file]) => file));
+
+/** The runs whose task graphs the checks below read (`*:deploy` is `nx run-many -t deploy`). */
+const RUNS = ['*:deploy', 'stack-secondary:rollout', 'stack-secondary:plan', 'stack-primary:apply', 'policy:test', 'dr:test', 'dr-drills:test'];
+
+const answers = nxAnswers({ files: [...AFFECTED.map(([file]) => file), 'apps/stack-secondary/src/main.ts', 'apps/transaction-api/src/app.ts'], runs: RUNS });
+const cases = answers.affected;
+const graphOf = (run: string): TaskGraph => answers.graphs[run]!;
+
+describe('deploying', () => {
+  const graph = graphOf('*:deploy');
+
+  it('orders stacks global -> primary -> secondary, each after its own synth', () => {
+    expect(graph['stack-global:deploy']).toEqual(['stack-global:synth']);
+    expect(graph['stack-primary:deploy']?.sort()).toEqual(['stack-global:deploy', 'stack-primary:synth']);
+    expect(graph['stack-secondary:deploy']?.sort()).toEqual(['stack-primary:deploy', 'stack-secondary:synth']);
+  });
+
+  it('rolls one regional stack out alone, after a fresh synth of that stack only', () => {
+    const rollout = graphOf('stack-secondary:rollout');
+    const stackTasks = Object.keys(rollout).filter((task) => STACKS.some((stack) => task.startsWith(`${stack}:`)));
+    expect(stackTasks.sort()).toEqual(['stack-secondary:rollout', 'stack-secondary:synth']);
+    expect(rollout['stack-secondary:rollout']).toEqual(['stack-secondary:synth']);
+  });
+});
+
+describe('reviewed plans', () => {
+  it('plans one stack after a fresh synth of that stack only: a later stack is planned once the one before is applied', () => {
+    const plan = graphOf('stack-secondary:plan');
+    const stackTasks = Object.keys(plan).filter((task) => STACKS.some((stack) => task.startsWith(`${stack}:`)));
+    expect(stackTasks.sort()).toEqual(['stack-secondary:plan', 'stack-secondary:synth']);
+    expect(plan['stack-secondary:plan']).toEqual(['stack-secondary:synth']);
+  });
+
+  it('applies the saved plan alone: no synth, which would not be what was reviewed', () => {
+    expect(graphOf('stack-primary:apply')).toEqual({ 'stack-primary:apply': [] });
+  });
+});
+
+describe('the policy suite', () => {
+  it('checks freshly synthesized stacks: its test waits for the synth of all three', () => {
+    expect(graphOf('policy:test')['policy:test']).toEqual(expect.arrayContaining(STACKS.map((stack) => `${stack}:synth`)));
+  });
+
+  it('is affected by a change to any stack alone', () => {
+    expect(cases['apps/stack-secondary/src/main.ts']!.affected).toContain('policy');
+  });
+});
+
+describe('the local DR drill', () => {
+  it.each(['dr:test', 'dr-drills:test'])('runs against a fresh service bundle: %s waits for transaction-api:build', (run) => {
+    expect(graphOf(run)[run]).toEqual(expect.arrayContaining(['transaction-api:build']));
+  });
+
+  it('is affected by a change to the service it runs', () => {
+    expect(cases['apps/transaction-api/src/app.ts']!.affected).toEqual(expect.arrayContaining(['dr', 'dr-drills']));
+  });
+});
 
 describe.each(AFFECTED)('a change to %s', (file, stacks) => {
   const { affected, deploy } = cases[file]!;
@@ -116,8 +120,8 @@ it.each(['.github/workflows/deploy.yml', '.github/dependabot.yml', '.github/acti
 );
 
 describe('the API answers are the CLI answers', () => {
-  // One row through the commands an operator types; the table above asks Nx's API, which is
-  // faster, and this keeps it honest.
+  // One affected row and one run through the commands an operator types; everything above asks
+  // Nx's API, which is faster, and this keeps it honest.
   const file = 'apps/stack-primary/src/main.ts';
 
   it('for `nx show projects --affected`', () => {
@@ -128,5 +132,9 @@ describe('the API answers are the CLI answers', () => {
     const cli = taskGraph('affected', '-t', 'deploy', `--files=${file}`);
     const sorted = (graph: TaskGraph) => Object.fromEntries(Object.entries(graph).map(([task, deps]) => [task, [...deps].sort()]).sort());
     expect(sorted(cli)).toEqual(sorted(cases[file]!.deploy));
+  });
+
+  it('for `nx run`', () => {
+    expect(taskGraph('run', 'stack-secondary:rollout')).toEqual(graphOf('stack-secondary:rollout'));
   });
 });
