@@ -9,6 +9,7 @@ export {
 } from './alerts';
 export { BACKUP_LIMITS, backupIssues, backupSchema, type BackupConfig, type BackupIssue } from './backup';
 export { activeCapacity, capacityFor, standbyCapacity, type Capacity } from './capacity';
+export { ENVIRONMENT_DIGEST_FILE, environmentDigest } from './digest';
 export { ACM_CERTIFICATE_ARN_PATTERN, acmCertificateRegion } from './certificates';
 export { parseCidr, cidrsOverlap, subnetCidrs, type CidrRange } from './cidr';
 export { DEFAULT_ENVIRONMENT_NAME, DEPLOYED_ENVIRONMENTS, REFERENCE_CAPACITY, REFERENCE_REGIONS } from './defaults';

@@ -1,9 +1,9 @@
 import type { RDSClient } from '@aws-sdk/client-rds';
 import type { STSClient } from '@aws-sdk/client-sts';
-import { ConfigError, type DrRole, type Environment } from '@txn-dr/config';
+import { ConfigError, ENVIRONMENT_DIGEST_FILE, type DrRole, type Environment, environmentDigest } from '@txn-dr/config';
 import { Names, STACK_NAMES, type StackName, stackProject } from '@txn-dr/contracts';
 import { LockHeldError, OperationLockError, withOperationLock, type WithOperationLockOptions } from '@txn-dr/operation-lock';
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { AccountMismatchError, checkAccount } from './account';
@@ -141,6 +141,11 @@ export async function runStackRunner(argv: readonly string[], deps: RunnerDeps):
 
   try {
     const env = deps.loadEnvironment();
+    const stale = staleSynthReason(join(deps.cwd, 'cdktf.out'), env);
+    if (stale !== undefined) {
+      deps.err(`${project}: Refusing to ${action}: ${stale}; synthesize it again with \`nx run ${project}:synth --skip-nx-cache\`${action === 'apply' ? ', then plan and review again' : ''}.`);
+      return EXIT.failed;
+    }
     const environmentFile = environmentFileOf(env, deps);
     if (action !== 'diff') deps.out(`${project}: ${checkZone({ environment: env.name, dns: env.dns, environmentFile: environmentFile.path })}`);
     deps.preflight();
@@ -246,3 +251,15 @@ function activeRegionInput(env: Environment, deps: RunnerDeps, allowMismatch: bo
   };
 }
 
+/**
+ * Why the synthesized stack may not be what this environment gives, if it may not: Nx replays a
+ * cached synth by its inputs, and the contents of a file TXN_DR_CONFIG names are not one of them.
+ */
+function staleSynthReason(outdir: string, env: Environment): string | undefined {
+  const file = join(outdir, ENVIRONMENT_DIGEST_FILE);
+  if (!existsSync(file)) return `the synthesized stack does not say which environment it was made from (no ${ENVIRONMENT_DIGEST_FILE})`;
+  if (readFileSync(file, 'utf8').trim() !== environmentDigest(env)) {
+    return `the synthesized stack was made from other settings than ${env.name}'s as loaded now (an environment file changed since, and the synth may have been replayed from the Nx cache)`;
+  }
+  return undefined;
+}

@@ -1,6 +1,6 @@
 import { DescribeGlobalClustersCommand, RDSClient } from '@aws-sdk/client-rds';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { type Environment, type EnvironmentOverrides, defineEnvironment, loadEnvironment } from '@txn-dr/config';
+import { ENVIRONMENT_DIGEST_FILE, type Environment, type EnvironmentOverrides, defineEnvironment, environmentDigest, loadEnvironment } from '@txn-dr/config';
 import { mockClient } from 'aws-sdk-client-mock';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -46,6 +46,8 @@ function deps(stack: 'global' | 'primary' | 'secondary', extra: Partial<RunnerDe
   const cwd = join(root, 'apps', `stack-${stack}`);
   mkdirSync(join(cwd, 'cdktf.out', 'stacks', stack), { recursive: true });
   const environment = extra.environment ?? stagingWith();
+  // As the stack app writes it: synthesized from this very environment.
+  writeFileSync(join(cwd, 'cdktf.out', ENVIRONMENT_DIGEST_FILE), `${environmentDigest(environment)}\n`);
   return {
     cwd,
     workspaceRoot: root,
@@ -313,6 +315,33 @@ describe('the account and the zone', () => {
     expect(cdktfCalls).toHaveLength(1);
   });
 
+  it.each([
+    ['deploy', ''],
+    ['plan', ''],
+    ['apply', ', then plan and review again'],
+  ])('refuses to %s a synth made from other settings than the environment loaded now, before any AWS call', async (action, then) => {
+    const d = deps('primary');
+    // apply looks for its saved plan first: there is one, made from the stale synth.
+    writeFileSync(join(d.cwd, 'cdktf.out', 'stacks', 'primary', 'plan.tfplan'), '');
+    const code = await runStackRunner([action], { ...d, loadEnvironment: () => stagingWith({ healthCheck: { failureThreshold: 2 } }) });
+    expect(code).toBe(EXIT.failed);
+    expect(err).toEqual([
+      `stack-primary: Refusing to ${action}: the synthesized stack was made from other settings than staging's as loaded now (an environment file changed since, and the synth may have been replayed from the Nx cache); ` +
+        `synthesize it again with \`nx run stack-primary:synth --skip-nx-cache\`${then}.`,
+    ]);
+    expect(preflight).not.toHaveBeenCalled();
+    expect(sts.calls()).toHaveLength(0);
+    expect(cdktfCalls).toEqual([]);
+  });
+
+  it('refuses a synth that does not say which environment it was made from', async () => {
+    const d = deps('primary');
+    rmSync(join(d.cwd, 'cdktf.out', ENVIRONMENT_DIGEST_FILE));
+    expect(await runStackRunner(['deploy'], d)).toBe(EXIT.failed);
+    expect(err[0]).toMatch(/^stack-primary: Refusing to deploy: the synthesized stack does not say which environment it was made from \(no environment\.sha256\)/);
+    expect(cdktfCalls).toEqual([]);
+  });
+
   it('stops on an environment with no file, listing the known ones, before anything else', async () => {
     const environmentsDir = join(root, 'libs', 'config', 'environments');
     const d = deps('primary', {});
@@ -322,7 +351,7 @@ describe('the account and the zone', () => {
     expect(err).toEqual([
       'stack-primary: Invalid environment (ENVIRONMENT_SUFFIX=stagin):\n' +
         `  - name (ENVIRONMENT_SUFFIX): stagin is not a known environment (no ${join(environmentsDir, 'stagin.json')}); the known ones are dev, staging. ` +
-        'Set ENVIRONMENT_SUFFIX to one of them, or add stagin.json there to define stagin.',
+        'Set ENVIRONMENT_SUFFIX to one of them, add stagin.json there to define stagin, or name a file of your own in TXN_DR_CONFIG.',
     ]);
     expect(preflight).not.toHaveBeenCalled();
     expect(sts.calls()).toHaveLength(0);

@@ -1,7 +1,7 @@
-import { ConfigError, type Environment, environmentWarnings, loadEnvironment } from '@txn-dr/config';
+import { ConfigError, ENVIRONMENT_DIGEST_FILE, type Environment, environmentDigest, environmentWarnings, loadEnvironment } from '@txn-dr/config';
 import { checkSynthesizedStack, renderViolations, type TfJson, type Violation } from '@txn-dr/policy';
 import { App } from 'cdktf';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 /** A synthesized stack the policy refused. */
@@ -67,5 +67,7 @@ export function runStackApp(compose: (app: App, env: Environment) => void): void
     for (const { message } of refused) console.error(message);
     console.error('policy: synth refused. The rules and how to suppress one are in libs/policy/README.md.');
     process.exitCode = 1;
+    return;
   }
+  writeFileSync(join(app.outdir, ENVIRONMENT_DIGEST_FILE), `${environmentDigest(env)}\n`);
 }

@@ -1,4 +1,4 @@
-import { DEPLOYED_ENVIRONMENTS, loadEnvironment } from '@txn-dr/config';
+import { DEPLOYED_ENVIRONMENTS, ENVIRONMENT_DIGEST_FILE, environmentDigest, loadEnvironment } from '@txn-dr/config';
 import { Testing, type TerraformStack } from 'cdktf';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
@@ -86,6 +86,8 @@ export function describeStackApp(projectDir: string, stackName: string): () => A
       expect(dev!.stack?.terraform.backend).toEqual({
         s3: expect.objectContaining({ bucket: 'acme-tf-state', key: `dev/${stackName}.tfstate`, encrypt: true, use_lockfile: true }),
       });
+      // Beside it, what it was made from: a deploy refuses a synth of other settings (a replayed cache).
+      expect(readFileSync(join(dev!.outdir, ENVIRONMENT_DIGEST_FILE), 'utf8')).toBe(`${environmentDigest(loadEnvironment({ env: { TERRAFORM_STATE_BUCKET: 'acme-tf-state' } }))}\n`);
     });
 
     it('holds no literal secret', () => {
