@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { WORKSPACE_ROOT } from './nx';
+import { WORKSPACE_ROOT } from './workspace';
 import { SHARED_FACTS, type SharedFact, copiesOf, sourceFiles } from './shared-facts';
 
 const files = sourceFiles(WORKSPACE_ROOT);

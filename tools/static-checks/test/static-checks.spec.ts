@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import ts from 'typescript';
-import { WORKSPACE_ROOT } from './nx';
+import { WORKSPACE_ROOT } from './workspace';
 
 // static-checks type-checks and lints every project once (tools/static-checks/README.md). These
 // checks keep that true as projects and folders are added: a file outside its program would go
