@@ -2,17 +2,17 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SSMClient } from '@aws-sdk/client-ssm';
+import { FUNCTION_CALLS, boundedCalls } from '@txn-dr/contracts';
 import type { HealthCheckClients } from './check';
 
 /**
- * Client settings shared by every client. The per-call abort in withTimeout is the limit that
- * counts; these bound each HTTP attempt as well, and two attempts leave room for one retry of a
- * throttled call inside a call's time limit.
+ * Client settings shared by every client, in the function's own region (AWS_REGION). The per-call
+ * abort in withTimeout is the limit that counts; these bound each HTTP attempt as well. A
+ * function's bounds (FUNCTION_CALLS), far shorter than the operator tools' on purpose: four calls
+ * one after another must fit in the function's timeout, and a run that gives up is replaced by the
+ * next one a minute later.
  */
-const CLIENT_CONFIG = {
-  maxAttempts: 2,
-  requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 },
-};
+const CLIENT_CONFIG = boundedCalls(FUNCTION_CALLS);
 
 /** One client per service, made once per container (module scope in index.ts) and reused by every invocation. */
 export function createClients(): HealthCheckClients {

@@ -64,8 +64,36 @@ export const SERVICE_ENV = {
   healthTimeoutMs: 'HEALTH_TIMEOUT_MS',
   /** `Retry-After` of a 503. @default 5 */
   retryAfterSeconds: 'RETRY_AFTER_SECONDS',
+  /**
+   * How the service authenticates to the database: `iam` (a token signed with the instance role,
+   * as `dbUser`, over TLS), `secret` (the Secrets Manager secret named by `dbSecretArnParameter`,
+   * read again when the database refuses it) or `static` (`dbUser` and `dbPassword`).
+   * @default `secret` beside `dbSecretArnParameter`, `static` beside `dbPassword`
+   */
+  dbAuth: 'DB_AUTH',
+  /**
+   * Whether the service may change the schema at start (`true`), or only checks it and serves
+   * `503` until the migrate step has run (`false`). Only for a user that may change the schema,
+   * which the service's own user (SERVICE_DB_USER) may not. @default 'false'
+   */
+  dbMigrateOnStart: 'DB_MIGRATE_ON_START',
+  /** The migrate step: name of the service's own database user it creates. @default SERVICE_DB_USER */
+  serviceDbUser: 'SERVICE_DB_USER',
+  /** The migrate step: host part of the service user's account. @default '%' */
+  serviceDbUserHost: 'SERVICE_DB_USER_HOST',
+  /** The migrate step: `iam` (IAM database authentication, in AWS) or `password` (`serviceDbPassword`). */
+  serviceDbAuth: 'SERVICE_DB_AUTH',
+  /** The migrate step: the service user's password, with `serviceDbAuth` `password`. */
+  serviceDbPassword: 'SERVICE_DB_PASSWORD',
 } as const;
 export type ServiceEnvKey = keyof typeof SERVICE_ENV;
+
+/**
+ * The transaction service's own database user: SELECT, INSERT, UPDATE and DELETE on its schema and
+ * nothing else. The migrate step creates it (with IAM database authentication in AWS), the service
+ * connects as it, and the instance role may `rds-db:connect` as it and as no one else.
+ */
+export const SERVICE_DB_USER = 'txn_service';
 export type ServiceEnvName = (typeof SERVICE_ENV)[ServiceEnvKey];
 
 /**

@@ -1,6 +1,6 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import type { Environment } from '@txn-dr/config';
-import { localStatePath, stackProject } from '@txn-dr/contracts';
+import { boundedClientConfig, localStatePath, stackProject } from '@txn-dr/contracts';
 import { join, resolve } from 'node:path';
 import { FileLockStore } from './file-store';
 import { OperationLock, type OperationLockOptions } from './lock';
@@ -30,16 +30,11 @@ export function lockLocation(env: Pick<Environment, 'name' | 'state'>, workspace
 
 /**
  * Settings of the clients made here: the lock is taken at the start of a failover, when the state
- * bucket's region may be the one that is failing, so a call that does not connect in 3 s or answer
- * in 10 s fails (after 3 attempts) rather than hanging the run. Without throwOnRequestTimeout the
- * SDK's handler only warns when requestTimeout passes, and keeps waiting (NodeHttpHandlerOptions
- * in @smithy/types).
+ * bucket's region may be the one that is failing, so a call held to the operator tools' bounds
+ * (OPERATOR_CALLS: no connection in 3 s or no answer in 10 s, 3 attempts) fails rather than
+ * hanging the run.
  */
-export const lockClientConfig = (region: string) => ({
-  region,
-  maxAttempts: 3,
-  requestHandler: { connectionTimeout: 3_000, requestTimeout: 10_000, throwOnRequestTimeout: true },
-});
+export const lockClientConfig = (region: string) => boundedClientConfig(region);
 
 export interface OpenLockOptions extends OperationLockOptions {
   /** @default a client for the bucket's region, with lockClientConfig */

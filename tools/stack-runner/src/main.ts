@@ -1,6 +1,7 @@
 import { RDSClient } from '@aws-sdk/client-rds';
 import { STSClient } from '@aws-sdk/client-sts';
 import { ENVIRONMENTS_DIR, loadEnvironment } from '@txn-dr/config';
+import { OPERATOR_CALLS, boundedClientConfig } from '@txn-dr/contracts';
 import { spawnSync } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { runStackRunner } from './cli';
@@ -10,11 +11,13 @@ import { runTerraform } from './terraform';
 const cdktfBin = () => join(dirname(require.resolve('cdktf-cli/package.json')), 'bundle', 'bin', 'cdktf');
 
 // The live-writer question sits before every regional deploy: a region that does not connect in
-// 3 s or answer in 10 s is skipped for the other one, rather than holding the deploy up. The
-// account question gets the same bounds. Both clients take credentials from the SDK's default chain.
-const bounded = { maxAttempts: 2, requestHandler: { connectionTimeout: 3_000, requestTimeout: 10_000, throwOnRequestTimeout: true } };
-const rds = (region: string) => new RDSClient({ region, ...bounded });
-const sts = (region: string) => new STSClient({ region, ...bounded });
+// 3 s or answer in 10 s (OPERATOR_CALLS) is skipped for the other one, rather than holding the
+// deploy up. Two attempts, not the operator tools' three: the other region answers the same
+// question, so a third wait on a silent region only delays the deploy. The account question gets
+// the same bounds. Both clients take credentials from the SDK's default chain.
+const bounds = { ...OPERATOR_CALLS, maxAttempts: 2 };
+const rds = (region: string) => new RDSClient(boundedClientConfig(region, bounds));
+const sts = (region: string) => new STSClient(boundedClientConfig(region, bounds));
 
 runStackRunner(process.argv.slice(2), {
   cwd: process.cwd(),

@@ -14,6 +14,7 @@ import {
   type BucketLocationConstraint,
   type S3Client,
 } from '@aws-sdk/client-s3';
+import { TLS_ONLY_SID, type TlsOnlyPolicyStatement, tlsOnlyPolicyStatement } from '@txn-dr/contracts';
 import { type PolicyDocument, asking, bucketArn, canonical, errorName, read, statusOf } from './aws';
 import { BootstrapError, type StepResult } from './result';
 
@@ -34,19 +35,13 @@ export interface ManagedBucket extends StateBucket {
   readonly kind?: 'state' | 'replica';
 }
 
-/** The statement that refuses every request not made over TLS. */
-export const TLS_ONLY_SID = 'DenyInsecureTransport';
+/** Sid of the statement that refuses every request not made over TLS. */
+export { TLS_ONLY_SID };
 
-export function tlsOnlyStatement({ bucket, region }: StateBucket): Record<string, unknown> {
+/** The TLS-only statement of a bucket: every S3 action on the bucket and its objects. */
+export function tlsOnlyStatement({ bucket, region }: StateBucket): TlsOnlyPolicyStatement {
   const arn = bucketArn(bucket, region);
-  return {
-    Sid: TLS_ONLY_SID,
-    Effect: 'Deny',
-    Principal: '*',
-    Action: 's3:*',
-    Resource: [arn, `${arn}/*`],
-    Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-  };
+  return tlsOnlyPolicyStatement({ actions: ['s3:*'], resources: [arn, `${arn}/*`] });
 }
 
 /** How to point the tool at another bucket or region, in the words of the bucket's kind. */

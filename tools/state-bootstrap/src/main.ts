@@ -2,7 +2,7 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
 import { ConfigError, type Environment, loadEnvironment } from '@txn-dr/config';
-import { STACK_NAMES, stackProject, stateKey } from '@txn-dr/contracts';
+import { STACK_NAMES, boundedClientConfig, stackProject, stateKey } from '@txn-dr/contracts';
 import { parseArgs } from 'node:util';
 import { BootstrapError, bootstrapStateBucket, type StepResult } from './bootstrap';
 import { bootstrapStateReplica, replicaBucketName, replicaRegion } from './replica';
@@ -80,17 +80,19 @@ async function main(argv: string[]): Promise<number> {
     console.log(line(result));
   };
   try {
-    const sourceS3 = new S3Client({ region });
+    // Every call held to the operator tools' bounds: a region that does not answer stops the run
+    // with an error, which says re-running is safe, instead of hanging it.
+    const sourceS3 = new S3Client(boundedClientConfig(region));
     console.log(`state bucket ${bucket} (${region})`);
     await bootstrapStateBucket(sourceS3, source, heard);
     console.log(`\nreplica ${replica.bucket} (${replica.region}), replicated from ${bucket}`);
     const clients = {
       sourceS3,
-      replicaS3: new S3Client({ region: replica.region }),
+      replicaS3: new S3Client(boundedClientConfig(replica.region)),
       // IAM is global; its client still signs for a region.
-      iam: new IAMClient({ region }),
-      sourceKms: new KMSClient({ region }),
-      replicaKms: new KMSClient({ region: replica.region }),
+      iam: new IAMClient(boundedClientConfig(region)),
+      sourceKms: new KMSClient(boundedClientConfig(region)),
+      replicaKms: new KMSClient(boundedClientConfig(replica.region)),
     };
     await bootstrapStateReplica(clients, { source, replica }, heard);
   } catch (error) {

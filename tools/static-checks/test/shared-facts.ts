@@ -52,7 +52,6 @@ export const SHARED_FACTS: readonly SharedFact[] = [
     use: 'boundedClientConfig or boundedCalls with OPERATOR_CALLS, FUNCTION_CALLS or bounds of its own from @txn-dr/contracts',
     keptBy: {
       'apps/transaction-api/src/aws.ts': "the service's start-up on an instance: four attempts of its own",
-      'apps/secret-rotation/src/clients.ts': "a function's bounds, the values of FUNCTION_CALLS, written out in the rotation function",
     },
   },
 ];

@@ -21,9 +21,11 @@ export interface BackupVaultLock {
 }
 
 export interface RegionalBackupProps {
+  /** Provider of this region: the vault, its key, the plans and the selections live there. */
   readonly provider: AwsProvider;
   /** This region's role: it names the vault, the plans and the role. */
   readonly role: DrRole;
+  /** The environment's deterministic names: both regions' vaults are named from them. */
   readonly names: Names;
   /** The region the copies go to, and its role (its vault is named by `backupVaultName`). */
   readonly copyTo: { readonly role: DrRole; readonly region: string };

@@ -1,13 +1,11 @@
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { type DrRole, type Environment } from '@txn-dr/config';
-import { Names, STACK_OUTPUTS, TERRAFORM_REQUIRED_VERSION, type StackName, type StackOutputKey, type StackOutputs } from '@txn-dr/contracts';
+import { Names, ROUTE53_METRICS_REGION, STACK_OUTPUTS, TERRAFORM_REQUIRED_VERSION, type StackName, type StackOutputKey, type StackOutputs } from '@txn-dr/contracts';
 import { TerraformDataSource, TerraformOutput, TerraformResource, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import { configureBackend, remoteStateOf } from './backend';
 import { defaultTags } from './tags';
 
-/** Where Route 53 health-check metrics are published. */
-export const ROUTE53_METRICS_REGION = 'us-east-1';
 const ROUTE53_METRICS_ALIAS = 'route53-metrics';
 
 export interface DrStackProps<S extends StackName> {
@@ -61,8 +59,9 @@ export class DrStack<S extends StackName> extends TerraformStack {
   }
 
   /**
-   * A provider for us-east-1, whatever the stack's own region: Route 53 publishes health-check
-   * metrics only there, so alarms on them (and the topic they notify) must live there too.
+   * A provider for ROUTE53_METRICS_REGION, whatever the stack's own region: Route 53 publishes
+   * health-check metrics only there, so alarms on them (and the topic they notify) must live there
+   * too.
    * https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/monitoring-health-check-status.html
    */
   route53MetricsProvider(): AwsProvider {

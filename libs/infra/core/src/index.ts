@@ -1,6 +1,6 @@
 export { awsContext, type AwsContext } from './aws-context';
 export { configureBackend, remoteStateOf } from './backend';
-export { DrStack, ROUTE53_METRICS_REGION, type DrStackProps } from './dr-stack';
+export { DrStack, type DrStackProps } from './dr-stack';
 export { EphemeralResource } from './ephemeral';
 export { CustomerManagedKey, logsServiceGrant, type CustomerManagedKeyProps, type KeyServiceGrant } from './kms';
 export { enforcePolicy, runStackApp, type RefusedStack } from './run-stack-app';

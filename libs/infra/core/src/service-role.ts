@@ -37,6 +37,8 @@ export class ServiceRole extends Construct {
   readonly role: IamRole;
   readonly arn: string;
   readonly name: string;
+  /** The inline policy: what must not act before the role may (a function's first run, a destination check) depends on it. */
+  readonly policy: IamRolePolicy;
 
   constructor(scope: Construct, id: string, props: ServiceRoleProps) {
     super(scope, id);
@@ -57,7 +59,7 @@ export class ServiceRole extends Construct {
       assumeRolePolicy: trust.json,
     });
     const policy = new DataAwsIamPolicyDocument(this, 'permissions', { provider: props.provider, statement: props.statements });
-    new IamRolePolicy(this, 'policy', { provider: props.provider, name: `${props.name}-permissions`, role: this.role.id, policy: policy.json });
+    this.policy = new IamRolePolicy(this, 'policy', { provider: props.provider, name: `${props.name}-permissions`, role: this.role.id, policy: policy.json });
     this.arn = this.role.arn;
     this.name = this.role.name;
   }

@@ -1,4 +1,4 @@
-import { DR_ROLES, type DrRole, type EnvironmentOverrides, defineEnvironment } from '@txn-dr/config';
+import { DR_ROLES, type DrRole, type EnvironmentOverrides, activeRole, defineEnvironment } from '@txn-dr/config';
 import { DrStack } from '@txn-dr/infra-core';
 import { type SynthesizedStack, followReference, onlyResource, resourcesOfType, synthesize } from '@txn-dr/infra-core/testing';
 import { TerraformOutput, Testing } from 'cdktf';
@@ -6,13 +6,17 @@ import { HostedZone } from './hosted-zone';
 import { RegionalRecord } from './regional-record';
 import { ServiceCertificate } from './service-certificate';
 
+/** A region's record with the values a regional stack passes from its environment. */
 function synthRecord(role: DrRole, overrides: Partial<EnvironmentOverrides> = {}, protocol: 'HTTP' | 'HTTPS' = 'HTTPS'): SynthesizedStack {
-  const stack = new DrStack(Testing.app(), { env: defineEnvironment({ name: 'dev', ...overrides }), stack: role });
+  const env = defineEnvironment({ name: 'dev', ...overrides });
+  const stack = new DrStack(Testing.app(), { env, stack: role });
   new RegionalRecord(stack, 'dns', {
-    env: stack.env,
+    names: stack.names,
     role,
     provider: stack.provider(role),
     zoneId: 'Z0123456789',
+    active: activeRole(env) === role,
+    healthCheck: env.healthCheck,
     target: { dnsName: `${role}-alb.elb.amazonaws.com`, zoneId: 'Z35SXDOTRQ7X7K', port: protocol === 'HTTPS' ? 443 : 80, protocol },
   });
   return synthesize(stack);
@@ -180,10 +184,12 @@ describe('RegionalRecord options', () => {
   it('asks another path when given one', () => {
     const stack = new DrStack(Testing.app(), { env: defineEnvironment({ name: 'dev' }), stack: 'primary' });
     new RegionalRecord(stack, 'dns', {
-      env: stack.env,
+      names: stack.names,
       role: 'primary',
       provider: stack.provider('primary'),
       zoneId: 'Z0123456789',
+      active: true,
+      healthCheck: { intervalSeconds: 10, failureThreshold: 3 },
       target: { dnsName: 'primary-alb.elb.amazonaws.com', zoneId: 'Z35SXDOTRQ7X7K', port: 80, protocol: 'HTTP' },
       healthPath: '/elsewhere',
     });

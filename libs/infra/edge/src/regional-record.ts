@@ -1,17 +1,38 @@
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Route53HealthCheck } from '@cdktf/provider-aws/lib/route53-health-check';
 import { Route53Record } from '@cdktf/provider-aws/lib/route53-record';
-import type { DrRole, Environment } from '@txn-dr/config';
-import { HEALTH_PATHS, Names } from '@txn-dr/contracts';
+import type { DrRole } from '@txn-dr/config';
+import { HEALTH_PATHS, type Names } from '@txn-dr/contracts';
 import { Construct } from 'constructs';
 import { recordWeight } from './weights';
 
+/** How a Route 53 health check polls, and how many results in a row change its status. */
+export interface HealthCheckTimings {
+  /** Seconds between checks: 10 or 30, the only Route 53 request intervals, fixed at creation. */
+  readonly intervalSeconds: 10 | 30;
+  /** Consecutive checks that must fail, or pass, before the status changes (1-10). */
+  readonly failureThreshold: number;
+}
+
 export interface RegionalRecordProps {
-  readonly env: Environment;
+  /** The environment's deterministic names: the service name, the region's own name, the check's tag. */
+  readonly names: Names;
+  /** The region whose record this is. */
   readonly role: DrRole;
   /** Any provider of the stack: Route 53 is a global service. */
   readonly provider: AwsProvider;
   readonly zoneId: string;
+  /**
+   * Whether this region is the one config names active (`activeRegion`): its record weighs
+   * ACTIVE_WEIGHT, the other STANDBY_WEIGHT. The weights are a fixed preference; the health
+   * checks alone move traffic in a failover.
+   */
+  readonly active: boolean;
+  /**
+   * The check's timings (config `healthCheck`). No default: the RTO budget and the
+   * writable-region alarms count on the same figures.
+   */
+  readonly healthCheck: HealthCheckTimings;
   /**
    * The region's load balancer and the port and protocol its clients use. Over HTTPS the health
    * check asks the region's own name (`<role>.<recordName>.<zoneName>`, on its certificate) and
@@ -51,8 +72,7 @@ export class RegionalRecord extends Construct {
 
   constructor(scope: Construct, id: string, props: RegionalRecordProps) {
     super(scope, id);
-    const { env, role, provider, target } = props;
-    const names = new Names(env);
+    const { names, role, provider, target } = props;
     const alias = { name: target.dnsName, zoneId: target.zoneId, evaluateTargetHealth: false };
 
     this.regionalRecord = new Route53Record(this, 'regional-record', {
@@ -78,8 +98,8 @@ export class RegionalRecord extends Construct {
       ...(https ? { enableSni: true, dependsOn: [this.regionalRecord] } : {}),
       port: target.port,
       resourcePath: props.healthPath ?? HEALTH_PATHS.writable,
-      requestInterval: env.healthCheck.intervalSeconds,
-      failureThreshold: env.healthCheck.failureThreshold,
+      requestInterval: props.healthCheck.intervalSeconds,
+      failureThreshold: props.healthCheck.failureThreshold,
       measureLatency: true,
       tags: { Name: names.regional(role, 'health') },
       // The request interval cannot change after creation, so changing it replaces the check.
@@ -113,7 +133,7 @@ export class RegionalRecord extends Construct {
       name: names.serviceFqdn(),
       type: 'A',
       setIdentifier: names.recordSetIdentifier(role),
-      weightedRoutingPolicy: { weight: recordWeight(env, role) },
+      weightedRoutingPolicy: { weight: recordWeight(props.active) },
       healthCheckId: this.healthCheck.id,
       alias,
     });

@@ -3,13 +3,29 @@ import { CustomerManagedKey, DrStack } from '@txn-dr/infra-core';
 import { type SynthesizedStack, followReference, onlyResource, resourcesOfType, synthesize } from '@txn-dr/infra-core/testing';
 import { Testing } from 'cdktf';
 import { INTERFACE_SERVICES } from './endpoints';
-import { RegionNetwork } from './network';
+import { RegionNetwork, type RegionNetworkProps } from './network';
 
-function synthNetwork(overrides: Partial<EnvironmentOverrides> = {}, role: 'primary' | 'secondary' = 'primary'): SynthesizedStack {
-  const stack = new DrStack(Testing.app(), { env: defineEnvironment({ name: 'dev', ...overrides }), stack: role });
+/** A network with the values a regional stack passes from its environment, or `props` instead. */
+function synthNetwork(overrides: Partial<EnvironmentOverrides> = {}, role: 'primary' | 'secondary' = 'primary', props: Partial<RegionNetworkProps> = {}): SynthesizedStack {
+  const env = defineEnvironment({ name: 'dev', ...overrides });
+  const stack = new DrStack(Testing.app(), { env, stack: role });
   const provider = stack.provider(role);
   const key = new CustomerManagedKey(stack, 'key', { provider, alias: 'k', description: 'logs' });
-  new RegionNetwork(stack, 'network', { env: stack.env, role, provider, logKeyArn: key.arn });
+  const region = env.regions[role];
+  new RegionNetwork(stack, 'network', {
+    names: stack.names,
+    role,
+    provider,
+    region: region.region,
+    vpcCidr: region.vpcCidr,
+    availabilityZones: region.availabilityZones,
+    natGateways: region.natGateways,
+    appPort: env.compute.appPort,
+    https: env.loadBalancer.https,
+    logRetentionDays: env.logs.retentionDays,
+    logKeyArn: key.arn,
+    ...props,
+  });
   return synthesize(stack);
 }
 
@@ -95,9 +111,36 @@ describe('RegionNetwork options', () => {
     expect(open.map((r) => [r.from_port, r.to_port])).toEqual([[80, 80]]);
   });
 
+  it('defaults to two zones, no NAT gateway and HTTPS when those props are left out', () => {
+    const json = synthNetwork({ regions: { primary: { natGateways: 1, availabilityZones: 3 } }, loadBalancer: { https: false } }, 'primary', {
+      availabilityZones: undefined,
+      natGateways: undefined,
+      https: undefined,
+    });
+    expect(values(json, 'aws_subnet')).toHaveLength(6);
+    expect(resourcesOfType(json, 'aws_nat_gateway')).toEqual({});
+    const open = values(json, 'aws_vpc_security_group_ingress_rule').filter((r) => r.cidr_ipv4 === '0.0.0.0/0');
+    expect(open.map((r) => Number(r.from_port)).sort((x, y) => x - y)).toEqual([80, 443]);
+  });
+
+  it('opens the service port it is given to the load balancer', () => {
+    const json = synthNetwork({}, 'primary', { appPort: 9090 });
+    const fromAlb = values(json, 'aws_vpc_security_group_ingress_rule').filter((r) => r.referenced_security_group_id && String(r.security_group_id).includes('service'));
+    expect(fromAlb.map((r) => [r.from_port, r.to_port])).toEqual([[9090, 9090]]);
+  });
+
   it('lays the secondary out from its own CIDR and region', () => {
     const json = synthNetwork({}, 'secondary');
     expect(onlyResource(json, 'aws_vpc').cidr_block).toBe('10.1.0.0/16');
     expect(values(json, 'aws_vpc_endpoint').every((e) => String(e.service_name).startsWith('com.amazonaws.us-east-2.'))).toBe(true);
+  });
+});
+
+describe('RegionNetwork props', () => {
+  it.each([
+    ['a region its provider is not for', { region: 'eu-west-1' }, 'RegionNetwork (primary): provider: is for us-east-1, but region is eu-west-1'],
+    ['more NAT gateways than zones', { natGateways: 3, availabilityZones: 2 }, 'natGateways: 3 is more than availabilityZones 2'],
+  ])('refuses %s, naming the field', (_case, props, message) => {
+    expect(() => synthNetwork({}, 'primary', props)).toThrow(message);
   });
 });

@@ -9,9 +9,9 @@ import { RouteTable } from '@cdktf/provider-aws/lib/route-table';
 import { RouteTableAssociation } from '@cdktf/provider-aws/lib/route-table-association';
 import { Subnet } from '@cdktf/provider-aws/lib/subnet';
 import { Vpc } from '@cdktf/provider-aws/lib/vpc';
-import type { DrRole, Environment } from '@txn-dr/config';
-import { Names } from '@txn-dr/contracts';
-import { Fn } from 'cdktf';
+import type { DrRole } from '@txn-dr/config';
+import type { Names } from '@txn-dr/contracts';
+import { Fn, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { VpcEndpoints } from './endpoints';
 import { FlowLogs } from './flow-logs';
@@ -19,11 +19,41 @@ import { TIERS, type Tier, subnetLayout } from './layout';
 import { SecurityGroups } from './security-groups';
 
 export interface RegionNetworkProps {
-  readonly env: Environment;
+  /** The environment's deterministic names. */
+  readonly names: Names;
+  /** The region this network is for: it names every resource. */
   readonly role: DrRole;
+  /** Provider of the role's region. */
   readonly provider: AwsProvider;
+  /** AWS region code of the provider, e.g. `us-east-1`: the VPC endpoints' service names carry it. */
+  readonly region: string;
+  /** The VPC's block, split into 32 subnets (`subnetLayout`); must not overlap the other region's, which it is peered with. */
+  readonly vpcCidr: string;
+  /** Availability zones the subnets are spread across. @default 2 */
+  readonly availabilityZones?: number;
+  /** NAT gateways, one per zone from the first; 0 keeps the private subnets on VPC endpoints alone. @default 0 */
+  readonly natGateways?: number;
+  /** Port the service listens on behind the load balancer (config `compute.appPort`). */
+  readonly appPort: number;
+  /** Whether the load balancer serves HTTPS on 443 as well as HTTP on 80 (config `loadBalancer.https`). @default true */
+  readonly https?: boolean;
+  /** Days the flow-log group keeps its events: one of CloudWatch Logs' retention periods (config `logs.retentionDays`). */
+  readonly logRetentionDays: number;
   /** KMS key (ARN) that encrypts the flow-log group; its policy must let CloudWatch Logs use it. */
   readonly logKeyArn: string;
+}
+
+/** Every contradiction in the props, named; throws at synth. */
+function validate(props: RegionNetworkProps): void {
+  const problems: string[] = [];
+  const providerRegion = props.provider.region;
+  if (providerRegion !== undefined && !Token.isUnresolved(providerRegion) && providerRegion !== props.region) {
+    problems.push(`provider: is for ${providerRegion}, but region is ${props.region}`);
+  }
+  const natGateways = props.natGateways ?? 0;
+  const zones = props.availabilityZones ?? 2;
+  if (natGateways > zones) problems.push(`natGateways: ${natGateways} is more than availabilityZones ${zones} (one NAT gateway per zone at most)`);
+  if (problems.length > 0) throw new Error(`RegionNetwork (${props.role}): ${problems.join('; ')}`);
 }
 
 /**
@@ -48,15 +78,15 @@ export class RegionNetwork extends Construct {
 
   constructor(scope: Construct, id: string, props: RegionNetworkProps) {
     super(scope, id);
-    const { env, role, provider } = props;
-    const names = new Names(env);
-    const region = env.regions[role];
-    const layout = subnetLayout(region.vpcCidr, region.availabilityZones);
+    validate(props);
+    const { names, role, provider } = props;
+    const natGatewayCount = props.natGateways ?? 0;
+    const layout = subnetLayout(props.vpcCidr, props.availabilityZones ?? 2);
     this.subnetCidrs = layout;
 
     this.vpc = new Vpc(this, 'vpc', {
       provider,
-      cidrBlock: region.vpcCidr,
+      cidrBlock: props.vpcCidr,
       // Interface endpoints answer on the services' public names only with private DNS, which needs both.
       enableDnsSupport: true,
       enableDnsHostnames: true,
@@ -103,7 +133,7 @@ export class RegionNetwork extends Construct {
     });
 
     // One private route table per AZ, so that a NAT gateway (when configured) serves its own zone.
-    const natGateways = Array.from({ length: region.natGateways }, (_, index) => {
+    const natGateways = Array.from({ length: natGatewayCount }, (_, index) => {
       const address = new Eip(this, `nat-${index}-ip`, { provider, domain: 'vpc', tags: { Name: names.regional(role, `nat-${index}`) } });
       return new NatGateway(this, `nat-${index}`, {
         provider,
@@ -130,23 +160,30 @@ export class RegionNetwork extends Construct {
     });
     this.dataRouteTableId = dataRoutes.id;
 
-    this.securityGroups = new SecurityGroups(this, 'security-groups', { env, role, provider, vpcId: this.vpc.id });
+    this.securityGroups = new SecurityGroups(this, 'security-groups', {
+      names,
+      role,
+      provider,
+      vpcId: this.vpc.id,
+      appPort: props.appPort,
+      https: props.https ?? true,
+    });
     this.endpoints = new VpcEndpoints(this, 'endpoints', {
       provider,
-      region: region.region,
+      region: props.region,
       vpcId: this.vpc.id,
       subnetIds: this.subnetIds.private,
       routeTableIds: this.privateRouteTableIds,
       securityGroupId: this.securityGroups.endpoints.id,
       name: (what) => names.regional(role, what),
     });
-    this.securityGroups.allowServiceEgress(this.endpoints.s3PrefixListId, region.natGateways > 0);
+    this.securityGroups.allowServiceEgress(this.endpoints.s3PrefixListId, natGatewayCount > 0);
 
     new FlowLogs(this, 'flow-logs', {
       provider,
       vpcId: this.vpc.id,
       name: names.regional(role, 'flow-logs'),
-      retentionDays: env.logs.retentionDays,
+      retentionDays: props.logRetentionDays,
       kmsKeyArn: props.logKeyArn,
     });
   }

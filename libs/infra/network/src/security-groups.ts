@@ -2,23 +2,30 @@ import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
-import type { DrRole, Environment } from '@txn-dr/config';
-import { Names } from '@txn-dr/contracts';
+import type { DrRole } from '@txn-dr/config';
+import type { Names } from '@txn-dr/contracts';
 import { Construct } from 'constructs';
 
 export const MYSQL_PORT = 3306;
 const HTTPS = 443;
 
-/** The listener ports of the ALB: HTTP always (it only redirects when HTTPS is on), and HTTPS unless config turns it off. */
-export function listenerPorts(env: Environment): number[] {
-  return env.loadBalancer.https ? [80, HTTPS] : [80];
+/** The listener ports of the ALB: HTTP always (it only redirects when HTTPS is on), and HTTPS when it is on. */
+export function listenerPorts(https: boolean): number[] {
+  return https ? [80, HTTPS] : [80];
 }
 
 export interface SecurityGroupsProps {
-  readonly env: Environment;
+  /** The environment's deterministic names. */
+  readonly names: Names;
+  /** The region the groups belong to: it names them. */
   readonly role: DrRole;
+  /** Provider of the role's region. */
   readonly provider: AwsProvider;
   readonly vpcId: string;
+  /** Port the service listens on behind the load balancer (config `compute.appPort`). */
+  readonly appPort: number;
+  /** Whether the load balancer serves HTTPS on 443 as well as HTTP on 80 (config `loadBalancer.https`). @default true */
+  readonly https?: boolean;
 }
 
 type Peer = { readonly group: SecurityGroup } | { readonly cidr: string } | { readonly prefixList: string };
@@ -38,9 +45,8 @@ export class SecurityGroups extends Construct {
 
   constructor(scope: Construct, id: string, props: SecurityGroupsProps) {
     super(scope, id);
-    const { env, role, provider, vpcId } = props;
+    const { names, role, provider, vpcId, appPort } = props;
     this.provider = provider;
-    const names = new Names(env);
     const group = (what: string, description: string) =>
       new SecurityGroup(this, what, { provider, vpcId, name: names.regional(role, what), description, tags: { Name: names.regional(role, what) } });
 
@@ -49,8 +55,7 @@ export class SecurityGroups extends Construct {
     this.database = group('database', 'Aurora MySQL cluster');
     this.endpoints = group('endpoints', 'Interface VPC endpoints used by the instances');
 
-    const appPort = env.compute.appPort;
-    for (const port of listenerPorts(env)) {
+    for (const port of listenerPorts(props.https ?? true)) {
       this.ingress(this.loadBalancer, `listener-${port}`, port, { cidr: '0.0.0.0/0' }, `Clients to the listener on ${port}`);
     }
     this.egress(this.loadBalancer, 'to-service', appPort, { group: this.service }, 'Load balancer to the service port');

@@ -4,6 +4,7 @@ import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import { SnsTopicPolicy } from '@cdktf/provider-aws/lib/sns-topic-policy';
 import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscription';
 import type { AlertSubscription } from '@txn-dr/config';
+import { tlsOnlyStatement } from '@txn-dr/contracts';
 import { awsContext } from '@txn-dr/infra-core';
 import { Construct } from 'constructs';
 import { createHash } from 'node:crypto';
@@ -55,14 +56,7 @@ export class AlertTopic extends Construct {
             { test: 'ArnLike', variable: 'aws:SourceArn', values: [`arn:${partition}:cloudwatch:*:${accountId}:alarm:*`] },
           ],
         },
-        {
-          sid: 'TlsOnly',
-          effect: 'Deny',
-          principals: [{ type: 'AWS', identifiers: ['*'] }],
-          actions: ['sns:Publish'],
-          resources: [topic.arn],
-          condition: [{ test: 'Bool', variable: 'aws:SecureTransport', values: ['false'] }],
-        },
+        tlsOnlyStatement({ sid: 'TlsOnly', actions: ['sns:Publish'], resources: [topic.arn] }),
       ],
     });
     new SnsTopicPolicy(this, 'topic-policy', { provider, arn: topic.arn, policy: policy.json });

@@ -1,22 +1,13 @@
+import { AURORA_GLOBAL_METRICS, ROUTE53_HEALTH_CHECK_METRICS, ROUTE53_METRICS_REGION } from '@txn-dr/contracts';
+
 /**
- * Metrics AWS services publish themselves, as the alarms and the dashboard read them. Our own
- * metrics (DatabaseHealth, DatabaseIsWriter) are in @txn-dr/contracts, shared with the Lambda.
+ * Metrics AWS services publish themselves, as the alarms and the dashboard read them. Those that
+ * other projects read too (Aurora's lag, Route 53's health checks) are spelt in @txn-dr/contracts,
+ * as are our own metrics (DatabaseHealth, DatabaseIsWriter), shared with the Lambda.
  */
 export const AWS_METRICS = {
-  aurora: {
-    namespace: 'AWS/RDS',
-    /**
-     * Milliseconds of data a failover would lose right now ("how far the secondary cluster is
-     * behind the primary cluster for user transactions"; Aurora MySQL 3.04 and later), published
-     * "only in secondary AWS Regions", per secondary cluster (dimension DBClusterIdentifier).
-     * https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Aurora.AuroraMonitoring.Metrics.html
-     * https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-disaster-recovery.html
-     */
-    rpoLag: 'AuroraGlobalDBRPOLag',
-    /** The older replication-lag metric (milliseconds), published the same way. */
-    replicationLag: 'AuroraGlobalDBReplicationLag',
-    clusterDimension: 'DBClusterIdentifier',
-  },
+  /** Aurora global database lag: see AURORA_GLOBAL_METRICS. */
+  aurora: AURORA_GLOBAL_METRICS,
   alb: {
     namespace: 'AWS/ApplicationELB',
     requests: 'RequestCount',
@@ -34,18 +25,8 @@ export const AWS_METRICS = {
     throttles: 'Throttles',
     functionDimension: 'FunctionName',
   },
-  route53: {
-    namespace: 'AWS/Route53',
-    healthCheckStatus: 'HealthCheckStatus',
-    healthCheckDimension: 'HealthCheckId',
-    /**
-     * Route 53 publishes health-check metrics in us-east-1 only ("Route 53 metrics are not
-     * available if you select any other region"), so alarms on them live there and dashboards read
-     * them there. HealthCheckStatus is 1 while the check is healthy, 0 while it is not.
-     * https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/monitoring-health-checks.html
-     */
-    region: 'us-east-1',
-  },
+  /** Route 53 health checks, published in ROUTE53_METRICS_REGION only: alarms on them live there and dashboards read them there. */
+  route53: { ...ROUTE53_HEALTH_CHECK_METRICS, region: ROUTE53_METRICS_REGION },
   sqs: {
     namespace: 'AWS/SQS',
     visibleMessages: 'ApproximateNumberOfMessagesVisible',

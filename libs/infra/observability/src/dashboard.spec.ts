@@ -2,7 +2,7 @@ import { type EnvironmentOverrides, defineEnvironment } from '@txn-dr/config';
 import { DrStack } from '@txn-dr/infra-core';
 import { onlyResource, synthesize } from '@txn-dr/infra-core/testing';
 import { Testing } from 'cdktf';
-import { DrDashboard } from './dashboard';
+import { DrDashboard, type DrDashboardProps } from './dashboard';
 
 const REGIONS = {
   primary: {
@@ -28,11 +28,19 @@ interface Widget {
   properties: { title?: string; markdown?: string; metrics?: Line[]; view?: string; region?: string; stat?: string; annotations?: { horizontal: { value: number }[] } };
 }
 
-/** The dashboard as the secondary stack would make it, parsed. */
-function dashboard(overrides: Partial<EnvironmentOverrides> = {}) {
+/** The dashboard as the secondary stack would make it from its environment, or with `props` instead, parsed. */
+function dashboard(overrides: Partial<EnvironmentOverrides> = {}, props: Partial<DrDashboardProps> = {}) {
   const env = defineEnvironment({ name: 'dev', ...overrides });
   const stack = new DrStack(Testing.app(), { env, stack: 'secondary' });
-  new DrDashboard(stack, 'dashboard', { env, provider: stack.provider('secondary'), regions: REGIONS });
+  new DrDashboard(stack, 'dashboard', {
+    names: stack.names,
+    provider: stack.provider('secondary'),
+    activeRegion: env.activeRegion,
+    rpoSeconds: env.objectives.rpoSeconds,
+    rtoSeconds: env.objectives.rtoSeconds,
+    regions: { primary: { ...REGIONS.primary, region: env.regions.primary.region }, secondary: { ...REGIONS.secondary, region: env.regions.secondary.region } },
+    ...props,
+  });
   const resource = onlyResource(synthesize(stack), 'aws_cloudwatch_dashboard');
   const widgets = (JSON.parse(resource.dashboard_body as string) as { widgets: Widget[] }).widgets;
   return { resource, widgets };
@@ -141,5 +149,24 @@ describe('DrDashboard after a failover (activeRegion us-east-2)', () => {
       'us-east-2 secondary (ACTIVE)',
       'us-east-1 primary (standby)',
     ]);
+  });
+});
+
+describe('DrDashboard props', () => {
+  it('shows the objectives it is given in the banner and on the lag graph', () => {
+    const { widgets } = dashboard({}, { rpoSeconds: 30, rtoSeconds: 240 });
+    expect(widgets.find((w) => w.type === 'text')!.properties.markdown).toContain('RPO 30 s, RTO 240 s.');
+    expect(titled(widgets, 'Global replication lag').properties.annotations?.horizontal).toEqual([expect.objectContaining({ value: 30_000, label: 'RPO 30 s' })]);
+  });
+
+  it.each([
+    ['an active region that is neither region', { activeRegion: 'eu-west-1' }, 'DrDashboard: activeRegion: eu-west-1 is neither region (us-east-1, us-east-2)'],
+    [
+      'one region twice',
+      { regions: { primary: { ...REGIONS.primary, region: 'us-east-1' }, secondary: { ...REGIONS.secondary, region: 'us-east-1' } } },
+      'DrDashboard: regions: primary and secondary are both us-east-1',
+    ],
+  ])('refuses %s, naming the field', (_case, props, message) => {
+    expect(() => dashboard({}, props)).toThrow(message);
   });
 });

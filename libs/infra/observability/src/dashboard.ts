@@ -1,12 +1,14 @@
 import { CloudwatchDashboard } from '@cdktf/provider-aws/lib/cloudwatch-dashboard';
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { activeRole, otherRole, type DrRole, type Environment } from '@txn-dr/config';
-import { HEALTH_METRICS, HEALTH_PATHS, Names, healthDimensions, healthMetricNamespace } from '@txn-dr/contracts';
+import { DR_ROLES, otherRole, type DrRole } from '@txn-dr/config';
+import { HEALTH_METRICS, HEALTH_PATHS, healthDimensions, healthMetricNamespace, type Names } from '@txn-dr/contracts';
 import { Construct } from 'constructs';
 import { AWS_METRICS, rpoLagQuery } from './aws-metrics';
 
 /** What the dashboard shows of one region; plain strings (names or Terraform references). */
 export interface DashboardRegionInputs {
+  /** AWS region code of the region: its metrics are read there. */
+  readonly region: string;
   /** Identifier of the region's Aurora cluster. */
   readonly clusterIdentifier: string;
   /** ARN suffix of the region's ALB (`app/<name>/<id>`). */
@@ -23,11 +25,18 @@ export interface DashboardRegionInputs {
 }
 
 export interface DrDashboardProps {
-  readonly env: Environment;
+  /** The environment's deterministic names: the dashboard, the health metrics' namespace, the functions. */
+  readonly names: Names;
   /** Provider of the region the dashboard is kept in (it shows both regions wherever it lives). */
   readonly provider: AwsProvider;
   /** Both regions' inputs: the dashboard lives in one stack and receives the other region's values. */
   readonly regions: Readonly<Record<DrRole, DashboardRegionInputs>>;
+  /** The region config names active (`activeRegion`): one of the two regions' `region`. It leads every row. */
+  readonly activeRegion: string;
+  /** The recovery point objective in seconds (config `objectives.rpoSeconds`): a line on the lag graph, and the banner. */
+  readonly rpoSeconds: number;
+  /** The recovery time objective in seconds (config `objectives.rtoSeconds`): in the banner. */
+  readonly rtoSeconds: number;
   /** @default `Names.dashboard()` */
   readonly dashboardName?: string;
 }
@@ -47,6 +56,17 @@ interface Widget {
 const ACTIVE_COLOR = '#2ca02c';
 const STANDBY_COLOR = '#7f7f7f';
 
+/** The role whose region is `activeRegion`; throws, naming the field, when it is neither. */
+function activeRoleOf(props: DrDashboardProps): DrRole {
+  const { primary, secondary } = props.regions;
+  if (primary.region === secondary.region) {
+    throw new Error(`DrDashboard: regions: primary and secondary are both ${primary.region}; the dashboard shows two regions`);
+  }
+  const active = DR_ROLES.find((role) => props.regions[role].region === props.activeRegion);
+  if (!active) throw new Error(`DrDashboard: activeRegion: ${props.activeRegion} is neither region (${primary.region}, ${secondary.region})`);
+  return active;
+}
+
 /**
  * One CloudWatch dashboard for both regions: database health and writer role, replication lag
  * against the RPO, ALB requests, latency, 5xx and hosts, the health-check function's errors, and
@@ -60,15 +80,14 @@ export class DrDashboard extends Construct {
 
   constructor(scope: Construct, id: string, props: DrDashboardProps) {
     super(scope, id);
-    const { env } = props;
-    const names = new Names(env);
-    const active = activeRole(env);
+    const { names, rpoSeconds, rtoSeconds } = props;
+    const active = activeRoleOf(props);
     // Active first, so that the left-hand column is always the region taking traffic.
     const roles: DrRole[] = [active, otherRole(active)];
-    const home = props.provider.region ?? env.regions.secondary.region;
+    const home = props.provider.region ?? props.regions.secondary.region;
     const namespace = healthMetricNamespace(names.prefix);
 
-    const regionOf = (role: DrRole) => env.regions[role].region;
+    const regionOf = (role: DrRole) => props.regions[role].region;
     const label = (role: DrRole, what?: string) =>
       `${what ? `${what} ` : ''}${regionOf(role)} ${role}${role === active ? ' (ACTIVE)' : ' (standby)'}`;
     const style = (role: DrRole, what?: string, extra: Record<string, unknown> = {}) => ({
@@ -105,7 +124,7 @@ export class DrDashboard extends Construct {
       height: 6,
       properties: { title, view: 'timeSeries', stacked: false, region: home, period: 60, metrics, ...extra },
     });
-    const rpoMs = env.objectives.rpoSeconds * 1000;
+    const rpoMs = rpoSeconds * 1000;
     const standby = otherRole(active);
     // Route 53 publishes health-check metrics in us-east-1 only, whichever region the check is for.
     const route53Region = AWS_METRICS.route53.region;
@@ -128,7 +147,7 @@ export class DrDashboard extends Construct {
           markdown:
             `# Active region: ${regionOf(active)} (${active})\n` +
             `Standby: ${regionOf(standby)} (${standby}). From config \`activeRegion\`: after a switchover or failover, set it to the new active region and redeploy. ` +
-            `RPO ${env.objectives.rpoSeconds} s, RTO ${env.objectives.rtoSeconds} s.`,
+            `RPO ${rpoSeconds} s, RTO ${rtoSeconds} s.`,
         },
       },
       // At a glance: one number panel per region, active on the left.
@@ -171,7 +190,7 @@ export class DrDashboard extends Construct {
         'Global replication lag (ms, the secondary cluster reports it)',
         // The alarm's own query, so the graph shows the series whatever other dimensions it carries.
         roles.map((role) => [style(role, undefined, { expression: rpoLagQuery(inputs(role).clusterIdentifier), id: `lag_${role}` })]),
-        { stat: 'Maximum', annotations: { horizontal: [{ label: `RPO ${env.objectives.rpoSeconds} s`, value: rpoMs, color: '#d62728' }] }, yAxis: { left: { min: 0 } } },
+        { stat: 'Maximum', annotations: { horizontal: [{ label: `RPO ${rpoSeconds} s`, value: rpoMs, color: '#d62728' }] }, yAxis: { left: { min: 0 } } },
       ),
       graph(0, 12, 8, 'ALB requests', roles.map((role) => albMetric(AWS_METRICS.alb.requests, role)), { stat: 'Sum' }),
       graph(8, 12, 8, 'ALB target latency (p99, s)', roles.map((role) => albMetric(AWS_METRICS.alb.targetResponseTime, role)), { stat: 'p99' }),

@@ -1,9 +1,7 @@
 import { CloudwatchEventRule } from '@cdktf/provider-aws/lib/cloudwatch-event-rule';
 import { CloudwatchEventTarget } from '@cdktf/provider-aws/lib/cloudwatch-event-target';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
-import { DataAwsIamPolicyDocument, type DataAwsIamPolicyDocumentStatement } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
-import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
-import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { LambdaFunctionEventInvokeConfig } from '@cdktf/provider-aws/lib/lambda-function-event-invoke-config';
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
@@ -11,18 +9,19 @@ import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
 import { SqsQueuePolicy } from '@cdktf/provider-aws/lib/sqs-queue-policy';
 import { SsmParameter } from '@cdktf/provider-aws/lib/ssm-parameter';
-import type { DrRole, Environment } from '@txn-dr/config';
+import type { DrRole } from '@txn-dr/config';
 import {
   HEALTH_CHECK_HANDLER,
   HEALTH_CHECK_RUNTIME,
   HEALTH_ENV,
   HEALTH_STATE_INITIAL,
-  Names,
   healthMetricNamespace,
   healthStateParameterName,
+  tlsOnlyStatement,
   type HealthEnvKey,
+  type Names,
 } from '@txn-dr/contracts';
-import { awsContext } from '@txn-dr/infra-core';
+import { type PolicyStatement, ServiceRole, awsContext } from '@txn-dr/infra-core';
 import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
 import { healthCheckAsset } from './asset';
@@ -37,8 +36,7 @@ export interface HealthCheckNames {
   readonly stateParameterName: string;
 }
 
-export function healthCheckNames(env: Environment, role: DrRole): HealthCheckNames {
-  const names = new Names(env);
+export function healthCheckNames(names: Names, environmentName: string, role: DrRole): HealthCheckNames {
   const functionName = names.healthFunction(role);
   return {
     functionName,
@@ -46,7 +44,7 @@ export function healthCheckNames(env: Environment, role: DrRole): HealthCheckNam
     logGroupName: `/aws/lambda/${functionName}`,
     scheduleRuleName: names.regional(role, 'health-check-schedule'),
     failureQueueName: names.regional(role, 'health-check-failures'),
-    stateParameterName: healthStateParameterName(env.name, role),
+    stateParameterName: healthStateParameterName(environmentName, role),
   };
 }
 
@@ -61,12 +59,18 @@ export const ACTIONS_WITHOUT_RESOURCE_SCOPE = ['xray:PutTraceSegments', 'xray:Pu
 const SEQUENTIAL_CALLS = 4;
 
 export interface HealthCheckFunctionProps {
-  /** The validated environment: names, log retention, the role's region. */
-  readonly env: Environment;
+  /** The environment's deterministic names: the function, its role, log group, schedule and queue. */
+  readonly names: Names;
+  /** Environment name (ENVIRONMENT_SUFFIX): the `<env>` of the state parameter's path. */
+  readonly environmentName: string;
   /** The region the function checks and runs in. */
   readonly role: DrRole;
   /** Provider of the role's region. */
   readonly provider: AwsProvider;
+  /** AWS region code of the provider: the cluster's ARN and the services the key is used through name it. */
+  readonly region: string;
+  /** Days the function's log group keeps its events: one of CloudWatch Logs' retention periods (config `logs.retentionDays`). */
+  readonly logRetentionDays: number;
   /** Identifier of this region's Aurora cluster. */
   readonly clusterIdentifier: string;
   /** Identifier of the Aurora global cluster. */
@@ -109,12 +113,12 @@ export class HealthCheckFunction extends Construct {
   readonly failureQueueName: string;
   readonly stateParameterName: string;
   readonly scheduleRuleArn: string;
-  /** The structured policy document of the function's role, for policy checks. */
-  readonly policyDocument: DataAwsIamPolicyDocument;
+  /** The function's execution role, for checks of its policy. */
+  readonly executionRole: ServiceRole;
 
   constructor(scope: Construct, id: string, props: HealthCheckFunctionProps) {
     super(scope, id);
-    const { env, role, provider } = props;
+    const { role, provider, region } = props;
     const timeoutSeconds = props.timeoutSeconds ?? 30;
     const callTimeoutMs = props.callTimeoutMs ?? 5_000;
     if (SEQUENTIAL_CALLS * callTimeoutMs >= timeoutSeconds * 1000) {
@@ -123,15 +127,14 @@ export class HealthCheckFunction extends Construct {
           'the function would be killed before it reports',
       );
     }
-    const region = env.regions[role].region;
-    const names = healthCheckNames(env, role);
-    const namespace = healthMetricNamespace(new Names(env).prefix);
+    const names = healthCheckNames(props.names, props.environmentName, role);
+    const namespace = healthMetricNamespace(props.names.prefix);
     const { accountId, partition } = awsContext(this, provider);
 
     const logGroup = new CloudwatchLogGroup(this, 'logs', {
       provider,
       name: names.logGroupName,
-      retentionInDays: env.logs.retentionDays,
+      retentionInDays: props.logRetentionDays,
       kmsKeyId: props.keyArn,
     });
 
@@ -164,7 +167,7 @@ export class HealthCheckFunction extends Construct {
       scheduleExpression: props.schedule ?? 'rate(1 minute)',
     });
 
-    const statements: DataAwsIamPolicyDocumentStatement[] = [
+    const statements: PolicyStatement[] = [
       {
         sid: 'DescribeOwnCluster',
         actions: ['rds:DescribeDBClusters'],
@@ -209,21 +212,27 @@ export class HealthCheckFunction extends Construct {
         ],
       },
     ];
-    this.policyDocument = new DataAwsIamPolicyDocument(this, 'policy', { provider, statement: statements });
-
-    const trust = new DataAwsIamPolicyDocument(this, 'trust', {
+    // Id 'Default' is left out of logical ids (cdktf's makeUniqueId), so the role keeps the
+    // Terraform address it had when this construct built it by hand: a change in place (its
+    // description), not a replacement of the role the function runs as.
+    // https://github.com/hashicorp/terraform-cdk/blob/main/packages/cdktf/lib/private/unique.ts
+    this.executionRole = new ServiceRole(this, 'Default', {
       provider,
-      statement: [{ actions: ['sts:AssumeRole'], principals: [{ type: 'Service', identifiers: ['lambda.amazonaws.com'] }] }],
+      name: names.roleName,
+      description: `Runs ${names.functionName}: reads its own clusters, publishes its metrics and alerts, keeps its state`,
+      service: 'lambda.amazonaws.com',
+      // The trust it always had: Lambda alone, no confused-deputy conditions (see ServiceRoleProps.trustConditions).
+      trustConditions: [],
+      statements,
     });
-    const executionRole = new IamRole(this, 'role', { provider, name: names.roleName, assumeRolePolicy: trust.json });
-    const rolePolicy = new IamRolePolicy(this, 'role-policy', { provider, role: executionRole.id, name: 'health-check', policy: this.policyDocument.json });
+    const rolePolicy = this.executionRole.policy;
 
     const asset = healthCheckAsset(this, 'code', props.codePath);
     const environment: Record<(typeof HEALTH_ENV)[HealthEnvKey], string> = {
       [HEALTH_ENV.clusterIdentifier]: props.clusterIdentifier,
       [HEALTH_ENV.globalClusterIdentifier]: props.globalClusterIdentifier,
       [HEALTH_ENV.role]: role,
-      [HEALTH_ENV.environment]: new Names(env).prefix,
+      [HEALTH_ENV.environment]: props.names.prefix,
       [HEALTH_ENV.metricNamespace]: namespace,
       [HEALTH_ENV.alertTopicArn]: props.alertTopicArn,
       [HEALTH_ENV.stateParameter]: stateParameter.name,
@@ -234,7 +243,7 @@ export class HealthCheckFunction extends Construct {
       provider,
       functionName: names.functionName,
       description: `Checks the ${role} region's Aurora cluster every minute and publishes DatabaseHealth`,
-      role: executionRole.arn,
+      role: this.executionRole.arn,
       filename: asset.path,
       // Lambda compares this with the uploaded code: a new bundle is a new hash, an unchanged one no update.
       sourceCodeHash: Fn.filebase64sha256(asset.path),
@@ -289,21 +298,14 @@ export class HealthCheckFunction extends Construct {
           resources: [failureQueue.arn],
           condition: [{ test: 'ArnEquals', variable: 'aws:SourceArn', values: [rule.arn] }],
         },
-        {
-          sid: 'TlsOnly',
-          effect: 'Deny',
-          principals: [{ type: 'AWS', identifiers: ['*'] }],
-          actions: ['sqs:SendMessage', 'sqs:ReceiveMessage'],
-          resources: [failureQueue.arn],
-          condition: [{ test: 'Bool', variable: 'aws:SecureTransport', values: ['false'] }],
-        },
+        tlsOnlyStatement({ sid: 'TlsOnly', actions: ['sqs:SendMessage', 'sqs:ReceiveMessage'], resources: [failureQueue.arn] }),
       ],
     });
     new SqsQueuePolicy(this, 'queue-policy', { provider, queueUrl: failureQueue.url, policy: queuePolicy.json });
 
     this.functionName = fn.functionName;
     this.functionArn = fn.arn;
-    this.roleArn = executionRole.arn;
+    this.roleArn = this.executionRole.arn;
     this.logGroupName = logGroup.name;
     this.failureQueueArn = failureQueue.arn;
     this.failureQueueName = failureQueue.name;
@@ -311,7 +313,7 @@ export class HealthCheckFunction extends Construct {
     this.scheduleRuleArn = rule.arn;
   }
 
-  private keyUse(sid: string, keyArn: string, actions: string[], viaService: string): DataAwsIamPolicyDocumentStatement {
+  private keyUse(sid: string, keyArn: string, actions: string[], viaService: string): PolicyStatement {
     return { sid, actions, resources: [keyArn], condition: [{ test: 'StringEquals', variable: 'kms:ViaService', values: [viaService] }] };
   }
 }

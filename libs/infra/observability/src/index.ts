@@ -10,4 +10,10 @@ export {
   type HealthCheckNames,
 } from './health-check-function';
 export { RegionalObservability, type RegionalAlarm, type RegionalObservabilityProps } from './regional-observability';
-export { WritableRegionAlarms, plannedSwitchoverGapMinutes, type WritableRegionAlarm, type WritableRegionAlarmsProps } from './writable-region-alarms';
+export {
+  WritableRegionAlarms,
+  plannedSwitchoverGapMinutes,
+  type WritableCheckTimings,
+  type WritableRegionAlarm,
+  type WritableRegionAlarmsProps,
+} from './writable-region-alarms';

@@ -1,8 +1,9 @@
-import { type AlertSubscription, type EnvironmentOverrides, defineEnvironment } from '@txn-dr/config';
+import { type AlertSubscription, type DrRole, type Environment, type EnvironmentOverrides, defineEnvironment } from '@txn-dr/config';
 import { HEALTH_CHECK_HANDLER, HEALTH_ENV, HEALTH_STATE_INITIAL, Names } from '@txn-dr/contracts';
 import { DrStack } from '@txn-dr/infra-core';
 import { followReference, onlyResource, resourcesOfType, synthesize, type SynthesizedStack } from '@txn-dr/infra-core/testing';
 import { TerraformOutput, Testing } from 'cdktf';
+import { createHash } from 'node:crypto';
 import { ACTIONS_WITHOUT_RESOURCE_SCOPE } from './health-check-function';
 import { wildcardFindings, type SynthesizedStatement } from './iam-findings';
 import { RegionalObservability, type RegionalObservabilityProps } from './regional-observability';
@@ -38,10 +39,24 @@ const SUBSCRIPTIONS: AlertSubscription[] = [
 const ACCOUNT = '${data.aws_caller_identity.caller-identity-primary.account_id}';
 const PARTITION = '${data.aws_partition.partition-primary.partition}';
 
+/** The values a regional stack passes from its environment for a role. */
+function fromEnvironment(stack: DrStack<DrRole>, env: Environment, role: DrRole) {
+  return {
+    names: stack.names,
+    environmentName: env.name,
+    role,
+    provider: stack.provider(role),
+    region: env.regions[role].region,
+    rpoSeconds: env.objectives.rpoSeconds,
+    logRetentionDays: env.logs.retentionDays,
+    alertSubscriptions: env.alerts.subscriptions,
+  };
+}
+
 function primary(overrides: Partial<EnvironmentOverrides> = {}, props: Partial<RegionalObservabilityProps> = {}) {
   const env = defineEnvironment({ name: 'dev', alerts: { subscriptions: SUBSCRIPTIONS }, ...overrides });
   const stack = new DrStack(Testing.app(), { env, stack: 'primary' });
-  const observability = new RegionalObservability(stack, 'observability', { env, role: 'primary', provider: stack.provider('primary'), ...PRIMARY_INPUTS, ...props });
+  const observability = new RegionalObservability(stack, 'observability', { ...fromEnvironment(stack, env, 'primary'), ...PRIMARY_INPUTS, ...props });
   exposeFields(stack, observability);
   return { env, observability, json: synthesize(stack) };
 }
@@ -59,13 +74,7 @@ function exposed(json: SynthesizedStack, field: string): unknown {
 function secondary(props: Partial<RegionalObservabilityProps> = {}) {
   const env = defineEnvironment({ name: 'dev', alerts: { subscriptions: SUBSCRIPTIONS } });
   const stack = new DrStack(Testing.app(), { env, stack: 'secondary' });
-  const observability = new RegionalObservability(stack, 'observability', {
-    env,
-    role: 'secondary',
-    provider: stack.provider('secondary'),
-    ...SECONDARY_INPUTS,
-    ...props,
-  });
+  const observability = new RegionalObservability(stack, 'observability', { ...fromEnvironment(stack, env, 'secondary'), ...SECONDARY_INPUTS, ...props });
   exposeFields(stack, observability);
   return { env, observability, json: synthesize(stack) };
 }
@@ -235,6 +244,26 @@ describe('RegionalObservability (primary)', () => {
         expect.objectContaining({ actions: ['sts:AssumeRole'], principals: [{ type: 'Service', identifiers: ['lambda.amazonaws.com'] }] }),
       ]);
     });
+
+    it('is a ServiceRole like every other role: described, with one inline policy named after it', () => {
+      const roleName = names.healthFunction('primary');
+      expect(onlyResource(json, 'aws_iam_role')).toMatchObject({ name: roleName, description: expect.stringContaining(roleName) });
+      expect(onlyResource(json, 'aws_iam_role_policy')).toMatchObject({ name: `${roleName}-permissions`, role: ref(json, 'aws_iam_role', 'id') });
+      expect(observability.healthCheck.roleArn).toBe(observability.healthCheck.executionRole.arn);
+    });
+
+    it('keeps the Terraform address the role had before, so a deploy changes it in place', () => {
+      // cdktf's logical id: the path below the stack, then the first 8 hex digits of its MD5.
+      const path = ['observability', 'health-check', 'role'];
+      const hash = createHash('md5').update(path.join('/')).digest('hex').slice(0, 8).toUpperCase();
+      expect(Object.keys(resourcesOfType(json, 'aws_iam_role'))).toEqual([`${path.join('_')}_${hash}`]);
+    });
+
+    it('waits for its permissions before the function and its async configuration exist', () => {
+      const policyAddress = `aws_iam_role_policy.${Object.keys(resourcesOfType(json, 'aws_iam_role_policy'))[0]}`;
+      expect(fn.depends_on).toContain(policyAddress);
+      expect(onlyResource(json, 'aws_lambda_function_event_invoke_config').depends_on).toEqual([policyAddress]);
+    });
   });
 
   describe('the alert topic and key', () => {
@@ -283,6 +312,10 @@ describe('RegionalObservability (primary)', () => {
 
     it('subscribes nobody when no address is configured', () => {
       expect(resourcesOfType(primary({ alerts: {} }).json, 'aws_sns_topic_subscription')).toEqual({});
+    });
+
+    it('subscribes nobody unless it is given endpoints', () => {
+      expect(resourcesOfType(primary({}, { alertSubscriptions: undefined }).json, 'aws_sns_topic_subscription')).toEqual({});
     });
   });
 
@@ -424,7 +457,7 @@ describe('RegionalObservability (secondary)', () => {
 
 describe('RegionalObservability input checks', () => {
   it.each([
-    [{ replicationLagThresholdSeconds: 90 }, 'replicationLagThresholdSeconds: 90 must be above 0 and at most the RPO (objectives.rpoSeconds 60)'],
+    [{ replicationLagThresholdSeconds: 90 }, 'replicationLagThresholdSeconds: 90 must be above 0 and at most the RPO (rpoSeconds 60)'],
     [{ replicationLagThresholdSeconds: 0 }, 'replicationLagThresholdSeconds: 0 must be above 0'],
     [{ server5xxPerMinute: 0 }, 'server5xxPerMinute: 0 must be a whole number of at least 1'],
     [{ callTimeoutMs: 50 }, 'callTimeoutMs: 50 must be a whole number of milliseconds between 100 and 60000'],
@@ -436,7 +469,7 @@ describe('RegionalObservability input checks', () => {
   it('refuses a provider for another region than the role’s', () => {
     const env = defineEnvironment({ name: 'dev' });
     const stack = new DrStack(Testing.app(), { env, stack: 'primary' });
-    expect(() => new RegionalObservability(stack, 'o', { env, role: 'primary', provider: stack.provider('secondary'), ...PRIMARY_INPUTS })).toThrow(
+    expect(() => new RegionalObservability(stack, 'o', { ...fromEnvironment(stack, env, 'primary'), provider: stack.provider('secondary'), ...PRIMARY_INPUTS })).toThrow(
       'provider: is for us-east-2, but the primary region is us-east-1',
     );
   });

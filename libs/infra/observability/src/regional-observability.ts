@@ -1,7 +1,7 @@
 import { CloudwatchMetricAlarm, type CloudwatchMetricAlarmConfig } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import type { AlertSubscription, DrRole, Environment } from '@txn-dr/config';
-import { HEALTH_METRICS, Names, healthDimensions, healthMetricNamespace } from '@txn-dr/contracts';
+import type { AlertSubscription, DrRole } from '@txn-dr/config';
+import { HEALTH_METRICS, healthDimensions, healthMetricNamespace, type Names } from '@txn-dr/contracts';
 import { CustomerManagedKey, awsContext } from '@txn-dr/infra-core';
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
@@ -10,12 +10,20 @@ import { AWS_METRICS, rpoLagQuery } from './aws-metrics';
 import { HealthCheckFunction, healthCheckNames } from './health-check-function';
 
 export interface RegionalObservabilityProps {
-  /** The validated environment. */
-  readonly env: Environment;
+  /** The environment's deterministic names: the key, the topic, the function and every alarm. */
+  readonly names: Names;
+  /** Environment name (ENVIRONMENT_SUFFIX): the `<env>` of the health check's state parameter path. */
+  readonly environmentName: string;
   /** The region this instance watches. */
   readonly role: DrRole;
   /** Provider of the role's region. */
   readonly provider: AwsProvider;
+  /** AWS region code of the role's region: the provider must be for it. */
+  readonly region: string;
+  /** The recovery point objective in seconds (config `objectives.rpoSeconds`): the lag alarm speaks before it is broken. */
+  readonly rpoSeconds: number;
+  /** Days the health check's log group keeps its events: one of CloudWatch Logs' retention periods (config `logs.retentionDays`). */
+  readonly logRetentionDays: number;
   /** Identifier of this region's Aurora cluster (a Terraform reference or a name). */
   readonly clusterIdentifier: string;
   /** Identifier of the Aurora global cluster. @default `Names.globalCluster()` */
@@ -24,9 +32,9 @@ export interface RegionalObservabilityProps {
   readonly loadBalancerArnSuffix: string;
   /** ARN suffix of the service's target group (`targetgroup/<name>/<id>`), the `TargetGroup` dimension. */
   readonly targetGroupArnSuffix: string;
-  /** Endpoints subscribed to the region's alert topic, one subscription each. @default `env.alerts.subscriptions` */
+  /** Endpoints subscribed to the region's alert topic, one subscription each (config `alerts.subscriptions`). @default [] (none) */
   readonly alertSubscriptions?: readonly AlertSubscription[];
-  /** Replication lag that raises the RPO alarm, at most the RPO. @default `env.objectives.rpoSeconds` */
+  /** Replication lag that raises the RPO alarm, at most the RPO. @default `rpoSeconds` */
   readonly replicationLagThresholdSeconds?: number;
   /** ALB 5xx responses (load balancer plus targets) per minute that raise the 5xx alarm. @default 10 */
   readonly server5xxPerMinute?: number;
@@ -58,20 +66,19 @@ interface Resolved {
 
 /** Defaults filled in one place, then every contradiction named; throws at synth. */
 function resolveProps(props: RegionalObservabilityProps): Resolved {
-  const { env, role, provider } = props;
+  const { role, provider, region, rpoSeconds } = props;
   const resolved: Resolved = {
-    globalClusterIdentifier: props.globalClusterIdentifier ?? new Names(env).globalCluster(),
-    alertSubscriptions: props.alertSubscriptions ?? env.alerts.subscriptions,
-    replicationLagThresholdSeconds: props.replicationLagThresholdSeconds ?? env.objectives.rpoSeconds,
+    globalClusterIdentifier: props.globalClusterIdentifier ?? props.names.globalCluster(),
+    alertSubscriptions: props.alertSubscriptions ?? [],
+    replicationLagThresholdSeconds: props.replicationLagThresholdSeconds ?? rpoSeconds,
     server5xxPerMinute: props.server5xxPerMinute ?? DEFAULT_5XX_PER_MINUTE,
     callTimeoutMs: props.callTimeoutMs ?? 5_000,
   };
-  const region = env.regions[role].region;
   const rules: [boolean, string][] = [
     [literal(provider.region) !== undefined && provider.region !== region, `provider: is for ${provider.region}, but the ${role} region is ${region}`],
     [
-      !(resolved.replicationLagThresholdSeconds > 0 && resolved.replicationLagThresholdSeconds <= env.objectives.rpoSeconds),
-      `replicationLagThresholdSeconds: ${resolved.replicationLagThresholdSeconds} must be above 0 and at most the RPO (objectives.rpoSeconds ${env.objectives.rpoSeconds}): a later alarm breaks the promise before it speaks`,
+      !(resolved.replicationLagThresholdSeconds > 0 && resolved.replicationLagThresholdSeconds <= rpoSeconds),
+      `replicationLagThresholdSeconds: ${resolved.replicationLagThresholdSeconds} must be above 0 and at most the RPO (rpoSeconds ${rpoSeconds}): a later alarm breaks the promise before it speaks`,
     ],
     [!(Number.isInteger(resolved.server5xxPerMinute) && resolved.server5xxPerMinute >= 1), `server5xxPerMinute: ${resolved.server5xxPerMinute} must be a whole number of at least 1`],
     [
@@ -92,7 +99,7 @@ function literal(region: string | undefined): string | undefined {
 /**
  * Observability of one region: a KMS key, the alert topic and its subscriptions, the
  * scheduled health-check Lambda, and the alarms that page through the topic. The same construct
- * for both regions; the role picks the slice of config.
+ * for both regions, given each region's values.
  *
  * No alarm here reads the region's Route 53 health check: it asks `HEALTH_PATHS.writable`, which
  * only the global writer's region passes, so on its own it is unhealthy in the standby by design.
@@ -121,10 +128,8 @@ export class RegionalObservability extends Construct {
   constructor(scope: Construct, id: string, props: RegionalObservabilityProps) {
     super(scope, id);
     const resolved = resolveProps(props);
-    const { env, role, provider } = props;
-    const names = new Names(env);
-    const region = env.regions[role].region;
-    const resourceNames = healthCheckNames(env, role);
+    const { names, role, provider, region } = props;
+    const resourceNames = healthCheckNames(names, props.environmentName, role);
     const { accountId, partition } = awsContext(this, provider);
 
     const key = new CustomerManagedKey(this, 'key', {
@@ -164,9 +169,12 @@ export class RegionalObservability extends Construct {
     });
 
     this.healthCheck = new HealthCheckFunction(this, 'health-check', {
-      env,
+      names,
+      environmentName: props.environmentName,
       role,
       provider,
+      region,
+      logRetentionDays: props.logRetentionDays,
       clusterIdentifier: props.clusterIdentifier,
       globalClusterIdentifier: resolved.globalClusterIdentifier,
       alertTopicArn: topic.topicArn,

@@ -10,11 +10,19 @@ const SUBSCRIPTIONS: AlertSubscription[] = [
 ];
 const CHECKS = { primary: 'abcdef01-2345-6789-abcd-ef0123456789', secondary: '99999999-2345-6789-abcd-ef0123456789' };
 
-/** The alarms as the secondary stack makes them: through its us-east-1 provider. */
+/** The alarms as the secondary stack makes them from its environment (or with `props` instead): through its us-east-1 provider. */
 function alarms(overrides: Partial<EnvironmentOverrides> = {}, props: Partial<WritableRegionAlarmsProps> = {}) {
   const env = defineEnvironment({ name: 'dev', alerts: { subscriptions: SUBSCRIPTIONS }, ...overrides });
   const stack = new DrStack(Testing.app(), { env, stack: 'secondary' });
-  const construct = new WritableRegionAlarms(stack, 'writable', { env, provider: stack.route53MetricsProvider(), healthCheckIds: CHECKS, ...props });
+  const construct = new WritableRegionAlarms(stack, 'writable', {
+    names: stack.names,
+    provider: stack.route53MetricsProvider(),
+    regions: { primary: env.regions.primary.region, secondary: env.regions.secondary.region },
+    healthCheckIds: CHECKS,
+    healthCheck: env.healthCheck,
+    alertSubscriptions: env.alerts.subscriptions,
+    ...props,
+  });
   return { env, construct, json: synthesize(stack) };
 }
 
@@ -146,9 +154,13 @@ describe('WritableRegionAlarms', () => {
   });
 
   it('waits longer when the checks flip more slowly', () => {
-    expect(plannedSwitchoverGapMinutes({ healthCheck: { intervalSeconds: 10, failureThreshold: 3 } })).toBe(1);
-    expect(plannedSwitchoverGapMinutes({ healthCheck: { intervalSeconds: 30, failureThreshold: 3 } })).toBe(2);
+    expect(plannedSwitchoverGapMinutes({ intervalSeconds: 10, failureThreshold: 3 })).toBe(1);
+    expect(plannedSwitchoverGapMinutes({ intervalSeconds: 30, failureThreshold: 3 })).toBe(2);
     expect(SLOW_CHECKS.construct.noWritableRegionMinutes).toBe(3);
+  });
+
+  it('subscribes nobody unless it is given endpoints', () => {
+    expect(resourcesOfType(alarms({}, { alertSubscriptions: undefined }).json, 'aws_sns_topic_subscription')).toEqual({});
   });
 
   it('takes the minutes it is given', () => {
@@ -165,7 +177,8 @@ describe('WritableRegionAlarms input checks', () => {
   it('refuses a provider outside us-east-1, saying why', () => {
     const env = defineEnvironment({ name: 'dev' });
     const stack = new DrStack(Testing.app(), { env, stack: 'secondary' });
-    expect(() => new WritableRegionAlarms(stack, 'w', { env, provider: stack.provider('secondary'), healthCheckIds: CHECKS })).toThrow(
+    const props = { names: stack.names, regions: { primary: 'us-east-1', secondary: 'us-east-2' }, healthCheckIds: CHECKS, healthCheck: env.healthCheck };
+    expect(() => new WritableRegionAlarms(stack, 'w', { ...props, provider: stack.provider('secondary') })).toThrow(
       'WritableRegionAlarms: provider: Route 53 publishes health-check metrics in us-east-1 only; pass a provider for us-east-1 (got us-east-2)',
     );
   });

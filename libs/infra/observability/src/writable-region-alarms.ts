@@ -1,28 +1,40 @@
 import { CloudwatchMetricAlarm, type CloudwatchMetricAlarmMetricQuery } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { AURORA_GLOBAL_PROMOTION_SECONDS, DR_ROLES, type AlertSubscription, type DrRole, type Environment } from '@txn-dr/config';
-import { HEALTH_PATHS, Names } from '@txn-dr/contracts';
+import { AURORA_GLOBAL_PROMOTION_SECONDS, DR_ROLES, type AlertSubscription, type DrRole } from '@txn-dr/config';
+import { HEALTH_PATHS, type Names } from '@txn-dr/contracts';
 import { CustomerManagedKey } from '@txn-dr/infra-core';
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { AlertTopic } from './alert-topic';
 import { AWS_METRICS } from './aws-metrics';
 
+/** How the Route 53 checks poll (config `healthCheck`): how fast a status can change. */
+export interface WritableCheckTimings {
+  /** Seconds between checks. */
+  readonly intervalSeconds: number;
+  /** Consecutive checks that must fail, or pass, before a check changes status. */
+  readonly failureThreshold: number;
+}
+
 export interface WritableRegionAlarmsProps {
-  /** The validated environment. */
-  readonly env: Environment;
+  /** The environment's deterministic names: the alarms, their topic and its key. */
+  readonly names: Names;
   /**
-   * Provider for us-east-1, where Route 53 publishes health-check metrics: the alarms, their topic
-   * and its key live there, whichever stack owns them.
+   * Provider for ROUTE53_METRICS_REGION (us-east-1), where Route 53 publishes health-check
+   * metrics: the alarms, their topic and its key live there, whichever stack owns them.
    */
   readonly provider: AwsProvider;
+  /** AWS region code of each role, as the alarm descriptions name the regions. */
+  readonly regions: Readonly<Record<DrRole, string>>;
   /** ID of each region's Route 53 health check on `HEALTH_PATHS.writable` (a Terraform reference or a literal). */
   readonly healthCheckIds: Readonly<Record<DrRole, string>>;
-  /** Endpoints subscribed to the topic, one subscription each. @default `env.alerts.subscriptions` */
+  /** The checks' timings, which say how long a planned switchover leaves no region writable. */
+  readonly healthCheck: WritableCheckTimings;
+  /** Endpoints subscribed to the topic, one subscription each (config `alerts.subscriptions`). @default [] (none) */
   readonly alertSubscriptions?: readonly AlertSubscription[];
   /**
    * Minutes in a row in which no region was writable at any moment before the alarm fires.
-   * @default `plannedSwitchoverGapMinutes(env) + 1`: a planned switchover never fires it
+   * @default `plannedSwitchoverGapMinutes(healthCheck) + 1`: a planned switchover never fires it
    */
   readonly noWritableRegionMinutes?: number;
   /** Minutes in a row in which both regions were writable throughout before the split-brain alarm fires. @default 1 */
@@ -43,8 +55,8 @@ export type WritableRegionAlarm = 'noWritableRegion' | 'bothRegionsWritable';
  * The promotion is the RTO budget's figure (AURORA_GLOBAL_PROMOTION_SECONDS): when a switchover
  * report measures a longer write downtime, raise `noWritableRegionMinutes` to match.
  */
-export function plannedSwitchoverGapMinutes(env: Pick<Environment, 'healthCheck'>): number {
-  const flip = env.healthCheck.intervalSeconds * env.healthCheck.failureThreshold;
+export function plannedSwitchoverGapMinutes(healthCheck: WritableCheckTimings): number {
+  const flip = healthCheck.intervalSeconds * healthCheck.failureThreshold;
   return Math.floor((AURORA_GLOBAL_PROMOTION_SECONDS + flip) / 60);
 }
 
@@ -57,8 +69,8 @@ interface Resolved {
 /** Defaults filled in one place, then every contradiction named; throws at synth. */
 function resolveProps(props: WritableRegionAlarmsProps): Resolved {
   const resolved: Resolved = {
-    alertSubscriptions: props.alertSubscriptions ?? props.env.alerts.subscriptions,
-    noWritableRegionMinutes: props.noWritableRegionMinutes ?? plannedSwitchoverGapMinutes(props.env) + 1,
+    alertSubscriptions: props.alertSubscriptions ?? [],
+    noWritableRegionMinutes: props.noWritableRegionMinutes ?? plannedSwitchoverGapMinutes(props.healthCheck) + 1,
     bothWritableMinutes: props.bothWritableMinutes ?? 1,
   };
   const region = props.provider.region;
@@ -113,8 +125,7 @@ export class WritableRegionAlarms extends Construct {
   constructor(scope: Construct, id: string, props: WritableRegionAlarmsProps) {
     super(scope, id);
     const resolved = resolveProps(props);
-    const { env, provider } = props;
-    const names = new Names(env);
+    const { names, provider } = props;
     const topicName = `${names.prefix}-writable-region-alerts`;
 
     const key = new CustomerManagedKey(this, 'key', {
@@ -131,7 +142,7 @@ export class WritableRegionAlarms extends Construct {
       subscriptions: resolved.alertSubscriptions,
     });
 
-    const regions = DR_ROLES.map((role) => `${env.regions[role].region} (${role})`).join(' and ');
+    const regions = DR_ROLES.map((role) => `${props.regions[role]} (${role})`).join(' and ');
     // One status series per region; `stat` decides what a minute counts as writable.
     const statuses = (stat: 'Maximum' | 'Minimum'): CloudwatchMetricAlarmMetricQuery[] =>
       DR_ROLES.map((role) => ({

@@ -26,7 +26,11 @@ const CONTEXT = 'kms:EncryptionContext:aws:s3:arn';
 
 describe('ReplicatedBuckets', () => {
   const stack = new DrStack(Testing.app(), { env: defineEnvironment({ name: 'dev' }), stack: 'global' });
-  new ReplicatedBuckets(stack, 'storage', { env: stack.env, providers: { primary: stack.provider('primary'), secondary: stack.provider('secondary') } });
+  new ReplicatedBuckets(stack, 'storage', {
+    names: stack.names,
+    providers: { primary: stack.provider('primary'), secondary: stack.provider('secondary') },
+    regions: { primary: stack.env.regions.primary.region, secondary: stack.env.regions.secondary.region },
+  });
   const json = synthesize(stack);
   const buckets = values(json, 'aws_s3_bucket');
   const replications = values(json, 'aws_s3_bucket_replication_configuration');
@@ -143,5 +147,19 @@ describe('ReplicatedBuckets', () => {
       const policy = followReference(json, k.policy).statement as Statement[];
       expect(policy.flatMap((s) => s.condition ?? []).map((c) => c.variable)).not.toContain(CONTEXT);
     }
+  });
+});
+
+describe('ReplicatedBuckets props', () => {
+  const build = (regions: { primary: string; secondary: string }) => () => {
+    const stack = new DrStack(Testing.app(), { env: defineEnvironment({ name: 'dev' }), stack: 'global' });
+    new ReplicatedBuckets(stack, 'storage', { names: stack.names, providers: { primary: stack.provider('primary'), secondary: stack.provider('secondary') }, regions });
+  };
+
+  it.each([
+    ['one region twice', { primary: 'us-east-1', secondary: 'us-east-1' }, 'regions: primary and secondary are both us-east-1'],
+    ['a region its provider is not for', { primary: 'us-east-1', secondary: 'eu-west-1' }, 'providers.secondary: is for us-east-2, but regions.secondary is eu-west-1'],
+  ])('refuses %s, naming the field', (_case, regions, message) => {
+    expect(build(regions)).toThrow(message);
   });
 });

@@ -1,8 +1,9 @@
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { S3BucketReplicationConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-replication-configuration';
-import { DR_ROLES, type DrRole, type Environment, otherRole } from '@txn-dr/config';
-import { Names } from '@txn-dr/contracts';
+import { DR_ROLES, type DrRole, otherRole } from '@txn-dr/config';
+import type { Names } from '@txn-dr/contracts';
 import { CustomerManagedKey, type PolicyStatement, ServiceRole, awsContext } from '@txn-dr/infra-core';
+import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { SecureBucket } from './secure-bucket';
 
@@ -10,8 +11,27 @@ import { SecureBucket } from './secure-bucket';
 export const REPLICATION_MINUTES = 15;
 
 export interface ReplicatedBucketsProps {
-  readonly env: Environment;
-  readonly providers: Record<DrRole, AwsProvider>;
+  /** The environment's deterministic names: the buckets, their keys and the replication role. */
+  readonly names: Names;
+  /** The provider of each role's region: each bucket and its key live there; the role is made through the primary's. */
+  readonly providers: Readonly<Record<DrRole, AwsProvider>>;
+  /** AWS region code of each role (each provider's region): the keys are used through S3 there only. */
+  readonly regions: Readonly<Record<DrRole, string>>;
+}
+
+/** Every contradiction in the props, named; throws at synth. */
+function validate(props: ReplicatedBucketsProps): void {
+  const problems: string[] = [];
+  if (props.regions.primary === props.regions.secondary) {
+    problems.push(`regions: primary and secondary are both ${props.regions.primary}; the buckets replicate from one region to another`);
+  }
+  for (const role of DR_ROLES) {
+    const region = props.providers[role].region;
+    if (region !== undefined && !Token.isUnresolved(region) && region !== props.regions[role]) {
+      problems.push(`providers.${role}: is for ${region}, but regions.${role} is ${props.regions[role]}`);
+    }
+  }
+  if (problems.length > 0) throw new Error(`ReplicatedBuckets: ${problems.join('; ')}`);
 }
 
 /**
@@ -27,8 +47,8 @@ export class ReplicatedBuckets extends Construct {
 
   constructor(scope: Construct, id: string, props: ReplicatedBucketsProps) {
     super(scope, id);
-    const { env, providers } = props;
-    const names = new Names(env);
+    validate(props);
+    const { names, providers, regions } = props;
     const { accountId } = awsContext(this, providers.primary);
 
     const keys = {} as Record<DrRole, CustomerManagedKey>;
@@ -37,7 +57,7 @@ export class ReplicatedBuckets extends Construct {
       keys[role] = new CustomerManagedKey(this, `${role}-key`, {
         provider: providers[role],
         alias: names.regional(role, 'data-bucket'),
-        description: `Data bucket of ${names.prefix} in ${env.regions[role].region}`,
+        description: `Data bucket of ${names.prefix} in ${regions[role]}`,
       });
       buckets[role] = new SecureBucket(this, `${role}-bucket`, {
         provider: providers[role],
@@ -65,7 +85,7 @@ export class ReplicatedBuckets extends Construct {
       actions,
       resources: [keys[role].arn],
       condition: [
-        { test: 'StringEquals', variable: 'kms:ViaService', values: [`s3.${env.regions[role].region}.amazonaws.com`] },
+        { test: 'StringEquals', variable: 'kms:ViaService', values: [`s3.${regions[role]}.amazonaws.com`] },
         { test: 'StringLike', variable: 'kms:EncryptionContext:aws:s3:arn', values: [buckets[role].arn, `${buckets[role].arn}/*`] },
       ],
     });
@@ -104,7 +124,7 @@ export class ReplicatedBuckets extends Construct {
         role: this.replicationRole.arn,
         rule: [
           {
-            id: `to-${env.regions[destination].region}`,
+            id: `to-${regions[destination]}`,
             status: 'Enabled',
             priority: 1,
             filter: { prefix: '' },

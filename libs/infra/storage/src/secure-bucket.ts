@@ -7,7 +7,8 @@ import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
 import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
-import type { PolicyCondition, PolicyStatement } from '@txn-dr/infra-core';
+import { tlsOnlyStatement } from '@txn-dr/contracts';
+import type { PolicyStatement } from '@txn-dr/infra-core';
 import { Construct } from 'constructs';
 
 export interface SecureBucketProps {
@@ -74,20 +75,19 @@ export class SecureBucket extends Construct {
     });
     new S3BucketOwnershipControls(this, 'ownership', { provider, bucket: this.bucket.id, rule: { objectOwnership: 'BucketOwnerEnforced' } });
 
-    // Anyone, this account included, is refused on these connections.
-    const denyEveryone = (sid: string, condition: PolicyCondition): PolicyStatement => ({
-      sid,
-      effect: 'Deny',
-      principals: [{ type: 'AWS', identifiers: ['*'] }],
-      actions: ['s3:*'],
-      resources: [this.bucket.arn, `${this.bucket.arn}/*`],
-      condition: [condition],
-    });
+    // Anyone, this account included, is refused on these connections: plain HTTP, and TLS older than 1.2.
+    const resources = [this.bucket.arn, `${this.bucket.arn}/*`];
+    const withoutTls = tlsOnlyStatement({ actions: ['s3:*'], resources });
+    const outdatedTls: PolicyStatement = {
+      ...withoutTls,
+      sid: 'DenyOutdatedTls',
+      condition: [{ test: 'NumericLessThan', variable: 's3:TlsVersion', values: ['1.2'] }],
+    };
     const policy = new DataAwsIamPolicyDocument(this, 'policy-document', {
       provider,
       statement: [
-        denyEveryone('DenyInsecureTransport', { test: 'Bool', variable: 'aws:SecureTransport', values: ['false'] }),
-        denyEveryone('DenyOutdatedTls', { test: 'NumericLessThan', variable: 's3:TlsVersion', values: ['1.2'] }),
+        withoutTls,
+        outdatedTls,
         ...(props.policyStatements?.(this.bucket.arn) ?? []),
       ],
     });

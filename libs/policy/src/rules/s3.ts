@@ -1,3 +1,4 @@
+import { SECURE_TRANSPORT } from '@txn-dr/contracts';
 import { hasWildcardPrincipal, policyStatements, type Statement } from '../engine/policy-document';
 import type { Stack } from '../engine/stack';
 import { fail, na, pass, type Outcome, type Resource } from '../engine/types';
@@ -19,7 +20,7 @@ function deniesInsecureTransport(statement: Statement): boolean {
     statement.effect === 'Deny' &&
     hasWildcardPrincipal(statement) &&
     statement.actions.some((a) => a === 's3:*' || a === '*') &&
-    statement.conditions.some((c) => c.test === 'Bool' && c.variable === 'aws:SecureTransport' && c.values.includes('false'))
+    statement.conditions.some((c) => c.test === 'Bool' && c.variable === SECURE_TRANSPORT.key && c.values.includes(SECURE_TRANSPORT.insecure))
   );
 }
 

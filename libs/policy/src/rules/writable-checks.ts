@@ -1,17 +1,15 @@
-import { HEALTH_PATHS } from '@txn-dr/contracts';
+import { HEALTH_PATHS, ROUTE53_HEALTH_CHECK_METRICS } from '@txn-dr/contracts';
 import { type Located, locationKey, resolveAcross } from '../engine/cross-stack';
 import { breaches, evaluateExpression } from '../engine/metric-math';
 import type { Stack } from '../engine/stack';
 import type { Resource } from '../engine/types';
 import { block, blocks, isTrue, referenced, toNumber } from './util';
 
-/**
- * Route 53 publishes health-check metrics in us-east-1 only: an alarm on them anywhere else never
- * sees a data point. https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/monitoring-health-checks.html
- */
-export const ROUTE53_METRICS_REGION = 'us-east-1';
-
-const ROUTE53 = { namespace: 'AWS/Route53', metric: 'HealthCheckStatus', dimension: 'HealthCheckId' };
+const ROUTE53 = {
+  namespace: ROUTE53_HEALTH_CHECK_METRICS.namespace,
+  metric: ROUTE53_HEALTH_CHECK_METRICS.healthCheckStatus,
+  dimension: ROUTE53_HEALTH_CHECK_METRICS.healthCheckDimension,
+};
 
 /** A Route 53 check of `HEALTH_PATHS.writable` that guards a weighted record: healthy only in the writer's region. */
 export interface WritableCheck extends Located {

@@ -4,25 +4,18 @@ import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balan
 import { RDSClient } from '@aws-sdk/client-rds';
 import { Route53Client } from '@aws-sdk/client-route-53';
 import { DR_ROLES, type DrRole } from '@txn-dr/config';
+import { OPERATOR_CALLS, ROUTE53_API_REGION, boundedClientConfig, type AwsCallBounds } from '@txn-dr/contracts';
 import type { DrTargets } from '../targets';
 
 /** How long one API call may take, and how often it is tried. */
-export interface CallSettings {
-  /** TCP and TLS connection to the endpoint. */
-  readonly connectionTimeoutMs: number;
-  /** From the request sent to the response, per attempt; passing it fails the attempt with a TimeoutError, which is retried. */
-  readonly requestTimeoutMs: number;
-  /** Attempts in all, with the SDK's standard retry mode (exponential backoff with jitter, throttling and timeouts retried). */
-  readonly maxAttempts: number;
-}
+export type CallSettings = AwsCallBounds;
 
 /**
- * A healthy region: connections to a regional endpoint take milliseconds, so 3 s means it is not
- * there; the Describe and Update calls answer in well under a second, and 10 s leaves room for a
- * control plane under load. Three attempts ride out throttling during a busy incident.
- * Worst case per call: about 3 x 10 s plus backoff (standard mode: up to 20 s between attempts, typically well under 1 s).
+ * A healthy region: the bounds every operator tool gives a region expected to answer
+ * (OPERATOR_CALLS). Worst case per call: about 3 x 10 s plus backoff (standard mode: up to 20 s
+ * between attempts, typically well under 1 s).
  */
-export const NORMAL_CALLS: CallSettings = { connectionTimeoutMs: 3_000, requestTimeoutMs: 10_000, maxAttempts: 3 };
+export const NORMAL_CALLS: CallSettings = OPERATOR_CALLS;
 
 /**
  * The region a failover moves away from: its APIs are expected to hang, and every read of it sits
@@ -41,19 +34,8 @@ export interface RegionalClients {
 /** One set of clients per region, so that a hanging region slows only its own calls. */
 export interface AwsClients {
   readonly regional: Record<DrRole, RegionalClients>;
-  /** Route 53's API is global; its endpoint signs for us-east-1. */
+  /** Route 53's API is global; its endpoint signs for ROUTE53_API_REGION. */
   readonly route53: Route53Client;
-}
-
-function clientConfig(region: string, settings: CallSettings) {
-  return {
-    region,
-    maxAttempts: settings.maxAttempts,
-    retryMode: 'standard',
-    // Without throwOnRequestTimeout the handler only logs a warning when requestTimeout passes and
-    // keeps waiting: a hanging region would hang the run.
-    requestHandler: { connectionTimeout: settings.connectionTimeoutMs, requestTimeout: settings.requestTimeoutMs, throwOnRequestTimeout: true },
-  };
 }
 
 export interface CreateClientsOptions {
@@ -64,7 +46,7 @@ export interface CreateClientsOptions {
 export function createAwsClients(targets: DrTargets, options: CreateClientsOptions = {}): AwsClients {
   const regional = {} as Record<DrRole, RegionalClients>;
   for (const role of DR_ROLES) {
-    const config = clientConfig(targets.regions[role].region, role === options.impaired ? IMPAIRED_CALLS : NORMAL_CALLS);
+    const config = boundedClientConfig(targets.regions[role].region, role === options.impaired ? IMPAIRED_CALLS : NORMAL_CALLS);
     regional[role] = {
       rds: new RDSClient(config),
       autoScaling: new AutoScalingClient(config),
@@ -72,5 +54,5 @@ export function createAwsClients(targets: DrTargets, options: CreateClientsOptio
       cloudWatch: new CloudWatchClient(config),
     };
   }
-  return { regional, route53: new Route53Client(clientConfig('us-east-1', NORMAL_CALLS)) };
+  return { regional, route53: new Route53Client(boundedClientConfig(ROUTE53_API_REGION, NORMAL_CALLS)) };
 }

@@ -22,6 +22,7 @@ import {
   type ResourceRecordSet,
 } from '@aws-sdk/client-route-53';
 import { DR_ROLES, type Capacity, type DrRole, otherRole } from '@txn-dr/config';
+import { AURORA_GLOBAL_METRICS } from '@txn-dr/contracts';
 import { type Clock, systemClock } from '../clock';
 import { type AwsCallContext, type AwsService, type ClassifiedError, OperatorError, classifyAwsError, errorLine, missingResource, operatorError, raiseForOperator } from '../errors';
 import type { HttpGet } from '../http';
@@ -424,9 +425,9 @@ export class AwsWorld implements DrWorld {
       const result = await this.call(role, 'cloudwatch', 'GetMetricStatistics', () =>
         this.clients.regional[role].cloudWatch.send(
           new GetMetricStatisticsCommand({
-            Namespace: 'AWS/RDS',
-            MetricName: 'AuroraGlobalDBRPOLag',
-            Dimensions: [{ Name: 'DBClusterIdentifier', Value: cluster }],
+            Namespace: AURORA_GLOBAL_METRICS.namespace,
+            MetricName: AURORA_GLOBAL_METRICS.rpoLag,
+            Dimensions: [{ Name: AURORA_GLOBAL_METRICS.clusterDimension, Value: cluster }],
             StartTime: new Date(now - LAG_WINDOW_MS),
             EndTime: new Date(now),
             Period: LAG_PERIOD_SECONDS,
