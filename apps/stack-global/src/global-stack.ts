@@ -22,7 +22,11 @@ export class GlobalStack extends DrStack<'global'> {
     const providers = { primary: this.provider('primary'), secondary: this.provider('secondary') };
     this.database = new GlobalDatabase(this, 'database', { env, provider: providers.primary });
     this.credentials = new MasterCredentials(this, 'credentials', { env, providers });
-    this.storage = new ReplicatedBuckets(this, 'storage', { env, providers });
+    this.storage = new ReplicatedBuckets(this, 'storage', {
+      names: this.names,
+      providers,
+      regions: { primary: env.regions.primary.region, secondary: env.regions.secondary.region },
+    });
     this.zone = new HostedZone(this, 'zone', {
       provider: providers.primary,
       zoneName: env.dns.zoneName,

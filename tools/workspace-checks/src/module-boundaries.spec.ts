@@ -23,6 +23,9 @@ const cases: Case[] = [
   ['a stack app runs the policy rules itself instead of through its runner', 'apps/stack-primary/src/x.ts', "import { checkSynthesizedStack } from '@txn-dr/policy';\nexport { checkSynthesizedStack };", /enforce-module-boundaries.*"type:stack" can only depend on libs tagged with "type:infra", "type:config", "type:contract"/],
   ['infra imports the provider barrel', 'libs/infra/core/src/x.ts', "import { vpc } from '@cdktf/provider-aws';\nexport { vpc };", /no-restricted-imports.*deep path/],
   ['infra imports a provider resource by deep path', 'libs/infra/core/src/x.ts', "import { Vpc } from '@cdktf/provider-aws/lib/vpc';\nexport { Vpc };", 'clean'],
+  ['a service imports the MariaDB test helper in production code', 'apps/transaction-api/src/x.ts', "import { MariaDbServer } from '@txn-dr/testing-mariadb';\nexport { MariaDbServer };", /enforce-module-boundaries.*"type:service" can only depend on libs tagged with "type:contract", "type:config"/],
+  ['a Lambda\'s tests start a MariaDB server with the test helper', 'apps/secret-rotation/test/x.ts', "import { MariaDbServer } from '@txn-dr/testing-mariadb';\nexport { MariaDbServer };", 'clean'],
+  ['a test helper imports a project', 'libs/testing-mariadb/src/x.ts', "import { Names } from '@txn-dr/contracts';\nexport { Names };", /enforce-module-boundaries.*"type:testing" cannot depend on any libs with tags/],
   ['a stack app imports infra and config', 'apps/stack-primary/src/x.ts', "import { runStackApp } from '@txn-dr/infra-core';\nimport { loadEnvironment } from '@txn-dr/config';\nexport { runStackApp, loadEnvironment };", 'clean'],
 ];
 

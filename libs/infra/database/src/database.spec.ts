@@ -72,6 +72,11 @@ describe('MasterCredentials', () => {
     expect(version.secret_string_wo_version).toBe(1);
   });
 
+  it('keeps the version it wrote through rotations: a label of its own, and the stages rotation moves are not drift', () => {
+    expect(version.version_stages).toEqual(['AWSCURRENT', 'TERRAFORM']);
+    expect(version.lifecycle).toEqual({ ignore_changes: ['version_stages'] });
+  });
+
   it('encrypts the secret with a customer-managed multi-region key and replicates it to the standby region', () => {
     expect(secret).toMatchObject({ name: 'txdr-dev/db/master', provider: 'aws.primary' });
     expect(followReference(json, secret.kms_key_id)).toMatchObject({ multi_region: true, enable_key_rotation: true });

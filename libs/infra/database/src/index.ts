@@ -3,3 +3,5 @@ export { ENGINE, GlobalDatabase, type GlobalDatabaseProps } from './global-datab
 export { MasterCredentials, type MasterCredentialsProps, type MasterSecretValue } from './master-credentials';
 export { LOG_EXPORTS, RegionalDatabase, type RegionalDatabaseProps } from './regional-database';
 export { secretReaderStatements } from './secret-access';
+export { SecretRotation, rotationStatements, secretRotationNames, type SecretRotationNames, type SecretRotationProps } from './secret-rotation';
+export { SECRET_ROTATION_ZIP, secretRotationAsset } from './secret-rotation-asset';

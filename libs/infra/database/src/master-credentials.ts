@@ -12,6 +12,9 @@ export interface MasterCredentialsProps {
   readonly providers: Record<DrRole, AwsProvider>;
 }
 
+/** The staging label of the secret version Terraform wrote, kept through every rotation. */
+export const MASTER_SECRET_TERRAFORM_STAGE = 'TERRAFORM';
+
 /** The JSON shape of the secret: what the service and operators read. */
 export interface MasterSecretValue {
   readonly username: string;
@@ -67,6 +70,14 @@ export class MasterCredentials extends Construct {
       secretId: this.secret.id,
       secretStringWo: Fn.jsonencode(value),
       secretStringWoVersion: env.database.passwordVersion,
+      // Rotation moves AWSCURRENT (and later AWSPREVIOUS) off the version Terraform wrote; a
+      // version with no label left is deprecated, and Secrets Manager deletes deprecated versions
+      // beyond 100 (https://docs.aws.amazon.com/secretsmanager/latest/userguide/whats-in-a-secret.html).
+      // The provider would then drop it from state and the next apply would write a new random
+      // password the database does not have. A label of its own keeps it; the stages it loses to
+      // rotation are not drift.
+      versionStages: ['AWSCURRENT', MASTER_SECRET_TERRAFORM_STAGE],
+      lifecycle: { ignoreChanges: ['version_stages'] },
     });
     this.arns = {
       primary: this.secret.arn,

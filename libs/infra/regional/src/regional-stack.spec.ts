@@ -1,5 +1,6 @@
 import { DR_ROLES, type DrRole, type Environment, defineEnvironment } from '@txn-dr/config';
 import { TLS_POLICY } from '@txn-dr/infra-compute';
+import { subnetLayout } from '@txn-dr/infra-network';
 import { PARAMETER_KEYS, STACK_OUTPUTS, parameterPrefix } from '@txn-dr/contracts';
 import { type SynthesizedStack, followReference, literalSecrets, onlyResource, resourcesOfType, synthesize } from '@txn-dr/infra-core/testing';
 import { Testing } from 'cdktf';
@@ -302,6 +303,55 @@ describe.each(DR_ROLES)('RegionalStack (%s)', (role) => {
     expect(publicTables).toHaveLength(1);
     const routesOfPublic = Object.values(resourcesOfType(json, 'aws_route')).filter((r) => publicTables.includes(r.route_table_id as string));
     expect(routesOfPublic.map((r) => [r.destination_cidr_block, r.vpc_peering_connection_id])).toEqual([['0.0.0.0/0', undefined]]);
+  });
+
+  it('rotates the master secret every 30 days from the primary only, through the global writer endpoint', () => {
+    const rotations = Object.values(resourcesOfType(json, 'aws_secretsmanager_secret_rotation'));
+    const functions = Object.values(resourcesOfType(json, 'aws_lambda_function')).map((f) => f.function_name);
+    if (role === 'secondary') {
+      // The replica's value follows the primary's; only the health check runs here.
+      expect(rotations).toEqual([]);
+      expect(functions).toEqual([`txdr-dev-${role}-health-check`]);
+      return;
+    }
+    expect(rotations).toEqual([
+      expect.objectContaining({
+        provider: 'aws.primary',
+        secret_id: '${data.terraform_remote_state.state-global.outputs.databaseSecretArnPrimary}',
+        rotation_rules: { schedule_expression: 'rate(30 days)' },
+      }),
+    ]);
+    const rotation = rotations[0]!;
+    const fn = followReference(json, rotation.rotation_lambda_arn);
+    expect(fn.function_name).toBe('txdr-dev-primary-secret-rotation');
+    expect((fn.environment as { variables: Record<string, string> }).variables).toMatchObject({
+      DR_SECRET_ARN: '${data.terraform_remote_state.state-global.outputs.databaseSecretArnPrimary}',
+      DR_DB_HOST: '${data.terraform_remote_state.state-global.outputs.globalWriterEndpoint}',
+    });
+    // In the private subnets, waiting for the writer and its instances before the first call.
+    const subnets = (fn.vpc_config as { subnet_ids: string[] }).subnet_ids.map((id) => (followReference(json, id).tags as { Name: string }).Name);
+    expect(subnets.sort()).toEqual(['txdr-dev-primary-private-0', 'txdr-dev-primary-private-1']);
+    const waitsFor = (rotation.depends_on as string[]).map((address) => address.split('.')[0]);
+    expect(waitsFor).toEqual(expect.arrayContaining(['aws_rds_cluster', 'aws_rds_cluster_instance', 'aws_lambda_permission']));
+  });
+
+  it('lets the rotation reach the database of both regions and the Secrets Manager endpoint, nothing else', () => {
+    const groupName = (reference: unknown) => String(followReference(json, reference).name);
+    const egress = Object.values(resourcesOfType(json, 'aws_vpc_security_group_egress_rule'))
+      .filter((r) => !String(r.security_group_id).startsWith('${data.') && groupName(r.security_group_id) === 'txdr-dev-primary-secret-rotation')
+      .map((r) => [r.from_port, r.referenced_security_group_id ? groupName(r.referenced_security_group_id) : r.cidr_ipv4]);
+    const admitting = Object.values(resourcesOfType(json, 'aws_vpc_security_group_ingress_rule'))
+      .filter((r) => typeof r.referenced_security_group_id === 'string' && groupName(r.referenced_security_group_id) === 'txdr-dev-primary-secret-rotation')
+      .map((r) => [groupName(r.security_group_id), r.from_port]);
+    if (role === 'secondary') {
+      expect([egress, admitting]).toEqual([[], []]);
+      return;
+    }
+    const standbyData = subnetLayout(env.regions.secondary.vpcCidr, env.regions.secondary.availabilityZones).data;
+    expect(egress.sort()).toEqual(
+      [[3306, 'txdr-dev-primary-database'], [443, 'txdr-dev-primary-endpoints'], ...standbyData.map((cidr) => [3306, cidr])].sort(),
+    );
+    expect(admitting.sort()).toEqual([['txdr-dev-primary-database', 3306], ['txdr-dev-primary-endpoints', 443]].sort());
   });
 
   it('holds no literal secret', () => {

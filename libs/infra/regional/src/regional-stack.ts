@@ -3,7 +3,7 @@ import { OUTPUT_LIST_SEPARATOR } from '@txn-dr/contracts';
 import { RegionalBackup } from '@txn-dr/infra-backup';
 import { ServiceArtifact, ServiceFleet, ServiceLoadBalancer } from '@txn-dr/infra-compute';
 import { CustomerManagedKey, DrStack, awsContext, logsServiceGrant } from '@txn-dr/infra-core';
-import { EndpointParameters, RegionalDatabase } from '@txn-dr/infra-database';
+import { EndpointParameters, RegionalDatabase, SecretRotation } from '@txn-dr/infra-database';
 import { RegionalRecord, ServiceCertificate } from '@txn-dr/infra-edge';
 import { RegionNetwork, RegionPeering, subnetLayout } from '@txn-dr/infra-network';
 import { DrDashboard, RegionalObservability, WritableRegionAlarms } from '@txn-dr/infra-observability';
@@ -20,6 +20,8 @@ import type { Construct } from 'constructs';
 export class RegionalStack extends DrStack<DrRole> {
   readonly network: RegionNetwork;
   readonly database: RegionalDatabase;
+  /** The rotation of the database master secret: in the primary stack only, the secret's own region. */
+  readonly secretRotation?: SecretRotation;
   readonly backup: RegionalBackup;
   readonly loadBalancer: ServiceLoadBalancer;
   /** The certificate this region requested from ACM: absent when config brings one, or turns HTTPS off. */
@@ -46,7 +48,19 @@ export class RegionalStack extends DrStack<DrRole> {
       serviceGrants: [logsServiceGrant(awsContext(this, provider))],
     });
 
-    this.network = new RegionNetwork(this, 'network', { env, role, provider, logKeyArn: dataKey.arn });
+    this.network = new RegionNetwork(this, 'network', {
+      names: this.names,
+      role,
+      provider,
+      region: region.region,
+      vpcCidr: region.vpcCidr,
+      availabilityZones: region.availabilityZones,
+      natGateways: region.natGateways,
+      appPort: env.compute.appPort,
+      https: env.loadBalancer.https,
+      logRetentionDays: env.logs.retentionDays,
+      logKeyArn: dataKey.arn,
+    });
     const groups = this.network.securityGroups;
 
     this.database = new RegionalDatabase(this, 'database', {
@@ -89,6 +103,30 @@ export class RegionalStack extends DrStack<DrRole> {
       },
     });
 
+    if (role === 'primary') {
+      // The master secret rotates where it lives: the global stack makes it in the primary's region,
+      // and a replica cannot be rotated (its value follows the primary's). The function logs in
+      // through the global writer endpoint, which names the secondary's cluster after a switchover:
+      // it may then reach the secondary's data subnets across the peering, whose other side admits
+      // this region's private subnets.
+      const standby = env.regions[otherRole(role)];
+      this.secretRotation = new SecretRotation(this, 'secret-rotation', {
+        names: this.names,
+        role,
+        provider,
+        secretArn: global.databaseSecretArnPrimary,
+        databaseHost: global.globalWriterEndpoint,
+        vpcId: this.network.vpc.id,
+        subnetIds: this.network.subnetIds.private,
+        databaseSecurityGroupId: groups.database.id,
+        endpointsSecurityGroupId: groups.endpoints.id,
+        otherRegionDatabaseCidrs: subnetLayout(standby.vpcCidr, standby.availabilityZones).data,
+        logKeyArn: dataKey.arn,
+        logRetentionDays: env.logs.retentionDays,
+        databaseReady: [this.database.cluster, ...this.database.instances],
+      });
+    }
+
     const artifact = new ServiceArtifact(this, 'artifact', { env, role, provider, kmsKeyArn: dataKey.arn });
 
     // HTTPS unless config turns it off, with the certificate config brings for this region or, by
@@ -129,17 +167,24 @@ export class RegionalStack extends DrStack<DrRole> {
     // (HEALTH_PATHS): traffic follows the database writer while a standby keeps its instances.
     const alb = this.loadBalancer.loadBalancer;
     this.record = new RegionalRecord(this, 'dns', {
-      env,
+      names: this.names,
       role,
       provider,
       zoneId: global.hostedZoneId,
+      active: env.activeRegion === region.region,
+      healthCheck: env.healthCheck,
       target: { dnsName: alb.dnsName, zoneId: alb.zoneId, ...this.loadBalancer.endpoint },
     });
 
     this.observability = new RegionalObservability(this, 'observability', {
-      env,
+      names: this.names,
+      environmentName: env.name,
       role,
       provider,
+      region: region.region,
+      rpoSeconds: env.objectives.rpoSeconds,
+      logRetentionDays: env.logs.retentionDays,
+      alertSubscriptions: env.alerts.subscriptions,
       clusterIdentifier: this.database.identifier,
       loadBalancerArnSuffix: alb.arnSuffix,
       targetGroupArnSuffix: this.loadBalancer.targetGroup.arnSuffix,
@@ -166,9 +211,12 @@ export class RegionalStack extends DrStack<DrRole> {
       // outside its region.
       // https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/monitoring-health-checks.html
       this.writableRegionAlarms = new WritableRegionAlarms(this, 'writable-regions', {
-        env,
+        names: this.names,
         provider: route53Metrics,
+        regions: { primary: env.regions.primary.region, secondary: env.regions.secondary.region },
         healthCheckIds: { primary: primary.healthCheckId, secondary: this.record.healthCheck.id },
+        healthCheck: env.healthCheck,
+        alertSubscriptions: env.alerts.subscriptions,
       });
 
       // Both sides of the peering live here for the same reason: the primary deploys first and
@@ -217,10 +265,14 @@ export class RegionalStack extends DrStack<DrRole> {
       });
 
       new DrDashboard(this, 'dashboard', {
-        env,
+        names: this.names,
         provider,
+        activeRegion: env.activeRegion,
+        rpoSeconds: env.objectives.rpoSeconds,
+        rtoSeconds: env.objectives.rtoSeconds,
         regions: {
           primary: {
+            region: env.regions.primary.region,
             clusterIdentifier: primary.clusterIdentifier,
             loadBalancerArnSuffix: primary.loadBalancerArnSuffix,
             targetGroupArnSuffix: primary.targetGroupArnSuffix,
@@ -228,6 +280,7 @@ export class RegionalStack extends DrStack<DrRole> {
             route53HealthCheckId: primary.healthCheckId,
           },
           secondary: {
+            region: env.regions.secondary.region,
             clusterIdentifier: this.database.identifier,
             loadBalancerArnSuffix: alb.arnSuffix,
             targetGroupArnSuffix: this.loadBalancer.targetGroup.arnSuffix,

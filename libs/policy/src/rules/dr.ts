@@ -1,16 +1,26 @@
-import { HEALTH_PATHS, type StackName } from '@txn-dr/contracts';
+import { AURORA_LAG_METRIC_NAMES, HEALTH_PATHS, ROUTE53_METRICS_REGION, type StackName } from '@txn-dr/contracts';
 import type { Stack } from '../engine/stack';
 import { fail, na, pass, type Resource, type StackFinding, type StacksRule } from '../engine/types';
 import { block, blocks, isTrue, referenced, resourceRule, stacksRule, strings, toNumber } from './util';
-import { ROUTE53_METRICS_REGION, alarmLabel, alarmsOnWritableChecks, mismatch, writableChecks } from './writable-checks';
+import { alarmLabel, alarmsOnWritableChecks, mismatch, writableChecks } from './writable-checks';
 
 /** The stack that stands by and takes over. */
 export const STANDBY_STACK: StackName = 'secondary';
 /** The stack that serves traffic normally. */
 export const ACTIVE_STACK: StackName = 'primary';
 
-const LAG_METRICS = ['AuroraGlobalDBRPOLag', 'AuroraGlobalDBReplicationLag'];
+const LAG_METRICS = AURORA_LAG_METRIC_NAMES;
 const STACK_LEVEL = '(stack)';
+
+/**
+ * Kinds of resource the active stack holds alone, and why the standby needs none. A secret's
+ * rotation is set on the secret in its primary region: a replica cannot be rotated, and takes the
+ * rotated value by replication.
+ * https://docs.aws.amazon.com/secretsmanager/latest/userguide/create-manage-multi-region-secrets.html
+ */
+export const ACTIVE_ONLY_TYPES: Readonly<Record<string, string>> = {
+  aws_secretsmanager_secret_rotation: 'a replica secret cannot be rotated; the primary secret\'s rotation replicates to it',
+};
 
 /** True if a dimension value names the cluster: its literal identifier or a reference to it. */
 function namesCluster(stack: Stack, value: unknown, cluster: Resource): boolean {
@@ -136,7 +146,7 @@ export const drRules = [
       const active = stacks.find((s) => s.name === ACTIVE_STACK);
       const standby = stacks.find((s) => s.name === STANDBY_STACK);
       if (!active || !standby) return [];
-      const types = new Set([...active.resources.values()].filter((r) => r.mode === 'resource').map((r) => r.type));
+      const types = new Set([...active.resources.values()].filter((r) => r.mode === 'resource' && !(r.type in ACTIVE_ONLY_TYPES)).map((r) => r.type));
       const missing = [...types].filter((t) => standby.byType(t).length === 0).sort();
       return [{ stack: standby.name, resource: STACK_LEVEL, outcome: missing.length === 0 ? pass() : fail(`no ${missing.join(', ')} in the standby stack`) }];
     },

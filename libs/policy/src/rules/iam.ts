@@ -20,6 +20,9 @@ export const UNSCOPABLE_ACTIONS: readonly string[] = [
   'ec2:CreateNetworkInterface',
   'ec2:DeleteNetworkInterface',
   'ssm:DescribeParameters',
+  // Generates a string and touches no secret; AWS grants it on "*" to rotation functions.
+  // https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotating-secrets-required-permissions-function.html
+  'secretsmanager:GetRandomPassword',
   'sts:GetCallerIdentity',
   'kms:ListAliases',
   'kms:ListKeys',

@@ -115,6 +115,8 @@ const MUTATIONS: [description: string, stack: string, rule: string, mutate: (jso
   ['the global contract naming a bucket other than the one it makes, so no backup selects the data bucket', 'global', 'backup-data-bucket-copied', (j) =>
     (((j as unknown as { output: Record<string, Body> }).output.dataBucketPrimary!).value = 'txdr-dev-primary-data-elsewhere')],
   ['the HTTPS health check sending no SNI', 'secondary', 'route53-https-health-check-sni', (j) => each(j, 'aws_route53_health_check').forEach((h) => (h.enable_sni = false))],
+  ['the master secret rotated every 90 days', 'primary', 'secret-rotation-max-30-days', (j) =>
+    each(j, 'aws_secretsmanager_secret_rotation').forEach((r) => ((r.rotation_rules as Body).schedule_expression = 'rate(90 days)'))],
 ];
 
 const synthesized = synthesizedStacks('dev');
@@ -130,5 +132,19 @@ describe('rules catch breakage of the real synthesized stacks', () => {
     });
     const report = evaluate(RULES, mutated);
     expect(report.failures.filter((f) => f.stack === stackName).map((f) => f.rule)).toContain(rule);
+  });
+});
+
+describe('rules across stacks catch breakage of the real synthesized stacks', () => {
+  it('the master secret’s rotation removed from the primary stack fails the global stack’s secret', () => {
+    const stacks = synthesized().map((s) => {
+      if (s.name !== 'primary') return s;
+      const json = structuredClone(s.json) as unknown as Json;
+      drop(json, 'aws_secretsmanager_secret_rotation');
+      return new Stack(s.name, json as unknown as TfJson, s.file);
+    });
+    expect(evaluate(RULES, synthesized()).failures.filter((f) => f.rule === 'secret-rotation-database-credentials')).toEqual([]);
+    const failures = evaluate(RULES, stacks).failures.filter((f) => f.rule === 'secret-rotation-database-credentials');
+    expect(failures.map((f) => f.stack)).toEqual(['global']);
   });
 });

@@ -1,0 +1,20 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { ARTIFACTS } from '@txn-dr/contracts';
+import { workspaceRoot } from '@txn-dr/infra-core';
+import { AssetType, TerraformAsset } from 'cdktf';
+import type { Construct } from 'constructs';
+
+/** Where `nx run secret-rotation:build` writes the rotation function's zip. */
+export const SECRET_ROTATION_ZIP = join(workspaceRoot(__dirname), ARTIFACTS.secretRotation.dir, ARTIFACTS.secretRotation.files.zip);
+
+/**
+ * The rotation function's zip as a content-addressed asset. A missing zip stops synth here, with
+ * the command that builds it, instead of a Terraform error about a file at deploy time.
+ */
+export function secretRotationAsset(scope: Construct, id: string, path: string = SECRET_ROTATION_ZIP): TerraformAsset {
+  if (!existsSync(path)) {
+    throw new Error(`secret-rotation Lambda bundle not found at ${path}: run \`nx run ${ARTIFACTS.secretRotation.project}:build\` first`);
+  }
+  return new TerraformAsset(scope, id, { path, type: AssetType.FILE });
+}
