@@ -1,7 +1,9 @@
 /**
  * Builds what the instances run: one esbuild bundle for Node.js 22, the systemd unit and the env
- * template, into ARTIFACTS.transactionApi.dir. The output depends only on the sources (no dates,
- * no absolute paths), because the regional stacks upload the bundle under its content hash.
+ * template, plus the migrate step's bundle (schema and service user, run with administrative
+ * credentials before the service), into ARTIFACTS.transactionApi.dir. The output depends only on
+ * the sources (no dates, no absolute paths), because the regional stacks upload the bundle under
+ * its content hash.
  */
 import { ARTIFACTS } from '@txn-dr/contracts';
 import { build, type Plugin } from 'esbuild';
@@ -29,17 +31,30 @@ const singleZod: Plugin = {
 export interface BuildResult {
   readonly outDir: string;
   readonly bundleBytes: number;
+  readonly migrateBytes: number;
 }
 
 export async function buildService(outDir = join(WORKSPACE_ROOT, ARTIFACTS.transactionApi.dir)): Promise<BuildResult> {
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
   const bundle = join(outDir, files.bundle);
+  const migrate = join(outDir, files.migrate);
+  // Two separate single-file bundles: each runs on its own (the migrate one as a Lambda too).
+  await Promise.all([
+    bundleOne(join(PROJECT_DIR, 'src/main.ts'), bundle),
+    bundleOne(join(PROJECT_DIR, 'src/migrate.ts'), migrate),
+  ]);
+  copyFileSync(join(PROJECT_DIR, 'deploy', files.unit), join(outDir, files.unit));
+  copyFileSync(join(PROJECT_DIR, 'deploy', files.envTemplate), join(outDir, files.envTemplate));
+  return { outDir, bundleBytes: statSync(bundle).size, migrateBytes: statSync(migrate).size };
+}
+
+async function bundleOne(entryPoint: string, outfile: string): Promise<void> {
   await build({
     // Paths in the output are relative to this, never to the machine's checkout.
     absWorkingDir: WORKSPACE_ROOT,
-    entryPoints: [join(PROJECT_DIR, 'src/main.ts')],
-    outfile: bundle,
+    entryPoints: [entryPoint],
+    outfile,
     bundle: true,
     platform: 'node',
     target: 'node22',
@@ -54,14 +69,14 @@ export async function buildService(outDir = join(WORKSPACE_ROOT, ARTIFACTS.trans
     logLevel: 'warning',
     plugins: [singleZod],
   });
-  copyFileSync(join(PROJECT_DIR, 'deploy', files.unit), join(outDir, files.unit));
-  copyFileSync(join(PROJECT_DIR, 'deploy', files.envTemplate), join(outDir, files.envTemplate));
-  return { outDir, bundleBytes: statSync(bundle).size };
 }
 
 if (require.main === module) {
   buildService(process.argv[2] === undefined ? undefined : resolve(process.argv[2])).then(
-    ({ outDir, bundleBytes }) => console.log(`transaction-api: ${files.bundle} ${(bundleBytes / 1024).toFixed(0)} KiB, ${files.unit}, ${files.envTemplate} in ${outDir}`),
+    ({ outDir, bundleBytes, migrateBytes }) =>
+      console.log(
+        `transaction-api: ${files.bundle} ${(bundleBytes / 1024).toFixed(0)} KiB, ${files.migrate} ${(migrateBytes / 1024).toFixed(0)} KiB, ${files.unit}, ${files.envTemplate} in ${outDir}`,
+      ),
     (error: unknown) => {
       console.error(error);
       process.exit(1);

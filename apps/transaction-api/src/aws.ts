@@ -1,22 +1,21 @@
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { z } from 'zod';
-import type { DatabaseSource } from './config';
+import type { DatabaseSource, DbAuthConfig } from './config';
 
-/** Where to connect, with credentials: what the pool is made from. */
+/** Where to connect: what a pool is made from, with credentials from a CredentialProvider. */
 export interface DatabaseEndpoint {
   readonly host: string;
   readonly port: number;
   readonly database: string;
-  readonly user: string;
-  readonly password: string;
 }
 
-/** What start-up resolves: where reads and writes go, and where the health probes go when elsewhere. */
+/** What start-up resolves: where reads and writes go, where the health probes go when elsewhere, and the secret to log in with. */
 export interface DatabaseEndpoints {
   readonly data: DatabaseEndpoint;
   /** The health probes' endpoint, with the data endpoint's credentials and schema; absent, the probes use `data`. */
   readonly probe?: DatabaseEndpoint;
+  /** ARN of the credentials' secret, read from `auth.secretArnParameter` (DB_AUTH=secret only). */
+  readonly secretArn?: string;
 }
 
 /** The AWS clients endpoint resolution needs; tests pass mocked ones. */
@@ -31,10 +30,7 @@ export function createAwsClients(region: string): AwsClients {
   return { ssm: new SSMClient(common), secrets: new SecretsManagerClient(common) };
 }
 
-/** The database layer stores the master credentials as this JSON document. */
-const secretSchema = z.object({ username: z.string().min(1), password: z.string().min(1) });
-
-/** A failure to resolve the endpoint, naming what was read; never the secret's content. */
+/** A failure to resolve the endpoint, naming what was read; never a secret. */
 export class EndpointResolutionError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
@@ -44,52 +40,46 @@ export class EndpointResolutionError extends Error {
 
 /**
  * Resolves the database endpoints: as given, or (in AWS) hosts, port and name from SSM, in one
- * call, and the credentials from the Secrets Manager secret whose ARN is in SSM. Called once at
- * start-up.
+ * call with the secret's ARN when the credentials come from Secrets Manager. Called once at
+ * start-up; the credentials themselves are read when connections need them (CredentialProvider).
  */
-export async function resolveDatabaseEndpoints(source: DatabaseSource, clients: () => AwsClients): Promise<DatabaseEndpoints> {
-  if (source.kind === 'direct') {
-    const data: DatabaseEndpoint = { host: source.host, port: source.port, database: source.database, user: source.user, password: source.password };
-    return source.probe === undefined ? { data } : { data, probe: { ...data, host: source.probe.host, port: source.probe.port } };
-  }
-  const { ssm, secrets } = clients();
-  const names = [source.hostParameter, source.secretArnParameter, source.portParameter, source.databaseParameter, source.probeHostParameter].filter(
-    (n): n is string => n !== undefined,
-  );
-  let values: Map<string, string>;
-  try {
-    const out = await ssm.send(new GetParametersCommand({ Names: names, WithDecryption: true }));
-    values = new Map((out.Parameters ?? []).flatMap((p) => (p.Name !== undefined && p.Value !== undefined ? [[p.Name, p.Value] as const] : [])));
-    const missing = [...(out.InvalidParameters ?? []), ...names.filter((n) => !values.has(n))];
-    if (missing.length > 0) throw new EndpointResolutionError(`SSM parameters not found: ${[...new Set(missing)].join(', ')}`);
-  } catch (error) {
-    if (error instanceof EndpointResolutionError) throw error;
-    throw new EndpointResolutionError(`cannot read SSM parameters ${names.join(', ')}: ${describe(error)}`, { cause: error });
-  }
+export async function resolveDatabaseEndpoints(source: DatabaseSource, auth: DbAuthConfig, clients: () => AwsClients): Promise<DatabaseEndpoints> {
+  const secretArnParameter = auth.kind === 'secret' ? auth.secretArnParameter : undefined;
+  const names =
+    source.kind === 'direct'
+      ? [secretArnParameter]
+      : [source.hostParameter, secretArnParameter, source.portParameter, source.databaseParameter, source.probeHostParameter];
+  const wanted = names.filter((n): n is string => n !== undefined);
+  const values = wanted.length === 0 ? new Map<string, string>() : await readParameters(wanted, clients().ssm);
   const read = (name: string) => values.get(name) as string;
+  const secretArn = secretArnParameter === undefined ? {} : { secretArn: read(secretArnParameter) };
 
+  if (source.kind === 'direct') {
+    const data: DatabaseEndpoint = { host: source.host, port: source.port, database: source.database };
+    return { data, ...(source.probe === undefined ? {} : { probe: { ...data, host: source.probe.host, port: source.probe.port } }), ...secretArn };
+  }
   const port = source.portParameter === undefined ? source.fallbackPort : Number(read(source.portParameter));
   if (!Number.isInteger(port) || port < 1 || port > 65535) {
     throw new EndpointResolutionError(`SSM parameter ${source.portParameter} is not a port number`);
   }
   const database = source.databaseParameter === undefined ? source.fallbackDatabase : read(source.databaseParameter);
+  const data: DatabaseEndpoint = { host: read(source.hostParameter), port, database };
+  if (source.probeHostParameter === undefined) return { data, ...secretArn };
+  return { data, probe: { ...data, host: read(source.probeHostParameter), port: source.probePort ?? port }, ...secretArn };
+}
 
-  const secretArn = read(source.secretArnParameter);
-  let secretString: string | undefined;
+/** Every named parameter in one round trip (decrypted, should one be a SecureString); names the missing ones. */
+async function readParameters(names: readonly string[], ssm: SSMClient): Promise<Map<string, string>> {
   try {
-    secretString = (await secrets.send(new GetSecretValueCommand({ SecretId: secretArn }))).SecretString;
+    const out = await ssm.send(new GetParametersCommand({ Names: [...names], WithDecryption: true }));
+    const values = new Map((out.Parameters ?? []).flatMap((p) => (p.Name !== undefined && p.Value !== undefined ? [[p.Name, p.Value] as const] : [])));
+    const missing = [...(out.InvalidParameters ?? []), ...names.filter((n) => !values.has(n))];
+    if (missing.length > 0) throw new EndpointResolutionError(`SSM parameters not found: ${[...new Set(missing)].join(', ')}`);
+    return values;
   } catch (error) {
-    throw new EndpointResolutionError(`cannot read secret ${secretArn} (from ${source.secretArnParameter}): ${describe(error)}`, { cause: error });
+    if (error instanceof EndpointResolutionError) throw error;
+    throw new EndpointResolutionError(`cannot read SSM parameters ${names.join(', ')}: ${describe(error)}`, { cause: error });
   }
-  let credentials: z.output<typeof secretSchema>;
-  try {
-    credentials = secretSchema.parse(JSON.parse(secretString ?? ''));
-  } catch {
-    throw new EndpointResolutionError(`secret ${secretArn} is not a JSON object with string fields "username" and "password"`);
-  }
-  const data: DatabaseEndpoint = { host: read(source.hostParameter), port, database, user: credentials.username, password: credentials.password };
-  if (source.probeHostParameter === undefined) return { data };
-  return { data, probe: { ...data, host: read(source.probeHostParameter), port: source.probePort ?? port } };
 }
 
 function describe(error: unknown): string {

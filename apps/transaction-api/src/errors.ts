@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { STATUS_CODES } from 'node:http';
-import { classifyDbError } from './db/errors';
+import { classifyDbError, DbClientError } from './db/errors';
 import { AmountError } from './money';
 import { BalanceRangeError, IdempotencyConflictError } from './transactions';
 
@@ -60,6 +60,12 @@ export function errorHandler(retryAfterSeconds: number) {
       return send(error.statusCode, FASTIFY_CODES[error.code] ?? 'BAD_REQUEST', error.message);
     }
 
+    // The database layer logs the credential outage as it happens; one line per refused request
+    // would be a stack trace per request, at the rate requests arrive.
+    if (error instanceof DbClientError && error.code === 'DB_CREDENTIALS_UNAVAILABLE') {
+      request.log.warn({ code: error.code }, 'refused: no working database credential yet');
+      return send(503, 'DB_UNAVAILABLE', MESSAGES.unavailable);
+    }
     switch (classifyDbError(error)) {
       case 'read-only':
         request.log.warn({ err: error }, 'write refused: the database is read-only');

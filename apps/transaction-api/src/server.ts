@@ -1,3 +1,4 @@
+import type { SignerConfig } from '@aws-sdk/rds-signer';
 import { ConfigError } from '@txn-dr/config';
 import closeWithGrace from 'close-with-grace';
 import type { FastifyInstance } from 'fastify';
@@ -6,10 +7,11 @@ import { pino, stdTimeFunctions, type Logger } from 'pino';
 import { buildApp } from './app';
 import { createAwsClients, resolveDatabaseEndpoints, type AwsClients, type DatabaseEndpoint } from './aws';
 import { loadConfig, type ServiceConfig } from './config';
+import { credentialProvider, type CredentialProvider, type TokenSigner } from './credentials';
 import { Database } from './db/database';
 import { SchemaState } from './db/schema-state';
 
-/** How long start-up waits for the first migration before listening anyway (and retrying). */
+/** How long start-up waits for the schema (checked, or migrated) before listening anyway (and retrying). */
 const FIRST_MIGRATION_WAIT_MS = 10_000;
 
 export interface StartOptions {
@@ -17,6 +19,10 @@ export interface StartOptions {
   readonly handleSignals?: boolean;
   /** AWS clients for SSM and Secrets Manager. @default clients for the configured region */
   readonly awsClients?: () => AwsClients;
+  /** Where the connections get their credentials. @default what DB_AUTH says */
+  readonly credentials?: CredentialProvider;
+  /** Makes the IAM token signer of one endpoint (DB_AUTH=iam). @default `@aws-sdk/rds-signer` with the instance role */
+  readonly signer?: (config: SignerConfig) => TokenSigner;
   /** Where JSON log lines go. @default stdout */
   readonly logDestination?: NodeJS.WritableStream;
 }
@@ -47,32 +53,55 @@ export function createLogger(config: Pick<ServiceConfig, 'logLevel' | 'region' |
  * The health probes' own database (the region's cluster), tiny: one connection for the probe and
  * one for checking the schema, both held to the health limit.
  */
-function probeDatabase(endpoint: DatabaseEndpoint, config: ServiceConfig, logger: Logger): { db: Database; schema: SchemaState } {
+function probeDatabase(endpoint: DatabaseEndpoint, credentials: CredentialProvider, config: ServiceConfig, logger: Logger): { db: Database; schema: SchemaState } {
   const { tls, connectTimeoutMs, healthTimeoutMs } = config.db;
-  const db = new Database({ endpoint, tls, poolSize: 1, connectTimeoutMs: Math.min(connectTimeoutMs, healthTimeoutMs), queryTimeoutMs: healthTimeoutMs });
+  const db = new Database({
+    endpoint,
+    credentials,
+    tls,
+    poolSize: 1,
+    connectTimeoutMs: Math.min(connectTimeoutMs, healthTimeoutMs),
+    queryTimeoutMs: healthTimeoutMs,
+    log: logger.child({ component: 'probe-db' }),
+  });
   return { db, schema: new SchemaState({ db, log: logger.child({ component: 'probe-schema' }), checkOnly: true }) };
 }
 
 /**
- * Runs the service: configuration, database endpoints (from SSM and Secrets Manager in AWS),
- * migrations, then listening. Throws ConfigError on bad configuration before touching anything.
+ * Runs the service: configuration, database endpoints (from SSM in AWS), the schema (checked; or
+ * migrated, when DB_MIGRATE_ON_START allows), then listening. Credentials are got when the first
+ * connections need them. Throws ConfigError on bad configuration before touching anything.
  */
 export async function start(env: NodeJS.ProcessEnv, options: StartOptions = {}): Promise<RunningServer> {
   const config = loadConfig(env);
   const logger = createLogger(config, options.logDestination);
-  const endpoints = await resolveDatabaseEndpoints(config.db.source, options.awsClients ?? (() => createAwsClients(config.region)));
+  let clients: AwsClients | undefined;
+  const awsClients = () => (clients ??= (options.awsClients ?? (() => createAwsClients(config.region)))());
+  const endpoints = await resolveDatabaseEndpoints(config.db.source, config.db.auth, awsClients);
+  const credentials =
+    options.credentials ??
+    credentialProvider(config.db.auth, {
+      region: config.region,
+      ...(endpoints.secretArn !== undefined ? { secretArn: endpoints.secretArn } : {}),
+      secrets: () => awsClients().secrets,
+      ...(options.signer !== undefined ? { signer: options.signer } : {}),
+    });
   const db = new Database({
     endpoint: endpoints.data,
+    credentials,
     tls: config.db.tls,
     poolSize: config.db.poolSize,
     connectTimeoutMs: config.db.connectTimeoutMs,
     queryTimeoutMs: config.db.queryTimeoutMs,
+    log: logger.child({ component: 'db' }),
   });
-  const schema = new SchemaState({ db, log: logger.child({ component: 'schema' }) });
-  const probe = endpoints.probe !== undefined ? probeDatabase(endpoints.probe, config, logger) : undefined;
+  // The service's own user may not change the schema: the migrate step does, and the service only
+  // checks, serving 503 SCHEMA_PENDING until the schema is there.
+  const schema = new SchemaState({ db, log: logger.child({ component: 'schema' }), checkOnly: !config.db.migrateOnStart });
+  const probe = endpoints.probe !== undefined ? probeDatabase(endpoints.probe, credentials, config, logger) : undefined;
   // Take traffic with the schema in place when the database allows; never hang start-up on it. The
-  // probes' database is checked after the migration, which, in the writer's region, reaches the
-  // same cluster through the data endpoint.
+  // probes' database is checked after the data endpoint's schema, which, in the writer's region,
+  // is the same cluster.
   const schemas = [schema, ...(probe !== undefined ? [probe.schema] : [])];
   const settle = async () => {
     for (const state of schemas) await state.ensure();
@@ -113,7 +142,15 @@ export async function start(env: NodeJS.ProcessEnv, options: StartOptions = {}):
   try {
     const url = await app.listen({ host: config.host, port: config.port });
     logger.info(
-      { url, pool: config.db.poolSize, schemaReady: schema.ready, dataHost: endpoints.data.host, probeHost: (endpoints.probe ?? endpoints.data).host },
+      {
+        url,
+        pool: config.db.poolSize,
+        auth: credentials.kind,
+        migrateOnStart: config.db.migrateOnStart,
+        schemaReady: schema.ready,
+        dataHost: endpoints.data.host,
+        probeHost: (endpoints.probe ?? endpoints.data).host,
+      },
       'listening',
     );
     return { app, config, url, close };

@@ -1,8 +1,8 @@
-import { GetSecretValueCommand, ResourceNotFoundException, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createAwsClients, resolveDatabaseEndpoints } from '../src/aws';
-import type { DatabaseSource } from '../src/config';
+import type { DatabaseSource, DbAuthConfig } from '../src/config';
 
 const ssm = mockClient(SSMClient);
 const secrets = mockClient(SecretsManagerClient);
@@ -14,10 +14,11 @@ const source: Extract<DatabaseSource, { kind: 'aws' }> = {
   hostParameter: '/dr/dev/secondary/db/writer-endpoint',
   portParameter: '/dr/dev/secondary/db/port',
   databaseParameter: '/dr/dev/secondary/db/name',
-  secretArnParameter: '/dr/dev/secondary/db/secret-arn',
   fallbackPort: 3306,
   fallbackDatabase: 'transactions',
 };
+const secretAuth: DbAuthConfig = { kind: 'secret', secretArnParameter: '/dr/dev/secondary/db/secret-arn' };
+const iamAuth: DbAuthConfig = { kind: 'iam', user: 'txn_service' };
 const GLOBAL_WRITER = '/dr/dev/secondary/db/global-writer-endpoint';
 const parameters = {
   '/dr/dev/secondary/db/writer-endpoint': 'txdr-dev-secondary-aurora.cluster-abc.us-east-2.rds.amazonaws.com',
@@ -39,38 +40,41 @@ beforeEach(() => {
 });
 
 describe('resolveDatabaseEndpoints', () => {
-  it('reads host, port and name from SSM and the credentials from the secret named there', async () => {
+  it('reads host, port, name and the secret ARN from SSM in one call, and no secret', async () => {
     answerParameters(parameters);
-    secrets.on(GetSecretValueCommand, { SecretId: SECRET_ARN }).resolves({ SecretString: JSON.stringify({ username: 'dradmin', password: 'p@ss"word' }) });
 
-    await expect(resolveDatabaseEndpoints(source, clients)).resolves.toEqual({
-      data: {
-        host: 'txdr-dev-secondary-aurora.cluster-abc.us-east-2.rds.amazonaws.com',
-        port: 3306,
-        database: 'transactions',
-        user: 'dradmin',
-        password: 'p@ss"word',
-      },
+    await expect(resolveDatabaseEndpoints(source, secretAuth, clients)).resolves.toEqual({
+      data: { host: 'txdr-dev-secondary-aurora.cluster-abc.us-east-2.rds.amazonaws.com', port: 3306, database: 'transactions' },
+      secretArn: SECRET_ARN,
     });
     // One round trip for every parameter, decrypted in case one is a SecureString.
     expect(ssm.commandCalls(GetParametersCommand)).toHaveLength(1);
     expect(ssm.commandCalls(GetParametersCommand)[0]!.args[0].input).toEqual({ Names: Object.keys(parameters).sort(byOrder), WithDecryption: true });
+    // The credentials are read when connections need them, not here.
+    expect(secrets.commandCalls(GetSecretValueCommand)).toHaveLength(0);
+  });
+
+  it('asks for no secret ARN with IAM authentication', async () => {
+    const { '/dr/dev/secondary/db/secret-arn': _secret, ...withoutSecret } = parameters;
+    answerParameters(withoutSecret);
+    await expect(resolveDatabaseEndpoints(source, iamAuth, clients)).resolves.toEqual({
+      data: { host: 'txdr-dev-secondary-aurora.cluster-abc.us-east-2.rds.amazonaws.com', port: 3306, database: 'transactions' },
+    });
+    expect(ssm.commandCalls(GetParametersCommand)[0]!.args[0].input.Names).not.toContain('/dr/dev/secondary/db/secret-arn');
   });
 
   it('falls back to the given port and name when no parameter names them', async () => {
     answerParameters(parameters);
-    secrets.on(GetSecretValueCommand).resolves({ SecretString: '{"username":"u","password":"p"}' });
-    const endpoint = await resolveDatabaseEndpoints({ kind: 'aws', hostParameter: source.hostParameter, secretArnParameter: source.secretArnParameter, fallbackPort: 3307, fallbackDatabase: 'tx' }, clients);
+    const endpoint = await resolveDatabaseEndpoints({ kind: 'aws', hostParameter: source.hostParameter, fallbackPort: 3307, fallbackDatabase: 'tx' }, iamAuth, clients);
     expect(endpoint.data).toMatchObject({ port: 3307, database: 'tx' });
   });
 
-  it('reads the probe host in the same call and gives the probes the data credentials, schema and port', async () => {
+  it('reads the probe host in the same call and gives the probes the data schema and port', async () => {
     answerParameters({ ...parameters, [GLOBAL_WRITER]: 'txdr-dev-global.global-abc.global.rds.amazonaws.com' });
-    secrets.on(GetSecretValueCommand, { SecretId: SECRET_ARN }).resolves({ SecretString: JSON.stringify({ username: 'dradmin', password: 'pw' }) });
-    const endpoints = await resolveDatabaseEndpoints({ ...source, hostParameter: GLOBAL_WRITER, probeHostParameter: source.hostParameter }, clients);
+    const endpoints = await resolveDatabaseEndpoints({ ...source, hostParameter: GLOBAL_WRITER, probeHostParameter: source.hostParameter }, iamAuth, clients);
     expect(endpoints).toEqual({
-      data: { host: 'txdr-dev-global.global-abc.global.rds.amazonaws.com', port: 3306, database: 'transactions', user: 'dradmin', password: 'pw' },
-      probe: { host: 'txdr-dev-secondary-aurora.cluster-abc.us-east-2.rds.amazonaws.com', port: 3306, database: 'transactions', user: 'dradmin', password: 'pw' },
+      data: { host: 'txdr-dev-global.global-abc.global.rds.amazonaws.com', port: 3306, database: 'transactions' },
+      probe: { host: 'txdr-dev-secondary-aurora.cluster-abc.us-east-2.rds.amazonaws.com', port: 3306, database: 'transactions' },
     });
     expect(ssm.commandCalls(GetParametersCommand)).toHaveLength(1);
     expect(ssm.commandCalls(GetParametersCommand)[0]!.args[0].input.Names).toEqual(expect.arrayContaining([GLOBAL_WRITER, source.hostParameter]));
@@ -78,62 +82,49 @@ describe('resolveDatabaseEndpoints', () => {
 
   it('probes on the port it is given', async () => {
     answerParameters({ ...parameters, [GLOBAL_WRITER]: 'g' });
-    secrets.on(GetSecretValueCommand).resolves({ SecretString: '{"username":"u","password":"p"}' });
-    const endpoints = await resolveDatabaseEndpoints({ ...source, hostParameter: GLOBAL_WRITER, probeHostParameter: source.hostParameter, probePort: 3310 }, clients);
+    const endpoints = await resolveDatabaseEndpoints({ ...source, hostParameter: GLOBAL_WRITER, probeHostParameter: source.hostParameter, probePort: 3310 }, iamAuth, clients);
     expect(endpoints.probe).toMatchObject({ port: 3310 });
     expect(endpoints.data).toMatchObject({ port: 3306 });
   });
 
   it('names a probe host parameter that does not exist', async () => {
     answerParameters(parameters);
-    await expect(resolveDatabaseEndpoints({ ...source, probeHostParameter: '/dr/dev/secondary/db/missing' }, clients)).rejects.toThrow('SSM parameters not found: /dr/dev/secondary/db/missing');
-    expect(secrets.commandCalls(GetSecretValueCommand)).toHaveLength(0);
+    await expect(resolveDatabaseEndpoints({ ...source, probeHostParameter: '/dr/dev/secondary/db/missing' }, secretAuth, clients)).rejects.toThrow(
+      'SSM parameters not found: /dr/dev/secondary/db/missing',
+    );
   });
 
   it('uses a direct source as given, without calling AWS', async () => {
     const noAws = () => {
       throw new Error('no AWS here');
     };
-    const endpoints = await resolveDatabaseEndpoints({ kind: 'direct', host: 'h', port: 1, database: 'd', user: 'u', password: 'p' }, noAws);
-    expect(endpoints).toEqual({ data: { host: 'h', port: 1, database: 'd', user: 'u', password: 'p' } });
-    const split = await resolveDatabaseEndpoints({ kind: 'direct', host: 'h', port: 1, database: 'd', user: 'u', password: 'p', probe: { host: 'r', port: 2 } }, noAws);
-    expect(split.probe).toEqual({ host: 'r', port: 2, database: 'd', user: 'u', password: 'p' });
+    const auth: DbAuthConfig = { kind: 'static', user: 'u', password: 'p' };
+    const endpoints = await resolveDatabaseEndpoints({ kind: 'direct', host: 'h', port: 1, database: 'd' }, auth, noAws);
+    expect(endpoints).toEqual({ data: { host: 'h', port: 1, database: 'd' } });
+    const split = await resolveDatabaseEndpoints({ kind: 'direct', host: 'h', port: 1, database: 'd', probe: { host: 'r', port: 2 } }, auth, noAws);
+    expect(split.probe).toEqual({ host: 'r', port: 2, database: 'd' });
+  });
+
+  it('reads only the secret ARN beside a direct host', async () => {
+    answerParameters(parameters);
+    const endpoints = await resolveDatabaseEndpoints({ kind: 'direct', host: 'h', port: 1, database: 'd' }, secretAuth, clients);
+    expect(endpoints).toEqual({ data: { host: 'h', port: 1, database: 'd' }, secretArn: SECRET_ARN });
+    expect(ssm.commandCalls(GetParametersCommand)[0]!.args[0].input.Names).toEqual(['/dr/dev/secondary/db/secret-arn']);
   });
 
   it('names the parameters that do not exist', async () => {
     answerParameters({ '/dr/dev/secondary/db/writer-endpoint': 'h', '/dr/dev/secondary/db/port': '3306', '/dr/dev/secondary/db/name': 'n' });
-    await expect(resolveDatabaseEndpoints(source, clients)).rejects.toThrow('SSM parameters not found: /dr/dev/secondary/db/secret-arn');
+    await expect(resolveDatabaseEndpoints(source, secretAuth, clients)).rejects.toThrow('SSM parameters not found: /dr/dev/secondary/db/secret-arn');
   });
 
   it('names the parameters when SSM cannot be read', async () => {
     ssm.on(GetParametersCommand).rejects(Object.assign(new Error('User is not authorized to perform: ssm:GetParameters'), { name: 'AccessDeniedException' }));
-    await expect(resolveDatabaseEndpoints(source, clients)).rejects.toThrow(/cannot read SSM parameters \/dr\/dev\/secondary\/db\/writer-endpoint.*AccessDeniedException/);
+    await expect(resolveDatabaseEndpoints(source, iamAuth, clients)).rejects.toThrow(/cannot read SSM parameters \/dr\/dev\/secondary\/db\/writer-endpoint.*AccessDeniedException/);
   });
 
   it('refuses a port parameter that is not a port', async () => {
     answerParameters({ ...parameters, '/dr/dev/secondary/db/port': 'mysql' });
-    await expect(resolveDatabaseEndpoints(source, clients)).rejects.toThrow('SSM parameter /dr/dev/secondary/db/port is not a port number');
-  });
-
-  it('names the secret when it cannot be read', async () => {
-    answerParameters(parameters);
-    secrets.on(GetSecretValueCommand).rejects(new ResourceNotFoundException({ message: "Secrets Manager can't find the specified secret.", $metadata: {} }));
-    await expect(resolveDatabaseEndpoints(source, clients)).rejects.toThrow(`cannot read secret ${SECRET_ARN} (from /dr/dev/secondary/db/secret-arn): ResourceNotFoundException`);
-  });
-
-  it.each([
-    ['not JSON', 'dradmin:secret'],
-    ['JSON without a password', '{"username":"dradmin"}'],
-    ['an empty password', '{"username":"dradmin","password":""}'],
-  ])('refuses a secret that is %s, without echoing it', async (_what, secretString) => {
-    answerParameters(parameters);
-    secrets.on(GetSecretValueCommand).resolves({ SecretString: secretString });
-    const error = await resolveDatabaseEndpoints(source, clients).then(
-      () => new Error('resolved'),
-      (e: unknown) => e as Error,
-    );
-    expect(error.message).toBe(`secret ${SECRET_ARN} is not a JSON object with string fields "username" and "password"`);
-    expect(error.message).not.toContain('dradmin');
+    await expect(resolveDatabaseEndpoints(source, iamAuth, clients)).rejects.toThrow('SSM parameter /dr/dev/secondary/db/port is not a port number');
   });
 });
 
@@ -146,6 +137,6 @@ describe('createAwsClients', () => {
 });
 
 function byOrder(a: string, b: string): number {
-  const order = [source.hostParameter, source.secretArnParameter, source.portParameter, source.databaseParameter];
+  const order = [source.hostParameter, '/dr/dev/secondary/db/secret-arn', source.portParameter, source.databaseParameter];
   return order.indexOf(a) - order.indexOf(b);
 }

@@ -23,8 +23,8 @@ afterAll(() => {
 });
 
 describe('build', () => {
-  it('writes the three contracted artifacts and nothing else', () => {
-    expect(readdirSync(first).sort()).toEqual([files.bundle, files.envTemplate, files.unit].sort());
+  it('writes the contracted artifacts and nothing else', () => {
+    expect(readdirSync(first).sort()).toEqual([files.bundle, files.envTemplate, files.unit, files.migrate].sort());
   });
 
   it('is deterministic: the same sources give the same bytes', () => {
@@ -33,13 +33,17 @@ describe('build', () => {
     }
   });
 
-  it('bundles for Node.js as one CommonJS file with no absolute path of this machine in it', () => {
-    const bundle = readFileSync(join(first, files.bundle), 'utf8');
+  it.each([files.bundle, files.migrate])('bundles %s for Node.js as one CommonJS file with no absolute path of this machine in it', (name) => {
+    const bundle = readFileSync(join(first, name), 'utf8');
     expect(bundle.startsWith('"use strict";')).toBe(true);
     expect(bundle).not.toContain(process.cwd());
     expect(bundle).not.toContain(tmpdir() + '/');
     // Every dependency is inside: nothing left to require from node_modules.
     expect(bundle).not.toMatch(/require\("(fastify|mysql2|pino|zod|@aws-sdk\/[a-z-]+|uuid)"\)/);
+  });
+
+  it('keeps the web server out of the migrate step', () => {
+    expect(readFileSync(join(first, files.migrate), 'utf8')).not.toContain('FST_ERR_');
   });
 });
 

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { pino, type Logger } from 'pino';
 import { buildApp, type AppOptions } from '../src/app';
+import { staticCredentials } from '../src/credentials';
 import { Database, type DatabaseOptions } from '../src/db/database';
 import { SchemaState } from '../src/db/schema-state';
 import { MariaDbServer, SCHEMA_PREFIX, type ServerInfo } from './mariadb-server';
@@ -53,7 +54,7 @@ export interface TestApp {
 
 export interface TestAppOptions {
   readonly database: string;
-  readonly db?: Partial<Omit<DatabaseOptions, 'endpoint'>>;
+  readonly db?: Partial<Omit<DatabaseOptions, 'endpoint' | 'credentials'>>;
   readonly app?: Partial<AppOptions>;
   /** Run migrations before returning. @default true */
   readonly migrate?: boolean;
@@ -63,7 +64,8 @@ export interface TestAppOptions {
 export async function testApp(server: MariaDbServer, options: TestAppOptions): Promise<TestApp> {
   const { host, port, user, password } = server.info;
   const db = new Database({
-    endpoint: { host, port, user, password, database: options.database },
+    endpoint: { host, port, database: options.database },
+    credentials: staticCredentials(user, password),
     poolSize: 10,
     connectTimeoutMs: 1_000,
     queryTimeoutMs: 3_000,

@@ -49,12 +49,16 @@ export interface ServerInfo {
   readonly port: number;
   readonly user: string;
   readonly password: string;
+  /** An administrative account over TCP, as the master user is in AWS: what the migrate step runs as. */
+  readonly admin: { readonly user: string; readonly password: string };
   readonly socket: string;
   readonly dir: string;
 }
 
 export const APP_USER = 'txn_app';
 export const APP_PASSWORD = 'txn-app-test-password';
+export const ADMIN_USER = 'txn_admin';
+export const ADMIN_PASSWORD = 'txn-admin-test-password';
 /** The application user may touch only schemas named like this, so `read_only` binds it. */
 export const SCHEMA_PREFIX = 'txn_';
 
@@ -77,7 +81,15 @@ export class MariaDbServer {
   static async create(): Promise<MariaDbServer> {
     const bin = mariadbBinaries();
     const dir = mkdtempSync(join(tmpdir(), 'txn-mariadb-'));
-    const info: ServerInfo = { host: '127.0.0.1', port: await freePort(), user: APP_USER, password: APP_PASSWORD, socket: join(dir, 'mysqld.sock'), dir };
+    const info: ServerInfo = {
+      host: '127.0.0.1',
+      port: await freePort(),
+      user: APP_USER,
+      password: APP_PASSWORD,
+      admin: { user: ADMIN_USER, password: ADMIN_PASSWORD },
+      socket: join(dir, 'mysqld.sock'),
+      dir,
+    };
     const server = new MariaDbServer(info, bin);
     try {
       mkdirSync(join(dir, 'tmp'));
@@ -87,7 +99,10 @@ export class MariaDbServer {
       await server.start();
       await server.root(
         `CREATE USER '${APP_USER}'@'127.0.0.1' IDENTIFIED BY '${APP_PASSWORD}';` +
-          `GRANT ALL PRIVILEGES ON \`${SCHEMA_PREFIX.replace('_', '\\_')}%\`.* TO '${APP_USER}'@'127.0.0.1';`,
+          `GRANT ALL PRIVILEGES ON \`${SCHEMA_PREFIX.replace('_', '\\_')}%\`.* TO '${APP_USER}'@'127.0.0.1';` +
+          // Like the master user of an Aurora cluster: may create users and grant what it has.
+          `CREATE USER '${ADMIN_USER}'@'127.0.0.1' IDENTIFIED BY '${ADMIN_PASSWORD}';` +
+          `GRANT ALL PRIVILEGES ON *.* TO '${ADMIN_USER}'@'127.0.0.1' WITH GRANT OPTION;`,
       );
     } catch (error) {
       await server.destroy();

@@ -1,3 +1,4 @@
+import { staticCredentials } from '../src/credentials';
 import { Database } from '../src/db/database';
 import { LATEST_VERSION, MIGRATIONS, migrate, type Migration } from '../src/db/migrations';
 import { countRows, freshSchema, LogCapture, sharedServer } from './helpers';
@@ -8,7 +9,7 @@ const open: Database[] = [];
 
 function database(name: string): Database {
   const { host, port, user, password } = server.info;
-  const db = new Database({ endpoint: { host, port, user, password, database: name }, poolSize: 2, connectTimeoutMs: 2_000, queryTimeoutMs: 5_000 });
+  const db = new Database({ endpoint: { host, port, database: name }, credentials: staticCredentials(user, password), poolSize: 2, connectTimeoutMs: 2_000, queryTimeoutMs: 5_000 });
   open.push(db);
   return db;
 }
@@ -50,7 +51,13 @@ describe('migrate', () => {
     // The shared server must not turn read-only under other suites: use a private one.
     const own = await MariaDbServer.create();
     const { host, port, user, password } = own.info;
-    const db = new Database({ endpoint: { host, port, user, password, database: await own.createSchema('txn_ro') }, poolSize: 1, connectTimeoutMs: 2_000, queryTimeoutMs: 5_000 });
+    const db = new Database({
+      endpoint: { host, port, database: await own.createSchema('txn_ro') },
+      credentials: staticCredentials(user, password),
+      poolSize: 1,
+      connectTimeoutMs: 2_000,
+      queryTimeoutMs: 5_000,
+    });
     const logs = new LogCapture();
     try {
       await migrate(db, logs.logger, MIGRATIONS.slice(0, 1));

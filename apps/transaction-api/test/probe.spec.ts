@@ -7,6 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { staticCredentials } from '../src/credentials';
 import { Database } from '../src/db/database';
 import { migrate } from '../src/db/migrations';
 import { start, type RunningServer } from '../src/server';
@@ -33,7 +34,7 @@ async function schemaOnBoth(label: string): Promise<string> {
 /** Brings the schema to the region's server, as replication from the writer would. */
 async function replicateSchema(name: string): Promise<void> {
   const { host, port, user, password } = region.info;
-  const db = new Database({ endpoint: { host, port, user, password, database: name }, poolSize: 1, connectTimeoutMs: 2_000, queryTimeoutMs: 5_000 });
+  const db = new Database({ endpoint: { host, port, database: name }, credentials: staticCredentials(user, password), poolSize: 1, connectTimeoutMs: 2_000, queryTimeoutMs: 5_000 });
   try {
     await migrate(db, new LogCapture().logger);
   } finally {
@@ -55,6 +56,8 @@ async function service(database: string, probe = true): Promise<RunningServer> {
     DB_NAME: database,
     DB_POOL_SIZE: '4',
     DB_CONNECT_TIMEOUT_MS: '1000',
+    // This suite's user may change the schema, and the data endpoint's schema is migrated at start.
+    DB_MIGRATE_ON_START: 'true',
     ...(probe ? { DB_PROBE_HOST: region.info.host, DB_PROBE_PORT: String(region.info.port) } : {}),
   };
   return start(env, { handleSignals: false, logDestination: new LogCapture().stream });

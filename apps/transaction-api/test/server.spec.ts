@@ -1,6 +1,7 @@
 /**
- * The service as it runs on an instance: listening on a real socket, and the built bundle as a
- * process that reads its environment, migrates, serves, and drains on SIGTERM.
+ * The service as it runs on an instance: listening on a real socket, and the built bundles as
+ * processes that read their environment: the migrate step (schema and service user, as the
+ * administrative user), then the service as its own user, serving and draining on SIGTERM.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -8,17 +9,43 @@ import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createConnection } from 'mysql2/promise';
+import { randomBytes } from 'node:crypto';
+import { ARTIFACTS } from '@txn-dr/contracts';
 import { buildService } from '../scripts/build';
+import { loadMigrateConfig } from '../src/config';
+import { runMigrate } from '../src/migrate';
 import { start, type RunningServer } from '../src/server';
 import { freshSchema, LogCapture, newKey, sharedServer } from './helpers';
 import type { MariaDbServer } from './mariadb-server';
 
 let server: MariaDbServer;
 let env: Record<string, string>;
+/**
+ * The migrate step's environment for a schema and its service user, as the local world passes it.
+ * One user per schema: the step leaves the user privileges on its schema alone.
+ */
+let migrateEnv: (database: string, user?: string) => Record<string, string>;
 
 beforeAll(async () => {
   server = sharedServer();
-  const { host, port, user, password } = server.info;
+  const { host, port, admin } = server.info;
+  const user = `txn_svc_${randomBytes(3).toString('hex')}`;
+  const password = randomBytes(15).toString('base64url');
+  migrateEnv = (database, serviceUser = `txn_svc_${randomBytes(3).toString('hex')}`) => ({
+    AWS_REGION: 'us-east-2',
+    DB_HOST: host,
+    DB_PORT: String(port),
+    DB_NAME: database,
+    DB_USER: admin.user,
+    DB_PASSWORD: admin.password,
+    SERVICE_DB_USER: serviceUser,
+    SERVICE_DB_USER_HOST: '127.0.0.1',
+    SERVICE_DB_AUTH: 'password',
+    SERVICE_DB_PASSWORD: password,
+  });
+  const database = await freshSchema(server, 'srv');
+  await runMigrate(loadMigrateConfig(migrateEnv(database, user)), { logger: new LogCapture().logger });
+  // The service's own user: DML on its schema, nothing else; the schema is already there.
   env = {
     AWS_REGION: 'us-east-2',
     DR_ROLE: 'secondary',
@@ -28,7 +55,7 @@ beforeAll(async () => {
     DB_PORT: String(port),
     DB_USER: user,
     DB_PASSWORD: password,
-    DB_NAME: await freshSchema(server, 'srv'),
+    DB_NAME: database,
     DB_POOL_SIZE: '4',
   };
 });
@@ -100,10 +127,10 @@ describe('the bundle, run as the instance runs it', () => {
     rmSync(outDir, { recursive: true, force: true });
   });
 
-  function run(extra: Record<string, string | undefined>) {
+  function run(extra: Record<string, string | undefined>, bundle: string = ARTIFACTS.transactionApi.files.bundle, base: Record<string, string> = env) {
     const childEnv: Record<string, string> = { PATH: process.env['PATH'] ?? '' };
-    for (const [key, value] of Object.entries({ ...env, ...extra })) if (value !== undefined) childEnv[key] = value;
-    child = spawn(process.execPath, [join(outDir, 'main.js')], { env: childEnv });
+    for (const [key, value] of Object.entries({ ...base, ...extra })) if (value !== undefined) childEnv[key] = value;
+    child = spawn(process.execPath, [join(outDir, bundle)], { env: childEnv });
     const out: string[] = [];
     const err: string[] = [];
     child.stdout.on('data', (d: Buffer) => out.push(d.toString('utf8')));
@@ -121,6 +148,45 @@ describe('the bundle, run as the instance runs it', () => {
     };
     return { proc: child, exited, lines, stderr: () => err.join(''), listening };
   }
+
+  it('runs the migrate step as a command: the schema and the service user, then nothing more to do', async () => {
+    const database = await freshSchema(server, 'srvmig');
+    const settings = migrateEnv(database);
+    const first = run({}, ARTIFACTS.transactionApi.files.migrate, settings);
+    expect(await first.exited).toBe(0);
+    const done = first.lines().find((l) => l['msg'] === 'migrate done');
+    expect(done).toMatchObject({ component: 'migrate', database, applied: [1, 2], serviceUser: { created: true, revoked: [] } });
+    expect(first.stderr()).toBe('');
+
+    const again = run({}, ARTIFACTS.transactionApi.files.migrate, settings);
+    expect(await again.exited).toBe(0);
+    expect(again.lines().find((l) => l['msg'] === 'migrate done')).toMatchObject({ applied: [], serviceUser: { created: false, revoked: [] } });
+    expect([...first.lines(), ...again.lines()].map((l) => JSON.stringify(l)).join('\n')).not.toContain(settings['SERVICE_DB_PASSWORD']);
+  });
+
+  it('exports the migrate step as a Lambda-style handler that reads its environment', async () => {
+    const database = await freshSchema(server, 'srvlambda');
+    // Required, not run: the module does nothing until its handler is called, as in Lambda.
+    const script = `require(${JSON.stringify(join(outDir, ARTIFACTS.transactionApi.files.migrate))}).handler({}).then((r) => process.stdout.write(JSON.stringify(r)), (e) => { process.stderr.write('FAILED ' + e.message); process.exitCode = 1; })`;
+    const childEnv = { PATH: process.env['PATH'] ?? '', LOG_LEVEL: 'silent', ...migrateEnv(database) };
+    child = spawn(process.execPath, ['-e', script], { env: childEnv });
+    const out: string[] = [];
+    const err: string[] = [];
+    child.stdout.on('data', (d: Buffer) => out.push(d.toString('utf8')));
+    child.stderr.on('data', (d: Buffer) => err.push(d.toString('utf8')));
+    const code = await new Promise<number | null>((resolve) => child!.on('exit', resolve));
+    expect([code, err.join('').includes('FAILED')]).toEqual([0, false]);
+    expect(JSON.parse(out.join(''))).toMatchObject({ database, applied: [1, 2], serviceUser: { created: true, authentication: 'password' } });
+  });
+
+  it('fails the migrate step with what failed and that a rerun is safe', async () => {
+    const proc = run({ DB_PASSWORD: 'not-the-admin-password' }, ARTIFACTS.transactionApi.files.migrate, migrateEnv(await freshSchema(server, 'srvmigbad')));
+    expect(await proc.exited).toBe(1);
+    expect(proc.stderr()).toContain('migrate: failed: ');
+    expect(proc.stderr()).toContain('Access denied for user');
+    expect(proc.stderr()).toContain('running it again once the cause is fixed finishes the work');
+    expect(proc.stderr()).not.toContain('not-the-admin-password');
+  }, 20_000);
 
   it('stops at start with a message naming each bad setting', async () => {
     const proc = run({ DR_ROLE: undefined, APP_PORT: 'eighty', DB_HOST: undefined });

@@ -1,3 +1,5 @@
+import { CredentialError } from '../credentials';
+
 /** What a database error means for the caller. */
 export type DbFailure = 'read-only' | 'unavailable' | 'retryable' | 'duplicate' | 'out-of-range' | 'other';
 
@@ -19,10 +21,24 @@ export const ER = {
   WARN_DATA_OUT_OF_RANGE: 1264,
 } as const;
 
+/**
+ * Server errors of a new connection whose credentials the server refused: the password changed
+ * (rotation), the IAM token expired or was signed for something else, the account is locked or
+ * must change its password. A fresh credential may cure them; the request itself is fine.
+ */
+const AUTHENTICATION_ERRNOS = new Set([
+  1044, // ER_DBACCESS_DENIED_ERROR: the user may not use the schema (a rotated-to user without grants yet)
+  1045, // ER_ACCESS_DENIED_ERROR: wrong password or token
+  1698, // ER_ACCESS_DENIED_NO_PASSWORD_ERROR (MySQL)
+  1862, // ER_MUST_CHANGE_PASSWORD_LOGIN: the password expired
+  3118, // ER_ACCOUNT_HAS_BEEN_LOCKED (MySQL)
+  4151, // ER_ACCOUNT_HAS_BEEN_LOCKED (MariaDB)
+]);
+
 /** Server errors that mean "cannot talk to a working server right now", not "your query is wrong". */
 const UNAVAILABLE_ERRNOS = new Set([
+  ...AUTHENTICATION_ERRNOS,
   1040, // ER_CON_COUNT_ERROR: too many connections
-  1045, // ER_ACCESS_DENIED_ERROR: credentials rotated under us; the service cannot work, the request is fine
   1053, // ER_SERVER_SHUTDOWN
   1152, // ER_ABORTING_CONNECTION
   1203, // ER_TOO_MANY_USER_CONNECTIONS
@@ -44,6 +60,7 @@ const UNAVAILABLE_CODES = new Set([
   'PROTOCOL_SEQUENCE_TIMEOUT',
   'POOL_CLOSED',
   'DB_ACQUIRE_TIMEOUT',
+  'DB_CREDENTIALS_UNAVAILABLE',
 ]);
 
 interface MysqlLikeError {
@@ -57,8 +74,16 @@ export function errnoOf(error: unknown): number | undefined {
   return typeof errno === 'number' ? errno : undefined;
 }
 
+/** Whether opening a connection failed because the server refused its credentials. */
+export function isAuthenticationFailure(error: unknown): boolean {
+  const errno = errnoOf(error);
+  return errno !== undefined && AUTHENTICATION_ERRNOS.has(errno);
+}
+
 export function classifyDbError(error: unknown): DbFailure {
   if (typeof error !== 'object' || error === null) return 'other';
+  // No credential to connect with (a secret that cannot be read, a token that cannot be signed).
+  if (error instanceof CredentialError) return 'unavailable';
   const { code, fatal } = error as MysqlLikeError;
   const errno = errnoOf(error);
   if (errno === ER.OPTION_PREVENTS_STATEMENT || errno === ER.READ_ONLY_MODE) return 'read-only';
@@ -81,10 +106,13 @@ export function poisonsConnection(error: unknown): boolean {
   return failure === 'unavailable' || failure === 'read-only';
 }
 
-/** Our own error for the pool-level limit mysql2 does not have: waiting for a free connection. */
+/**
+ * Our own errors: the pool-level limit mysql2 does not have (waiting for a free connection), and
+ * a database that refuses every credential the service can get right now.
+ */
 export class DbClientError extends Error {
   constructor(
-    readonly code: 'DB_ACQUIRE_TIMEOUT',
+    readonly code: 'DB_ACQUIRE_TIMEOUT' | 'DB_CREDENTIALS_UNAVAILABLE',
     message: string,
   ) {
     super(message);

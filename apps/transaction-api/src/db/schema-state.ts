@@ -8,17 +8,19 @@ export interface SchemaStateOptions {
   readonly retryMs?: number;
   readonly migrations?: readonly Migration[];
   /**
-   * Only check the schema, never migrate: for the health probes' database (the region's own
-   * cluster) when reads, writes and migrations go through another endpoint. @default false
+   * Only check the schema, never migrate: for a user that may not change the schema (the
+   * service's own; the migrate step changes it), and for the health probes' database (the
+   * region's own cluster). @default false
    */
   readonly checkOnly?: boolean;
 }
 
 /**
- * Whether the schema this build needs is in place, and the attempts to make it so. An instance
- * starts serving even when it cannot migrate yet (database down, or a standby whose schema has not
- * replicated): its routes answer 503 until the schema is current, and it keeps trying, so that
- * a database coming back or a standby being promoted needs no restart.
+ * Whether the schema this build needs is in place, and the attempts to make it so (or, checking
+ * only, to see it arrive). An instance starts serving even when the schema is not there yet
+ * (database down, the migrate step not run, or a standby whose schema has not replicated): its
+ * routes answer 503 until the schema is current, and it keeps looking, so that a database coming
+ * back, a migrate step run or a standby being promoted needs no restart.
  */
 export class SchemaState {
   private current = false;
@@ -74,7 +76,7 @@ export class SchemaState {
       const { missing } = outcome;
       if (outcome.state === 'behind') {
         this.report(`schema without migrations ${missing.join(', ')}`, () =>
-          log.warn({ missing }, 'database schema is behind this build; waiting for the migration through the data endpoint, or replication'),
+          log.warn({ missing }, 'database schema is behind this build; waiting for the migrate step (or replication) to bring it'),
         );
       } else {
         this.report(`read-only database without migrations ${missing.join(', ')}`, () =>

@@ -1,13 +1,14 @@
 import { spawnSync } from 'node:child_process';
 import { DR_ROLES, type DrRole, type EnvironmentOverrides, defineEnvironment } from '@txn-dr/config';
+import { SERVICE_DB_USER } from '@txn-dr/contracts';
 import { DrStack } from '@txn-dr/infra-core';
 import { type SynthesizedStack, followReference, onlyResource, resourcesOfType, synthesize } from '@txn-dr/infra-core/testing';
 import { Testing } from 'cdktf';
 import { createHash } from 'node:crypto';
 import { ServiceArtifact } from './artifact';
 import { ServiceLoadBalancer } from './load-balancer';
-import { ServiceFleet, architectureOf } from './service-fleet';
-import { USER_DATA_LIMIT_BYTES } from './user-data';
+import { ServiceFleet, architectureOf, databaseUserArns } from './service-fleet';
+import { USER_DATA_LIMIT_BYTES, environmentValue } from './user-data';
 import { fixtureArtifact } from './testing/fixture';
 
 const BUNDLE = "console.log('transaction-api v1');\n";
@@ -21,12 +22,12 @@ interface Built {
   readonly endpoint: ServiceLoadBalancer['endpoint'];
 }
 
-function build(role: DrRole, overrides: Partial<EnvironmentOverrides> = {}, bundle = BUNDLE, certificateArn?: string): Built {
+function build(role: DrRole, overrides: Partial<EnvironmentOverrides> = {}, bundle = BUNDLE, certificateArn?: string, extraEnv?: string): Built {
   const stack = new DrStack(Testing.app(), { env: defineEnvironment({ name: 'dev', ...overrides }), stack: role });
   const provider = stack.provider(role);
   const kmsKeyArn = 'arn:aws:kms:region:123456789012:key/data';
   const env = stack.env;
-  const artifact = new ServiceArtifact(stack, 'artifact', { env, role, provider, kmsKeyArn, sourceDir: fixtureArtifact(bundle) });
+  const artifact = new ServiceArtifact(stack, 'artifact', { env, role, provider, kmsKeyArn, sourceDir: fixtureArtifact(bundle, extraEnv) });
   const alb = new ServiceLoadBalancer(stack, 'alb', { env, role, provider, vpcId: 'vpc-1', subnetIds: ['pub-a', 'pub-b'], securityGroupId: 'sg-alb', certificateArn });
   const fleet = new ServiceFleet(stack, 'fleet', {
     env,
@@ -104,23 +105,50 @@ describe.each(DR_ROLES)('the %s region\'s compute', (role) => {
       expect(template.block_device_mappings).toEqual([{ device_name: '/dev/xvda', ebs: expect.objectContaining({ volume_type: 'gp3', encrypted: 'true' }) }]);
     });
 
-    it('runs with an instance role limited to its parameters, secret, artifact, logs and metrics', () => {
+    it('runs with an instance role limited to its parameters, its database user, artifact, logs and metrics', () => {
       const profile = followReference(json, (template.iam_instance_profile as { arn: string }).arn);
       const role_ = followReference(json, profile.role);
       expect(followReference(json, role_.assume_role_policy).statement).toEqual([
         { actions: ['sts:AssumeRole'], principals: [{ type: 'Service', identifiers: ['ec2.amazonaws.com'] }] },
       ]);
       const statements = followReference(json, onlyResource(json, 'aws_iam_role_policy').policy).statement as { sid: string; actions: string[]; resources: string[] }[];
-      expect(statements.map((s) => s.sid)).toEqual(['ReadOwnParameters', 'ReadDatabaseSecret', 'DecryptDatabaseSecret', 'ReadArtifact', 'DecryptArtifact', 'WriteOwnLogs', 'PutAgentMetrics']);
+      expect(statements.map((s) => s.sid)).toEqual(['ReadOwnParameters', 'ConnectAsServiceUser', 'ReadArtifact', 'DecryptArtifact', 'WriteOwnLogs', 'PutAgentMetrics']);
       const parameters = statements.find((s) => s.sid === 'ReadOwnParameters');
       expect(parameters?.actions).toEqual(['ssm:GetParameter', 'ssm:GetParameters']);
-      // By ARN, each one the instances read, and no wildcard: not the health state or the reader endpoint.
+      // By ARN, each one the instances read, and no wildcard: not the health state, the reader
+      // endpoint or the master secret's ARN.
       expect(parameters?.resources.map((arn) => arn.slice(arn.indexOf(':parameter/') + ':parameter'.length)).sort()).toEqual(
-        ['db/global-writer-endpoint', 'db/writer-endpoint', 'db/port', 'db/name', 'db/secret-arn', 'service/artifact-bucket'].map((key) => `/dr/dev/${role}/${key}`).sort(),
+        ['db/global-writer-endpoint', 'db/writer-endpoint', 'db/port', 'db/name', 'service/artifact-bucket'].map((key) => `/dr/dev/${role}/${key}`).sort(),
       );
       expect(parameters?.resources.every((arn) => arn.startsWith('arn:${data.aws_partition.') && !arn.includes('*'))).toBe(true);
       const wildcard = statements.filter((s) => s.resources.includes('*'));
       expect(wildcard.map((s) => s.actions)).toEqual([['cloudwatch:PutMetricData']]);
+    });
+
+    it('connects to the database as the service user alone, with IAM tokens, in either region, and reads no secret', () => {
+      const statements = followReference(json, onlyResource(json, 'aws_iam_role_policy').policy).statement as { sid: string; actions: string[]; resources: string[] }[];
+      const connect = statements.find((s) => s.sid === 'ConnectAsServiceUser');
+      expect(connect?.actions).toEqual(['rds-db:connect']);
+      // The writer may be either region's cluster (the global writer endpoint follows it).
+      expect(connect?.resources.map((arn) => arn.split(':'))).toEqual(
+        ['us-east-1', 'us-east-2'].map((region) => [
+          'arn',
+          expect.stringContaining('data.aws_partition'),
+          'rds-db',
+          region,
+          expect.stringContaining('data.aws_caller_identity'),
+          'dbuser',
+          `*/${SERVICE_DB_USER}`,
+        ]),
+      );
+      expect(statements.flatMap((s) => s.actions).filter((a) => a.startsWith('secretsmanager:') || a === 'rds-db:*')).toEqual([]);
+    });
+
+    it('tells the service to log in with IAM tokens over TLS, naming no secret', () => {
+      expect(environmentValue(script, 'DB_AUTH')).toBe('iam');
+      expect(environmentValue(script, 'DB_TLS')).toBe('rds');
+      expect(script).not.toContain('DB_SECRET_ARN_PARAMETER');
+      expect(script).not.toContain('secret-arn');
     });
   });
 
@@ -227,6 +255,27 @@ describe('compute options', () => {
     const after = build('primary', {}, "console.log('transaction-api v2');\n").script;
     expect(after).not.toBe(before);
     expect(after.match(/ARTIFACT_SHA256='([0-9a-f]{64})'/)?.[1]).toBe(createHash('sha256').update("console.log('transaction-api v2');\n").digest('hex'));
+  });
+
+  it.each([
+    ['no DB_AUTH', '', 'it sets nothing'],
+    ['a static password', 'DB_AUTH=static\nDB_USER=app\n', 'it sets static'],
+    ['a secret', 'DB_AUTH=secret\n', 'it sets secret'],
+  ])('stops synth on an env template with %s, which the instance role would not let the service use', (_what, extraEnv, detail) => {
+    expect(() => build('primary', {}, BUNDLE, undefined, extraEnv)).toThrow(`the service's env template must set DB_AUTH=iam (${detail})`);
+  });
+
+  it('grants the user the env file names, when it names one', () => {
+    const { json } = build('primary', {}, BUNDLE, undefined, 'DB_AUTH=iam\nDB_USER=txn_other\n');
+    const statements = followReference(json, onlyResource(json, 'aws_iam_role_policy').policy).statement as { sid: string; resources: string[] }[];
+    expect(statements.find((s) => s.sid === 'ConnectAsServiceUser')?.resources.every((arn) => arn.endsWith(':dbuser:*/txn_other'))).toBe(true);
+  });
+
+  it('names one database user ARN per region of the environment', () => {
+    expect(databaseUserArns(defineEnvironment({ name: 'dev' }), 'aws', '123456789012')).toEqual([
+      `arn:aws:rds-db:us-east-1:123456789012:dbuser:*/${SERVICE_DB_USER}`,
+      `arn:aws:rds-db:us-east-2:123456789012:dbuser:*/${SERVICE_DB_USER}`,
+    ]);
   });
 
   it('picks the arm64 image for Graviton types', () => {

@@ -5,13 +5,12 @@ import { DataAwsSsmParameter } from '@cdktf/provider-aws/lib/data-aws-ssm-parame
 import { IamInstanceProfile } from '@cdktf/provider-aws/lib/iam-instance-profile';
 import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { type DrRole, type Environment, capacityFor } from '@txn-dr/config';
-import { Names, SERVICE_ENV_PARAMETERS, parameterName, renderServiceEnv, serviceEnvValues } from '@txn-dr/contracts';
+import { DR_ROLES, type DrRole, type Environment, capacityFor } from '@txn-dr/config';
+import { Names, SERVICE_DB_USER, SERVICE_ENV, SERVICE_ENV_PARAMETERS, parameterName, renderServiceEnv, serviceEnvValues } from '@txn-dr/contracts';
 import { ServiceRole, awsContext } from '@txn-dr/infra-core';
-import { secretReaderStatements } from '@txn-dr/infra-database';
 import { Construct } from 'constructs';
 import type { ServiceArtifact } from './artifact';
-import { environmentFileOf, renderUserData } from './user-data';
+import { environmentFileOf, environmentValue, renderUserData } from './user-data';
 
 /** CloudWatch agent metrics namespace; the instance role may publish to it and nothing else. */
 export const AGENT_NAMESPACE = 'CWAgent';
@@ -40,11 +39,27 @@ export interface ServiceFleetProps {
 }
 
 /**
+ * The ARNs `rds-db:connect` needs to log in as `user` with IAM database authentication, in the
+ * format `arn:aws:rds-db:region:account-id:dbuser:DbClusterResourceId/db-user-name`
+ * (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/UsingWithRDS.IAMDBAuth.IAMPolicy.html).
+ * Both regions: reads and writes go through the global writer endpoint, which leads to whichever
+ * region's cluster is the writer, and the region in the ARN is the cluster's. The cluster resource
+ * id is `*`: RDS generates it (`cluster-...`) when it creates the cluster, and the other region's
+ * cluster is made by a stack deployed after this one, so no stack can name both; the user name and
+ * the account still bind it, and only clusters with IAM authentication enabled and that user
+ * accept the token.
+ */
+export function databaseUserArns(env: Environment, partition: string, accountId: string, user: string = SERVICE_DB_USER): string[] {
+  return DR_ROLES.map((role) => `arn:${partition}:rds-db:${env.regions[role].region}:${accountId}:dbuser:*/${user}`);
+}
+
+/**
  * The instances of the service: Amazon Linux 2023 with IMDSv2 only, an encrypted gp3 root
- * volume and no public address, an instance role that reads only the SSM parameters it names, the
- * database secret and the artifact, and writes only its logs and agent metrics; an Auto Scaling
- * Group sized by the region's duty (active or standby), health-checked by the ALB, refreshed when
- * the launch template changes, scaled on CPU.
+ * volume and no public address, an instance role that reads only the SSM parameters its env file
+ * names and the artifact, logs in to the database as the service's own user with IAM tokens (no
+ * secret), and writes only its logs and agent metrics; an Auto Scaling Group sized by the region's
+ * duty (active or standby), health-checked by the ALB, refreshed when the launch template
+ * changes, scaled on CPU.
  */
 export class ServiceFleet extends Construct {
   readonly launchTemplate: LaunchTemplate;
@@ -61,11 +76,20 @@ export class ServiceFleet extends Construct {
     const context = awsContext(this, provider);
     const { accountId, partition, region } = context;
     const envValues = serviceEnvValues({ envName: env.name, role, region: env.regions[role].region, appPort: env.compute.appPort });
+    const envFile = renderServiceEnv(artifact.envTemplate, envValues);
+    // The role grants what this env file makes the service do, and the service logs in as its own
+    // user with IAM tokens: an env file that says otherwise would leave it unable to connect.
+    const auth = environmentValue(envFile, SERVICE_ENV.dbAuth);
+    if (auth !== 'iam') {
+      throw new Error(`the service's env template must set ${SERVICE_ENV.dbAuth}=iam (it sets ${auth ?? 'nothing'}): the instance role may connect to the database as ${SERVICE_DB_USER} with IAM tokens, and reads no database secret`);
+    }
+    const user = environmentValue(envFile, SERVICE_ENV.dbUser) ?? SERVICE_DB_USER;
     const artifactBucketParameter = parameterName(env.name, role, 'artifactBucket');
-    // Exactly what the instances read: the service's endpoints (data through the global writer
-    // endpoint, probes on the region's cluster), port, name and secret ARN, and the artifact bucket
-    // the user data reads. Not the rest of the prefix (the health Lambda's state, the reader endpoint).
-    const readableParameters = [...SERVICE_ENV_PARAMETERS.map((name) => envValues[name]), artifactBucketParameter];
+    // Exactly what the instances read: the parameters the env file names (data through the global
+    // writer endpoint, probes on the region's cluster, port, name; with IAM authentication, not the
+    // secret's ARN), and the artifact bucket the user data reads. Not the rest of the prefix (the
+    // health Lambda's state, the reader endpoint, the master secret).
+    const readableParameters = [...SERVICE_ENV_PARAMETERS.filter((name) => environmentValue(envFile, name) === envValues[name]).map((name) => envValues[name]), artifactBucketParameter];
 
     // Literal, not the resource's attribute: it goes into the agent config, which must stay free of references.
     const logGroupName = `/${env.project}/${env.name}/${role}/transaction-api`;
@@ -89,7 +113,7 @@ export class ServiceFleet extends Construct {
           actions: ['ssm:GetParameter', 'ssm:GetParameters'],
           resources: readableParameters.map((name) => `arn:${partition}:ssm:${region}:${accountId}:parameter${name}`),
         },
-        ...secretReaderStatements(env, role, context),
+        { sid: 'ConnectAsServiceUser', actions: ['rds-db:connect'], resources: databaseUserArns(env, partition, accountId, user) },
         { sid: 'ReadArtifact', actions: ['s3:GetObject'], resources: [`${artifact.bucket.arn}/${artifact.key}`] },
         {
           sid: 'DecryptArtifact',
@@ -123,7 +147,7 @@ export class ServiceFleet extends Construct {
       ARTIFACT_SHA256: artifact.sha256,
       NODE_MAJOR: String(env.compute.nodeMajorVersion),
       ENV_FILE_PATH: environmentFileOf(artifact.unitFile),
-      ENV_FILE: renderServiceEnv(artifact.envTemplate, envValues).trimEnd(),
+      ENV_FILE: envFile.trimEnd(),
       UNIT_FILE: artifact.unitFile.trimEnd(),
       AGENT_CONFIG: agentConfig(logGroupName),
     });

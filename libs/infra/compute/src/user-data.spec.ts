@@ -1,5 +1,5 @@
 import { Token, ref } from 'cdktf';
-import { environmentFileOf, renderUserData } from './user-data';
+import { environmentFileOf, environmentValue, renderUserData } from './user-data';
 
 const literal = {
   REGION: 'us-east-1',
@@ -43,5 +43,14 @@ describe('environmentFileOf', () => {
 
   it('refuses a unit with none or several', () => {
     expect(() => environmentFileOf('[Service]\nExecStart=/bin/true\n')).toThrow('the service unit must name exactly one EnvironmentFile, it names 0');
+  });
+});
+
+describe('environmentValue', () => {
+  it('reads a KEY=value line, the last one when there are several, as systemd does', () => {
+    const file = '# DB_AUTH=static in a comment\nDB_AUTH=secret\nDB_TLS=rds\nDB_AUTH=iam\n';
+    expect(environmentValue(file, 'DB_AUTH')).toBe('iam');
+    expect(environmentValue(file, 'DB_TLS')).toBe('rds');
+    expect(environmentValue(file, 'DB_USER')).toBeUndefined();
   });
 });

@@ -58,3 +58,9 @@ export function environmentFileOf(unit: string): string {
   if (paths.length !== 1) throw new Error(`the service unit must name exactly one EnvironmentFile, it names ${paths.length}`);
   return paths[0]!;
 }
+
+/** The value a `KEY=value` line of an env file gives `name` (the last one wins, as in systemd); undefined when none does. */
+export function environmentValue(envFile: string, name: string): string | undefined {
+  const values = [...envFile.matchAll(/^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/gm)].filter((m) => m[1] === name).map((m) => m[2]!);
+  return values.at(-1);
+}

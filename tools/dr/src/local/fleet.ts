@@ -4,7 +4,7 @@ import { SERVICE_ENV as ENV } from '@txn-dr/contracts';
 import type { Capacity, DrRole } from '@txn-dr/config';
 import { freePort } from './mariadb';
 
-/** What a region's service processes connect to. */
+/** What a region's service processes connect to, as the service's own user (a password, given directly). */
 export interface FleetDatabase {
   readonly host: string;
   readonly port: number;
@@ -160,6 +160,9 @@ export class ServiceFleet {
         [ENV.dbHost]: database.host,
         [ENV.dbPort]: String(database.port),
         [ENV.dbName]: database.database,
+        // The service's own user with a static password: DML on its schema, no schema changes
+        // (the migrate step made them before the fleet started), so the service only checks it.
+        [ENV.dbAuth]: 'static',
         [ENV.dbUser]: database.user,
         [ENV.dbPassword]: database.password,
         ...(this.options.probe ? { [ENV.dbProbeHost]: this.options.probe.host, [ENV.dbProbePort]: String(this.options.probe.port) } : {}),

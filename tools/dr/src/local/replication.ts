@@ -48,9 +48,18 @@ function secretsOf(...servers: LocalMariaDb[]): PairSecrets {
 }
 
 export interface InitPairOptions {
-  /** The application's user: ALL on the application database, nothing global, so `read_only` binds it. */
-  readonly appUser: string;
-  readonly appPassword: string;
+  /**
+   * An application user: ALL on the application database, nothing global, so `read_only` binds
+   * it. None when absent: the service's own user is then the migrate step's to create.
+   */
+  readonly appUser?: string;
+  readonly appPassword?: string;
+  /**
+   * An administrative account on loopback TCP, the master user's stand-in: every privilege, with
+   * GRANT OPTION, so the migrate step can change the schema and create the service's user. None
+   * when absent. It bypasses `read_only`: only the migrate step uses it, and only on the writer.
+   */
+  readonly admin?: MariaDbAccount;
   /** The application database. @default 'transactions' */
   readonly database?: string;
   /** Bound on the standby's first catch-up. @default 30_000 */
@@ -65,14 +74,21 @@ export interface PairInfo {
 
 /**
  * Sets up replication between two freshly started servers: on the writer, the replication user
- * (random password), the application database and user, the heartbeat table and its user; the
+ * (random password), the application database (and the application or administrative user when
+ * asked), the heartbeat table and its user; the
  * standby read-only and replicating with GTIDs from the writer's first transaction, so it gets all
  * of that too. Returns once the standby has applied everything.
  */
 export async function initPair(writer: LocalMariaDb, standby: LocalMariaDb, options: InitPairOptions): Promise<PairInfo> {
   const started = Date.now();
   const database = options.database ?? 'transactions';
-  if (!/^[A-Za-z0-9_]{1,80}$/.test(options.appUser)) throw new ReplicationError(`appUser must be letters, digits and underscores, got '${options.appUser}'`);
+  for (const [what, user] of [
+    ['appUser', options.appUser],
+    ['admin.user', options.admin?.user],
+  ] as const) {
+    if (user !== undefined && !/^[A-Za-z0-9_]{1,80}$/.test(user)) throw new ReplicationError(`${what} must be letters, digits and underscores, got '${user}'`);
+  }
+  if ((options.appUser === undefined) !== (options.appPassword === undefined)) throw new ReplicationError('appUser and appPassword go together');
   if (!/^[a-z][a-z0-9_]{0,63}$/.test(database)) throw new ReplicationError(`database must be a lowercase identifier, got '${database}'`);
   if (writer === standby || writer.serverId === standby.serverId) throw new ReplicationError(`${writer.name} and ${standby.name} need distinct servers and server ids`);
   const [standbyState] = await standby.query<Array<{ pos: string }>>('SELECT @@global.gtid_binlog_pos AS pos');
@@ -91,8 +107,18 @@ export async function initPair(writer: LocalMariaDb, standby: LocalMariaDb, opti
     ['CREATE OR REPLACE USER ?@? IDENTIFIED BY ?', [REPLICATION_USER, '127.0.0.1', secrets.replication.password]],
     ['GRANT REPLICATION SLAVE ON *.* TO ?@?', [REPLICATION_USER, '127.0.0.1']],
     ['CREATE DATABASE IF NOT EXISTS ??', [database]],
-    ['CREATE OR REPLACE USER ?@? IDENTIFIED BY ?', [options.appUser, '127.0.0.1', options.appPassword]],
-    ['GRANT ALL PRIVILEGES ON ??.* TO ?@?', [grantDatabase, options.appUser, '127.0.0.1']],
+    ...(options.appUser !== undefined
+      ? ([
+          ['CREATE OR REPLACE USER ?@? IDENTIFIED BY ?', [options.appUser, '127.0.0.1', options.appPassword]],
+          ['GRANT ALL PRIVILEGES ON ??.* TO ?@?', [grantDatabase, options.appUser, '127.0.0.1']],
+        ] as Array<[string, unknown[]]>)
+      : []),
+    ...(options.admin !== undefined
+      ? ([
+          ['CREATE OR REPLACE USER ?@? IDENTIFIED BY ?', [options.admin.user, '127.0.0.1', options.admin.password]],
+          ['GRANT ALL PRIVILEGES ON *.* TO ?@? WITH GRANT OPTION', [options.admin.user, '127.0.0.1']],
+        ] as Array<[string, unknown[]]>)
+      : []),
     ['CREATE DATABASE IF NOT EXISTS ??', [META_DATABASE]],
     [
       `CREATE TABLE IF NOT EXISTS ${META_DATABASE}.heartbeat (
@@ -293,7 +319,8 @@ export interface RejoinResult {
  * to the copy's position, so that its errant transactions are gone and replication continues from
  * exactly where the copy ends. Returns once it has caught up.
  *
- * Only the non-system databases are copied: users and grants are those initPair made on both.
+ * Only the non-system databases are copied: users and grants are those made on the writer before
+ * (by initPair and the migrate step), which replication brought to both.
  */
 export async function rejoin(old: LocalMariaDb, newWriter: LocalMariaDb, options: RejoinOptions = {}): Promise<RejoinResult> {
   const started = Date.now();

@@ -4,10 +4,11 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { type Capacity, DR_ROLES, type DrRole, type Environment, activeCapacity, activeRole, otherRole, standbyCapacity } from '@txn-dr/config';
-import { HEALTH_PATHS, Names } from '@txn-dr/contracts';
+import { HEALTH_PATHS, Names, SERVICE_DB_USER } from '@txn-dr/contracts';
 import { DEFAULT_DB_ENDPOINT, type DbEndpoint, type DrillProfile } from '../drill/profile';
 import { ServiceFleet } from './fleet';
 import { LocalMariaDb } from './mariadb';
+import { runMigrateStep } from './migrate-step';
 import type { CapacityView, ClusterView, CountResult, Fault, GlobalClusterView, LagView, WorldInfo } from './protocol';
 import { Heartbeat, errantTransactions, failover as promoteWithoutWaiting, fence, initPair, rejoin, setApplyDelay, standbyLagMs, switchover } from './replication';
 import { Router } from './router';
@@ -26,8 +27,9 @@ export interface WorldOptions {
   readonly serviceStderr?: 'inherit' | 'ignore';
 }
 
-const APP_USER = 'txn_app';
 const APP_DATABASE = 'transactions';
+/** The master user's stand-in: the migrate step runs as it, on the writer, and nothing else does. */
+const ADMIN_USER = 'dr_admin';
 
 /** A world API error with the code AWS would answer with. */
 class WorldError extends Error {
@@ -54,7 +56,9 @@ type Operation = NonNullable<GlobalClusterView['operation']>;
  */
 export class LocalWorldServer {
   private readonly names: Names;
-  private readonly appPassword = randomBytes(18).toString('base64url');
+  /** The service's own user's password (SERVICE_DB_USER): the migrate step sets it, the fleet logs in with it. */
+  private readonly servicePassword = randomBytes(18).toString('base64url');
+  private readonly adminPassword = randomBytes(18).toString('base64url');
   private databases!: Record<DrRole, LocalMariaDb>;
   private fleets!: Record<DrRole, ServiceFleet>;
   private router!: Router;
@@ -104,7 +108,19 @@ export class LocalWorldServer {
       DR_ROLES.map((role, index) => LocalMariaDb.start({ dir: join(dir, `db-${role}`), serverId: index + 1, name: env.regions[role].region })),
     );
     this.databases = { primary: primary!, secondary: secondary! };
-    await initPair(this.databases[this.writer], this.databases[standby], { appUser: APP_USER, appPassword: this.appPassword });
+    const admin = { user: ADMIN_USER, password: this.adminPassword };
+    await initPair(this.databases[this.writer], this.databases[standby], { admin, database: APP_DATABASE });
+    // The schema and the service's own user, as in AWS: the migrate step, as the administrative
+    // user, on the writer, before any service instance starts; the standby gets both by replication.
+    await runMigrateStep({
+      bundle: this.options.bundle,
+      region: env.regions[this.writer].region,
+      host: '127.0.0.1',
+      port: this.databases[this.writer].port,
+      database: APP_DATABASE,
+      admin,
+      service: { user: SERVICE_DB_USER, password: this.servicePassword },
+    });
     const [version] = await this.databases[this.writer].query<{ v: string }[]>('SELECT VERSION() AS v');
     this.engineVersion = version?.v ?? 'unknown';
     this.synchronization[standby] = 'connected';
@@ -120,7 +136,7 @@ export class LocalWorldServer {
         role,
         region: env.regions[role].region,
         bundle: this.options.bundle,
-        database: { host: '127.0.0.1', port: this.writerEndpoint?.port ?? this.databases[role].port, user: APP_USER, password: this.appPassword, database: APP_DATABASE },
+        database: { host: '127.0.0.1', port: this.writerEndpoint?.port ?? this.databases[role].port, user: SERVICE_DB_USER, password: this.servicePassword, database: APP_DATABASE },
         ...(this.writerEndpoint ? { probe: { host: '127.0.0.1', port: this.databases[role].port } } : {}),
         bootDelayMs: profile.bootDelayMs,
         targetIntervalMs: profile.targetIntervalMs,
