@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import ts from 'typescript';
 import { WORKSPACE_ROOT } from './workspace';
 
@@ -38,5 +38,27 @@ describe('static-checks', () => {
     const withStaticTargets = projects.filter(({ json }) => json.targets?.['typecheck'] !== undefined || json.targets?.['lint'] !== undefined).map(({ json }) => json.name);
     expect(withStaticTargets).toEqual(['static-checks']);
     expect(projects.find(({ json }) => json.name === 'static-checks')?.json.implicitDependencies).toEqual(['*']);
+  });
+
+  it('finds no test helper in a project\'s src: what only specs import lives outside it, where the synth cache does not see it', () => {
+    const isSpec = (file: string) => file.endsWith('.spec.ts');
+    // workspace-checks is made of checks and their specs alone: no stack or service reads it.
+    const sources = tracked('*.ts').filter((file) => /^(apps|libs|tools)\/(.+\/)?src\//.test(file) && !file.startsWith('tools/workspace-checks/'));
+    const importers = new Map<string, string[]>();
+    for (const file of sources) {
+      for (const { fileName } of ts.preProcessFile(readFileSync(join(WORKSPACE_ROOT, file), 'utf8')).importedFiles) {
+        if (!fileName.startsWith('.')) continue;
+        const target = relative(WORKSPACE_ROOT, resolve(WORKSPACE_ROOT, dirname(file), fileName));
+        for (const candidate of [`${target}.ts`, `${target}/index.ts`]) importers.set(candidate, [...(importers.get(candidate) ?? []), file]);
+      }
+    }
+    const onlyForSpecs = sources.filter((file) => !isSpec(file) && (importers.get(file) ?? []).length > 0 && importers.get(file)!.every(isSpec));
+    expect(onlyForSpecs).toEqual([]);
+    // A helper other projects' tests import goes through an export of its package: never from src.
+    const testingExports = tracked('*package.json').flatMap((file) => {
+      const exports = (JSON.parse(readFileSync(join(WORKSPACE_ROOT, file), 'utf8')) as { exports?: Record<string, string> }).exports ?? {};
+      return Object.entries(exports).filter(([key, path]) => /test|fixture|fake/.test(key) && path.includes('/src/')).map(([key]) => `${file} ${key}`);
+    });
+    expect(testingExports).toEqual([]);
   });
 });

@@ -9,7 +9,7 @@ import { ServiceArtifact } from './artifact';
 import { ServiceLoadBalancer } from './load-balancer';
 import { ServiceFleet, architectureOf, databaseUserArns } from './service-fleet';
 import { USER_DATA_LIMIT_BYTES, environmentValue } from './user-data';
-import { fixtureArtifact } from './testing/fixture';
+import { fixtureArtifact } from '../test/fixture';
 
 const BUNDLE = "console.log('transaction-api v1');\n";
 const CERTIFICATE = 'arn:aws:acm:us-east-1:123456789012:certificate/0f0e0d0c-0b0a-0908-0706-050403020100';

@@ -5,7 +5,7 @@ import { followReference, onlyResource, resourcesOfType, synthesize, type Synthe
 import { TerraformOutput, Testing } from 'cdktf';
 import { createHash } from 'node:crypto';
 import { ACTIONS_WITHOUT_RESOURCE_SCOPE } from './health-check-function';
-import { wildcardFindings, type SynthesizedStatement } from './iam-findings';
+import { wildcardFindings, type SynthesizedStatement } from '../test/iam-findings';
 import { RegionalObservability, type RegionalObservabilityProps } from './regional-observability';
 
 /*
