@@ -1,4 +1,4 @@
-import { ConfigError, DR_ROLES, type ConfigIssue, type DrRole } from '@txn-dr/config';
+import { AWS_REGION_PATTERN, ConfigError, DR_ROLES, type ConfigIssue, type DrRole } from '@txn-dr/config';
 import { SERVICE_DB_USER, SERVICE_ENV as ENV } from '@txn-dr/contracts';
 import { z } from 'zod';
 import type { DbAuthKind } from './credentials';
@@ -69,7 +69,6 @@ export interface ServiceConfig {
   };
 }
 
-const REGION_PATTERN = /^[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d$/;
 const SSM_NAME_PATTERN = /^\/[A-Za-z0-9_.\-/]{1,1010}$/;
 const DB_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 
@@ -87,7 +86,7 @@ const USER_PATTERN = /^[A-Za-z0-9_]{1,32}$/;
 const boolean = z.enum(['true', 'false'], { error: 'must be true or false' }).transform((v) => v === 'true');
 
 const common = {
-  [ENV.region]: z.string({ error: 'is required' }).regex(REGION_PATTERN, 'must be an AWS region code such as us-east-1'),
+  [ENV.region]: z.string({ error: 'is required' }).regex(AWS_REGION_PATTERN, 'must be an AWS region code such as us-east-1'),
   [ENV.logLevel]: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 };
 

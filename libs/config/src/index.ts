@@ -29,7 +29,7 @@ export {
 } from './environment';
 export { ConfigError, type ConfigIssue } from './errors';
 export { deepMerge, type DeepPartial } from './merge';
-export { DEFAULT_ENGINE_VERSION, DR_ROLES, environmentSchema, type DrRole, type Environment, type EnvironmentInput, type RegionConfig } from './schema';
+export { AWS_REGION_PATTERN, DEFAULT_ENGINE_VERSION, DR_ROLES, environmentSchema, type DrRole, type Environment, type EnvironmentInput, type RegionConfig } from './schema';
 export {
   ALB_ALIAS_TTL_SECONDS,
   AURORA_GLOBAL_PROMOTION_SECONDS,

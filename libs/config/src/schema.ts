@@ -17,7 +17,8 @@ export const DEFAULT_ENGINE_VERSION = '8.0.mysql_aurora.3.10.4';
 const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
 
 const SUFFIX_PATTERN = /^[a-z](?:[a-z0-9-]{0,10}[a-z0-9])?$/;
-const REGION_PATTERN = /^[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d$/;
+/** An AWS region code (us-east-1, us-gov-west-1, us-isob-east-1): the one pattern every project checks regions with. */
+export const AWS_REGION_PATTERN = /^[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d$/;
 /** Family (t3, m6i, c7gn, u-6tb1) then size (micro, 2xlarge, metal, metal-24xl). */
 const INSTANCE_TYPE_PATTERN = /^[a-z][a-z0-9-]*\d[a-z0-9-]*\.(?:nano|micro|small|medium|large|xlarge|\d+xlarge|metal(?:-\d+xl)?)$/;
 const DB_INSTANCE_CLASS_PATTERN = /^db\.(?:serverless|[a-z][a-z0-9-]*\d[a-z0-9-]*\.(?:micro|small|medium|large|xlarge|\d+xlarge))$/;
@@ -29,7 +30,7 @@ const ACCOUNT_ID_PATTERN = /^\d{12}$/;
 /** The id alone, as Route 53 prints it in the console and `aws route53 list-hosted-zones` gives it after `/hostedzone/`. */
 const HOSTED_ZONE_ID_PATTERN = /^[A-Z0-9]{1,32}$/;
 
-const awsRegion = z.string().regex(REGION_PATTERN, 'must be an AWS region code such as us-east-1');
+const awsRegion = z.string().regex(AWS_REGION_PATTERN, 'must be an AWS region code such as us-east-1');
 const cidrBlock = z
   .string()
   .refine((value) => parseCidr(value) !== undefined, 'must be an IPv4 CIDR block such as 10.0.0.0/16, with no host bits set')

@@ -1,7 +1,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 
-/** A fact more than one project needs, spelt once in @txn-dr/contracts and imported everywhere else. */
+/** A fact more than one project needs, spelt once (in @txn-dr/contracts, or in @txn-dr/config below it) and imported everywhere else. */
 export interface SharedFact {
   /** What the fact is, as a failure names it. */
   readonly fact: string;
@@ -16,6 +16,12 @@ export interface SharedFact {
 }
 
 export const SHARED_FACTS: readonly SharedFact[] = [
+  {
+    fact: 'the AWS region code pattern',
+    pattern: /\[a-z\]\{2\}\(\?:-gov/,
+    home: 'libs/config/src/schema.ts',
+    use: 'AWS_REGION_PATTERN from @txn-dr/config (config is the one library below contracts; both import it)',
+  },
   {
     fact: "Aurora's replication-lag metric names",
     pattern: /['"]AuroraGlobalDB(?:RPOLag|ReplicationLag)['"]/,
