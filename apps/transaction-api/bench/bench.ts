@@ -27,7 +27,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { MariaDbServer, SCHEMA_PREFIX } from '../test/mariadb-server';
+import { MariaDbServer, SCHEMA_PREFIX } from '@txn-dr/testing-mariadb';
 import { createTables, runCeiling, type Endpoint } from './ceiling';
 import { postTransactions, runLoad } from './load';
 import { startService, type RunningService } from './service';

@@ -2,7 +2,7 @@ import { SERVICE_ENV } from '@txn-dr/contracts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { freePort } from '../test/mariadb-server';
+import { freePort } from '@txn-dr/testing-mariadb';
 import type { Endpoint } from './ceiling';
 
 export interface ServiceOptions {

@@ -1,15 +1,13 @@
 import type { DrRole } from '@txn-dr/config';
-import { HEALTH_PATHS } from '@txn-dr/contracts';
-import type { JsonSchemaToTsProvider } from '@fastify/type-provider-json-schema-to-ts';
 import Ajv, { type Options as AjvOptions } from 'ajv';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import type { Database } from './db/database';
 import type { SchemaState } from './db/schema-state';
 import { HttpError, MESSAGES, errorHandler } from './errors';
-import { HealthProbe, healthView, type HealthReport, type HealthView } from './health';
-import { checkMinor, decimalToMinor, type Currency } from './money';
-import * as schemas from './schemas';
+import { accountRoutes } from './routes/accounts';
+import { healthRoutes } from './routes/health';
+import { transactionRoutes } from './routes/transactions';
 import { TransactionStore } from './transactions';
 
 export interface AppOptions {
@@ -77,7 +75,8 @@ function validatorCompiler() {
 
 /**
  * Builds the service as a Fastify instance that does not listen: `server.ts` listens, tests
- * `inject`. Every route declares its request and reply schemas.
+ * `inject`. The routes are one plugin per resource (`routes/`), each given what it uses as
+ * options; every route declares its request and reply schemas, which type its handler.
  */
 export function buildApp(options: AppOptions): FastifyInstance {
   const serverOptions: FastifyServerOptions = {
@@ -93,7 +92,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
   };
-  const app = Fastify({ ...serverOptions, ...(options.logger ? { loggerInstance: options.logger } : { logger: false }) }).withTypeProvider<JsonSchemaToTsProvider>();
+  const app = Fastify({ ...serverOptions, ...(options.logger ? { loggerInstance: options.logger } : { logger: false }) });
 
   app.setValidatorCompiler(validatorCompiler());
   app.setErrorHandler(errorHandler(options.retryAfterSeconds));
@@ -106,81 +105,26 @@ export function buildApp(options: AppOptions): FastifyInstance {
     reply.code(404).send({ statusCode: 404, error: 'Not Found', code: 'ROUTE_NOT_FOUND', message: `No route ${request.method} ${request.url.split('?')[0]}`, requestId: request.id });
   });
 
-  const store = new TransactionStore(options.db);
-  const probed = options.probe ?? { db: options.db, schema: options.schema };
-  const probe = new HealthProbe(probed.db, options.healthTimeoutMs);
-  // Asked beside the probe, within the same limit, only to report it.
-  const writerProbe = options.probe !== undefined ? new HealthProbe(options.db, options.healthTimeoutMs) : undefined;
-
-  const identity = { region: options.region, configuredRole: options.role };
-  const schemaReady = (schema: SchemaState) => {
-    if (!schema.ready) schema.keepTrying();
-    return schema.ready;
-  };
-  /** Both health endpoints share one bounded probe; they differ only in what they call healthy. */
-  const observeHealth = async (request: FastifyRequest): Promise<HealthView> => {
-    const [outcome, writerOutcome] = await Promise.all([probe.check(), writerProbe?.check()]);
-    if (!outcome.ok) request.log.warn({ err: outcome.error, latencyMs: outcome.latencyMs }, 'health: database unreachable');
-    if (writerOutcome !== undefined && !writerOutcome.ok) request.log.warn({ err: writerOutcome.error, latencyMs: writerOutcome.latencyMs }, 'health: data endpoint unreachable');
-    return healthView(
-      { outcome, schemaReady: schemaReady(probed.schema) },
-      identity,
-      writerOutcome !== undefined ? { outcome: writerOutcome, schemaReady: schemaReady(options.schema) } : undefined,
-    );
-  };
-  const sendHealth = (reply: FastifyReply, healthy: boolean, report: HealthReport) => {
-    if (!healthy) reply.header('retry-after', String(options.retryAfterSeconds));
-    return reply.code(healthy ? 200 : 503).send({ ...report, status: healthy ? 'ok' : 'unavailable' });
-  };
-
-  // Both at warn: every load balancer node and every Route 53 checker asks several times a minute,
-  // and a reader's 503 on the writable check is the normal state of a standby region.
-  app.get(HEALTH_PATHS.target, { schema: schemas.health, logLevel: 'warn' }, async (request, reply) => {
-    const { serving, report } = await observeHealth(request);
-    return sendHealth(reply, serving, report);
-  });
-
-  app.get(HEALTH_PATHS.writable, { schema: schemas.health, logLevel: 'warn' }, async (request, reply) => {
-    const { writable, report } = await observeHealth(request);
-    return sendHealth(reply, writable, report);
+  app.register(healthRoutes, {
+    probed: options.probe ?? { db: options.db, schema: options.schema },
+    ...(options.probe !== undefined ? { writer: { db: options.db, schema: options.schema } } : {}),
+    region: options.region,
+    role: options.role,
+    healthTimeoutMs: options.healthTimeoutMs,
+    retryAfterSeconds: options.retryAfterSeconds,
   });
 
   // Every other route needs the schema.
-  app.register(async (instance) => {
-    const api = instance.withTypeProvider<JsonSchemaToTsProvider>();
+  app.register(async (api) => {
     api.addHook('preHandler', async () => {
       if (!options.schema.ready) {
         options.schema.keepTrying();
         throw new HttpError(503, 'SCHEMA_PENDING', MESSAGES.schemaPending);
       }
     });
-
-    api.post('/transactions', { schema: schemas.createTransaction }, async (request, reply) => {
-      const { accountId, currency, reference } = request.body;
-      const code = currency as Currency;
-      const amountMinor = request.body.amount !== undefined ? decimalToMinor(request.body.amount, code) : checkMinor(request.body.amountMinor as number);
-      const { created, transaction } = await store.create(request.headers['idempotency-key'] as string, { accountId, amountMinor, currency: code, reference });
-      if (!created) reply.header('idempotent-replayed', 'true');
-      return reply.code(201).header('location', `/transactions/${transaction.id}`).send(transaction);
-    });
-
-    api.get('/transactions/:id', { schema: schemas.getTransaction }, async (request) => {
-      const transaction = await store.get(request.params.id);
-      if (transaction === undefined) throw new HttpError(404, 'TRANSACTION_NOT_FOUND', `No transaction ${request.params.id}`);
-      return transaction;
-    });
-
-    api.get('/transactions', { schema: schemas.listTransactions }, async (request) => {
-      const { accountId, limit, cursor } = request.query;
-      const page = await store.list(accountId, limit, cursor);
-      return { items: page.items, nextCursor: page.nextCursor ?? null };
-    });
-
-    api.get('/accounts/:id/balance', { schema: schemas.getBalance }, async (request) => {
-      const balances = await store.balances(request.params.id);
-      if (balances.length === 0) throw new HttpError(404, 'ACCOUNT_NOT_FOUND', `No transactions for account ${request.params.id}`);
-      return { accountId: request.params.id, balances };
-    });
+    const store = new TransactionStore(options.db);
+    api.register(transactionRoutes, { prefix: '/transactions', store });
+    api.register(accountRoutes, { prefix: '/accounts', store });
   });
 
   return app;

@@ -3,11 +3,11 @@
  * own whose password it changes as root, and a credential source it controls.
  */
 import { randomBytes } from 'node:crypto';
+import type { MariaDbServer } from '@txn-dr/testing-mariadb';
 import type { CredentialProvider, CredentialRequest } from '../src/credentials';
 import { Database } from '../src/db/database';
 import { migrate } from '../src/db/migrations';
 import { freshSchema, LogCapture, sharedServer } from './helpers';
-import type { MariaDbServer } from './mariadb-server';
 
 let server: MariaDbServer;
 const open: Database[] = [];

@@ -1,4 +1,4 @@
-import { MariaDbServer } from './mariadb-server';
+import { MariaDbServer } from '@txn-dr/testing-mariadb';
 
 /** Starts the suite's shared MariaDB; fails the run, with the install hint, if MariaDB is missing. */
 export default async function globalSetup(): Promise<void> {

@@ -2,11 +2,11 @@ import type { FastifyInstance } from 'fastify';
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { pino, type Logger } from 'pino';
+import { MariaDbServer, SCHEMA_PREFIX, type ServerInfo } from '@txn-dr/testing-mariadb';
 import { buildApp, type AppOptions } from '../src/app';
 import { staticCredentials } from '../src/credentials';
 import { Database, type DatabaseOptions } from '../src/db/database';
 import { SchemaState } from '../src/db/schema-state';
-import { MariaDbServer, SCHEMA_PREFIX, type ServerInfo } from './mariadb-server';
 
 /** The suite's shared server, started by global-setup.ts. */
 export function sharedServer(): MariaDbServer {

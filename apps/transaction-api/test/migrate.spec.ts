@@ -10,7 +10,7 @@ import { MIGRATIONS } from '../src/db/migrations';
 import { MigrateError, runMigrate } from '../src/migrate';
 import { start } from '../src/server';
 import { freshSchema, LogCapture, newKey, sharedServer } from './helpers';
-import { MariaDbServer } from './mariadb-server';
+import { MariaDbServer } from '@txn-dr/testing-mariadb';
 
 let server: MariaDbServer;
 

@@ -1,8 +1,8 @@
+import { MariaDbServer } from '@txn-dr/testing-mariadb';
 import { staticCredentials } from '../src/credentials';
 import { Database } from '../src/db/database';
 import { LATEST_VERSION, MIGRATIONS, migrate, type Migration } from '../src/db/migrations';
 import { countRows, freshSchema, LogCapture, sharedServer } from './helpers';
-import { MariaDbServer } from './mariadb-server';
 
 let server: MariaDbServer;
 const open: Database[] = [];

@@ -7,12 +7,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { MariaDbServer, SCHEMA_PREFIX } from '@txn-dr/testing-mariadb';
 import { staticCredentials } from '../src/credentials';
 import { Database } from '../src/db/database';
 import { migrate } from '../src/db/migrations';
 import { start, type RunningServer } from '../src/server';
 import { countRows, LogCapture, newKey, postTransaction } from './helpers';
-import { MariaDbServer, SCHEMA_PREFIX } from './mariadb-server';
 
 let writer: MariaDbServer;
 let region: MariaDbServer;

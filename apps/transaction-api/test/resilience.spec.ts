@@ -3,8 +3,8 @@
  * freeze and switch, so no other suite sees it.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { MariaDbServer } from '@txn-dr/testing-mariadb';
 import { countRows, freshSchema, newKey, postTransaction, testApp, type TestApp } from './helpers';
-import { MariaDbServer } from './mariadb-server';
 
 let server: MariaDbServer;
 let t: TestApp;

@@ -8,12 +8,12 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { stringify as uuidText } from 'uuid';
+import type { MariaDbServer } from '@txn-dr/testing-mariadb';
 import { loadMigrateConfig } from '../src/config';
 import type { CredentialProvider } from '../src/credentials';
 import { runMigrate } from '../src/migrate';
 import { start, type RunningServer } from '../src/server';
 import { freshSchema, LogCapture, newKey, sharedServer } from './helpers';
-import type { MariaDbServer } from './mariadb-server';
 
 /** One request every 10 ms for 3 s: about 100 writes a second, 300 in all. */
 const REQUESTS = 300;

@@ -11,12 +11,12 @@ import { join } from 'node:path';
 import { createConnection } from 'mysql2/promise';
 import { randomBytes } from 'node:crypto';
 import { ARTIFACTS } from '@txn-dr/contracts';
+import type { MariaDbServer } from '@txn-dr/testing-mariadb';
 import { buildService } from '../scripts/build';
 import { loadMigrateConfig } from '../src/config';
 import { runMigrate } from '../src/migrate';
 import { start, type RunningServer } from '../src/server';
 import { freshSchema, LogCapture, newKey, sharedServer } from './helpers';
-import type { MariaDbServer } from './mariadb-server';
 
 let server: MariaDbServer;
 let env: Record<string, string>;

@@ -1,4 +1,4 @@
-import type { MariaDbServer } from './mariadb-server';
+import type { MariaDbServer } from '@txn-dr/testing-mariadb';
 import { countRows, freshSchema, newKey, postTransaction, sharedServer, testApp, type TestApp } from './helpers';
 
 let server: MariaDbServer;

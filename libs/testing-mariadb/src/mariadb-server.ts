@@ -49,12 +49,16 @@ export interface ServerInfo {
   readonly port: number;
   readonly user: string;
   readonly password: string;
+  /** An administrative account over TCP, as the master user is in AWS: what a migrate step runs as. */
+  readonly admin: { readonly user: string; readonly password: string };
   readonly socket: string;
   readonly dir: string;
 }
 
 export const APP_USER = 'txn_app';
 export const APP_PASSWORD = 'txn-app-test-password';
+export const ADMIN_USER = 'txn_admin';
+export const ADMIN_PASSWORD = 'txn-admin-test-password';
 /** The application user may touch only schemas named like this, so `read_only` binds it. */
 export const SCHEMA_PREFIX = 'txn_';
 
@@ -64,7 +68,8 @@ export const SCHEMA_PREFIX = 'txn_';
  * its own data directory, socket, port and temporary directory, so servers of parallel suites
  * never meet. root logs in through the socket only; the
  * application user has privileges on its own schemas and nothing global (no SUPER, no
- * READ ONLY ADMIN), like the service's user in AWS, so `SET GLOBAL read_only=ON` applies to it.
+ * READ ONLY ADMIN), like the service's user in AWS, so `SET GLOBAL read_only=ON` applies to it;
+ * the administrative user has every privilege and may grant them, like an Aurora master user.
  */
 export class MariaDbServer {
   private child: ChildProcess | undefined;
@@ -75,11 +80,19 @@ export class MariaDbServer {
     private readonly bin: ReturnType<typeof mariadbBinaries>,
   ) {}
 
-  /** Creates a data directory, starts the server and creates the application user. */
+  /** Creates a data directory, starts the server and creates the application and administrative users. */
   static async create(): Promise<MariaDbServer> {
     const bin = mariadbBinaries();
     const dir = mkdtempSync(join(tmpdir(), 'txn-mariadb-'));
-    const info: ServerInfo = { host: '127.0.0.1', port: await freePort(), user: APP_USER, password: APP_PASSWORD, socket: join(dir, 'mysqld.sock'), dir };
+    const info: ServerInfo = {
+      host: '127.0.0.1',
+      port: await freePort(),
+      user: APP_USER,
+      password: APP_PASSWORD,
+      admin: { user: ADMIN_USER, password: ADMIN_PASSWORD },
+      socket: join(dir, 'mysqld.sock'),
+      dir,
+    };
     const server = new MariaDbServer(info, bin);
     try {
       mkdirSync(join(dir, 'tmp'));
@@ -89,7 +102,10 @@ export class MariaDbServer {
       await server.start();
       await server.root(
         `CREATE USER '${APP_USER}'@'127.0.0.1' IDENTIFIED BY '${APP_PASSWORD}';` +
-          `GRANT ALL PRIVILEGES ON \`${SCHEMA_PREFIX.replace('_', '\\_')}%\`.* TO '${APP_USER}'@'127.0.0.1';`,
+          `GRANT ALL PRIVILEGES ON \`${SCHEMA_PREFIX.replace('_', '\\_')}%\`.* TO '${APP_USER}'@'127.0.0.1';` +
+          // Like the master user of an Aurora cluster: may create users and grant what it has.
+          `CREATE USER '${ADMIN_USER}'@'127.0.0.1' IDENTIFIED BY '${ADMIN_PASSWORD}';` +
+          `GRANT ALL PRIVILEGES ON *.* TO '${ADMIN_USER}'@'127.0.0.1' WITH GRANT OPTION;`,
       );
     } catch (error) {
       await server.destroy();

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { connect } from 'node:net';
 import { promisify } from 'node:util';
-import { APP_PASSWORD, APP_USER, MariaDbServer, freePort, mariadbBinaries } from '../src';
+import { ADMIN_PASSWORD, ADMIN_USER, APP_PASSWORD, APP_USER, MariaDbServer, freePort, mariadbBinaries } from '../src';
 
 const run = promisify(execFile);
 
@@ -23,11 +23,11 @@ function listening(port: number): Promise<boolean> {
   });
 }
 
-/** Logs in over TCP as the application user, with the mariadb client, and returns CURRENT_USER(). */
-async function currentUserOverTcp(server: MariaDbServer): Promise<string> {
+/** Runs SQL over TCP as `user`, with the mariadb client, and returns what it prints. */
+async function overTcp(server: MariaDbServer, user: string, password: string, sql: string): Promise<string> {
   const { stdout } = await run(
     mariadbBinaries().client,
-    ['--no-defaults', '-h127.0.0.1', `-P${server.info.port}`, `-u${APP_USER}`, `-p${APP_PASSWORD}`, '--batch', '--skip-column-names', '-e', 'SELECT CURRENT_USER()'],
+    ['--no-defaults', '-h127.0.0.1', `-P${server.info.port}`, `-u${user}`, `-p${password}`, '--batch', '--skip-column-names', '-e', sql],
     { timeout: 10_000 },
   );
   return stdout.trim();
@@ -50,8 +50,18 @@ describe('MariaDbServer', () => {
     await expect(rootOverTcp).rejects.toThrow(/Access denied|1698|1045/);
   });
 
-  it('creates the application user, which logs in over TCP with its password', async () => {
-    expect(await currentUserOverTcp(server)).toBe(`${APP_USER}@127.0.0.1`);
+  it('creates the application user, which logs in over TCP with its password and may not create users', async () => {
+    expect(server.info).toMatchObject({ user: APP_USER, password: APP_PASSWORD });
+    expect(await overTcp(server, APP_USER, APP_PASSWORD, 'SELECT CURRENT_USER()')).toBe(`${APP_USER}@127.0.0.1`);
+    await expect(overTcp(server, APP_USER, APP_PASSWORD, "CREATE USER 'txn_by_app'@'127.0.0.1'")).rejects.toThrow(/Access denied|1227/);
+  });
+
+  it('creates the administrative user, which logs in over TCP and creates users and grants, as a master user does', async () => {
+    expect(server.info.admin).toEqual({ user: ADMIN_USER, password: ADMIN_PASSWORD });
+    const { user, password } = server.info.admin;
+    expect(await overTcp(server, user, password, 'SELECT CURRENT_USER()')).toBe(`${ADMIN_USER}@127.0.0.1`);
+    await overTcp(server, user, password, "CREATE USER 'txn_by_admin'@'127.0.0.1' IDENTIFIED BY 'made-by-admin'; GRANT SELECT ON `txn_granted`.* TO 'txn_by_admin'@'127.0.0.1'");
+    expect(await server.root("SHOW GRANTS FOR 'txn_by_admin'@'127.0.0.1'")).toContain('GRANT SELECT ON `txn_granted`.* TO `txn_by_admin`@`127.0.0.1`');
   });
 
   it('stops and starts again on the same data directory and port', async () => {
