@@ -1,7 +1,9 @@
-import { ARTIFACTS } from '@txn-dr/contracts';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { ARTIFACTS, SCHEMA_MIGRATION_HANDLER } from '@txn-dr/contracts';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fromBuffer, type Entry } from 'yauzl';
 import { buildService } from '../scripts/build';
 
 const { files } = ARTIFACTS.transactionApi;
@@ -24,7 +26,7 @@ afterAll(() => {
 
 describe('build', () => {
   it('writes the contracted artifacts and nothing else', () => {
-    expect(readdirSync(first).sort()).toEqual([files.bundle, files.envTemplate, files.unit, files.migrate].sort());
+    expect(readdirSync(first).sort()).toEqual([files.bundle, files.envTemplate, files.unit, files.migrate, files.migrateFunction].sort());
   });
 
   it('is deterministic: the same sources give the same bytes', () => {
@@ -44,6 +46,53 @@ describe('build', () => {
 
   it('keeps the web server out of the migrate step', () => {
     expect(readFileSync(join(first, files.migrate), 'utf8')).not.toContain('FST_ERR_');
+  });
+});
+
+/** Every entry of a zip, read back with an independent zip reader. */
+function readZip(zip: Buffer): Promise<Array<{ entry: Entry; contents: Buffer }>> {
+  return new Promise((resolve, reject) => {
+    fromBuffer(zip, { lazyEntries: true }, (error, file) => {
+      if (error) return reject(error);
+      const entries: Array<{ entry: Entry; contents: Buffer }> = [];
+      file.on('entry', (entry: Entry) => {
+        file.openReadStream(entry, (streamError, stream) => {
+          if (streamError) return reject(streamError);
+          const chunks: Buffer[] = [];
+          stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+          stream.on('end', () => {
+            entries.push({ entry, contents: Buffer.concat(chunks) });
+            file.readEntry();
+          });
+        });
+      });
+      file.on('end', () => resolve(entries));
+      file.on('error', reject);
+      file.readEntry();
+    });
+  });
+}
+
+describe('the migrate function zip', () => {
+  it('holds the migrate bundle alone, under the file the Lambda handler names, with a fixed date and mode', async () => {
+    const entries = await readZip(readFileSync(join(first, files.migrateFunction)));
+    expect(entries.map(({ entry }) => entry.fileName)).toEqual([`${SCHEMA_MIGRATION_HANDLER.split('.')[0]}.js`]);
+    const { entry, contents } = entries[0]!;
+    expect(contents.equals(readFileSync(join(first, files.migrate)))).toBe(true);
+    expect(entry.getLastModDate().getFullYear()).toBe(1980);
+    expect((entry.externalFileAttributes >>> 16) & 0o777).toBe(0o644);
+  });
+
+  it('exports the handler the runtime calls, and runs nothing when loaded', async () => {
+    const { contents } = (await readZip(readFileSync(join(first, files.migrateFunction))))[0]!;
+    const dir = mkdtempSync(join(tmpdir(), 'txn-migrate-fn-'));
+    dirs.push(dir);
+    writeFileSync(join(dir, 'migrate.js'), contents);
+    // As the Lambda runtime loads it: required, not run as the main module, so the command does not start.
+    const [, exportName] = SCHEMA_MIGRATION_HANDLER.split('.');
+    const probe = `const m = require(${JSON.stringify(join(dir, 'migrate.js'))}); process.stdout.write(typeof m[${JSON.stringify(exportName)}]);`;
+    const run = spawnSync(process.execPath, ['-e', probe], { encoding: 'utf8', timeout: 20_000, env: { PATH: process.env['PATH'] ?? '' } });
+    expect({ status: run.status, stdout: run.stdout, stderr: run.stderr }).toEqual({ status: 0, stdout: 'function', stderr: '' });
   });
 });
 

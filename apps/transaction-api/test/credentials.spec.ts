@@ -19,6 +19,9 @@ const target = { host: 'txdr-dev-global.global-abc.global.rds.amazonaws.com', po
 
 beforeEach(() => secrets.reset());
 
+/** DNS with no alias anywhere: every endpoint is signed for as it is (iam-signing.spec.ts follows aliases). */
+const noCname = () => Promise.resolve([]);
+
 /** A signer that hands out numbered tokens and remembers what it was made for. */
 function fakeSigners() {
   const made: SignerConfig[] = [];
@@ -85,7 +88,7 @@ describe('secretCredentials', () => {
 describe('iamCredentials', () => {
   it('signs for the endpoint, the user and the region, with one signer per endpoint', async () => {
     const signers = fakeSigners();
-    const credentials = iamCredentials({ user: 'txn_service', region: 'us-east-1', signer: signers.factory });
+    const credentials = iamCredentials({ user: 'txn_service', region: 'us-east-1', resolveCname: noCname, signer: signers.factory });
     const first = await credentials.credential(target);
     expect(first).toEqual({ user: 'txn_service', password: `${target.host}:3306/?Action=connect&DBUser=txn_service&token=1` });
     await credentials.credential({ host: 'txdr-dev-primary.cluster-abc.us-east-1.rds.amazonaws.com', port: 3306 });
@@ -98,7 +101,7 @@ describe('iamCredentials', () => {
   it('reuses a token below its 15-minute life, signs anew after reuseMs, and at once when asked for a fresh one', async () => {
     let now = 1_000_000;
     const signers = fakeSigners();
-    const credentials = iamCredentials({ user: 'txn_service', region: 'us-east-1', signer: signers.factory, reuseMs: 600_000, now: () => now });
+    const credentials = iamCredentials({ user: 'txn_service', region: 'us-east-1', resolveCname: noCname, signer: signers.factory, reuseMs: 600_000, now: () => now });
     const token = async (fresh = false) => (await credentials.credential(target, { fresh })).password.split('token=')[1];
     expect(await token()).toBe('1');
     now += 599_999;
@@ -111,7 +114,7 @@ describe('iamCredentials', () => {
 
   it('shares one signing among concurrent new connections', async () => {
     const signers = fakeSigners();
-    const credentials = iamCredentials({ user: 'txn_service', region: 'us-east-1', signer: signers.factory });
+    const credentials = iamCredentials({ user: 'txn_service', region: 'us-east-1', resolveCname: noCname, signer: signers.factory });
     const tokens = await Promise.all(Array.from({ length: 10 }, () => credentials.credential(target)));
     expect(new Set(tokens.map((t) => t.password)).size).toBe(1);
     expect(signers.signed()).toBe(1);
@@ -121,6 +124,7 @@ describe('iamCredentials', () => {
     const credentials = iamCredentials({
       user: 'txn_service',
       region: 'us-east-1',
+      resolveCname: noCname,
       signer: () => ({ getAuthToken: () => Promise.reject(Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' })) }),
     });
     await expect(credentials.credential(target)).rejects.toThrow(
@@ -134,7 +138,7 @@ describe('iamCredentials', () => {
 
   it('is what the mysql_clear_password plugin sends: a fresh-enough token, NUL-terminated, asked for each new connection', async () => {
     const signers = fakeSigners();
-    const credentials = iamCredentials({ user: 'txn_service', region: 'us-east-1', signer: signers.factory });
+    const credentials = iamCredentials({ user: 'txn_service', region: 'us-east-1', resolveCname: noCname, signer: signers.factory });
     const asked: unknown[] = [];
     const plugin = iamAuthPlugin({ kind: 'iam', credential: (t, r) => (asked.push(t), credentials.credential(t, r)) }, target);
     const answer = (await plugin({ connection: {} as never, command: '' })(Buffer.alloc(0))) as Buffer;

@@ -23,6 +23,11 @@ export const ARTIFACTS = {
        * `handler` export).
        */
       migrate: 'migrate.js',
+      /**
+       * The migrate bundle alone in a Lambda zip (`migrate.js`, export `handler`), for the
+       * function the primary stack invokes on every apply that brings a new bundle.
+       */
+      migrateFunction: 'migrate-function.zip',
     },
   },
   /** The health-check Lambda: a zip of its esbuild bundle. */
@@ -75,3 +80,20 @@ export const SECRET_ROTATION_ENV = {
   callTimeoutMs: 'DR_CALL_TIMEOUT_MS',
 } as const;
 export type SecretRotationEnvKey = keyof typeof SECRET_ROTATION_ENV;
+
+/** Handler of the schema migration function inside its zip: `migrate.js`, export `handler`. */
+export const SCHEMA_MIGRATION_HANDLER = 'migrate.handler';
+
+/** Lambda runtime of the schema migration function: the one every function of the project runs on. */
+export const SCHEMA_MIGRATION_RUNTIME = HEALTH_CHECK_RUNTIME;
+
+/**
+ * Environment variables of the schema migration function beyond the migrate step's own
+ * (SERVICE_ENV: the database endpoint, TLS, time limits and the service user): the administrative
+ * credentials come from one secret, named by its ARN, instead of DB_AUTH and its settings.
+ */
+export const SCHEMA_MIGRATION_ENV = {
+  /** ARN of the secret `{"username","password"}` of the administrative (master) user. */
+  adminSecretArn: 'DB_ADMIN_SECRET_ARN',
+} as const;
+export type SchemaMigrationEnvKey = keyof typeof SCHEMA_MIGRATION_ENV;

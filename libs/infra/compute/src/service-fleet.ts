@@ -8,6 +8,7 @@ import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { DR_ROLES, type DrRole, type Environment, capacityFor } from '@txn-dr/config';
 import { Names, SERVICE_DB_USER, SERVICE_ENV, SERVICE_ENV_PARAMETERS, parameterName, renderServiceEnv, serviceEnvValues } from '@txn-dr/contracts';
 import { ServiceRole, awsContext } from '@txn-dr/infra-core';
+import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import type { ServiceArtifact } from './artifact';
 import { environmentFileOf, environmentValue, renderUserData } from './user-data';
@@ -36,6 +37,12 @@ export interface ServiceFleetProps {
   /** This region's key: the service log group. */
   readonly kmsKeyArn: string;
   readonly artifact: ServiceArtifact;
+  /**
+   * What must be done before instances start, beyond the artifact: in the primary, the schema
+   * migration's invocation, so that the first instances find their schema and database user, and
+   * an instance refresh for a new bundle waits for that bundle's migration. @default []
+   */
+  readonly bootAfter?: ITerraformDependable[];
 }
 
 /**
@@ -200,7 +207,7 @@ export class ServiceFleet extends Construct {
       enabledMetrics: ['GroupDesiredCapacity', 'GroupInServiceInstances', 'GroupMinSize', 'GroupMaxSize', 'GroupPendingInstances', 'GroupTotalInstances'],
       tag: [{ key: 'Name', value: names.regional(role, 'service'), propagateAtLaunch: true }],
       // Instances read the artifact's location at boot.
-      dependsOn: [artifact.bucketParameter],
+      dependsOn: [artifact.bucketParameter, ...(props.bootAfter ?? [])],
       lifecycle: {
         // After creation the scaling policy and the DR tooling own the desired count; an apply must
         // not undo a scale-out in the middle of an incident. Min and max stay under Terraform.

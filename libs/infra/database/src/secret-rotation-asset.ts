@@ -1,9 +1,9 @@
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ARTIFACTS } from '@txn-dr/contracts';
 import { workspaceRoot } from '@txn-dr/infra-core';
-import { AssetType, TerraformAsset } from 'cdktf';
+import type { TerraformAsset } from 'cdktf';
 import type { Construct } from 'constructs';
+import { functionZipAsset } from './function-code';
 
 /** Where `nx run secret-rotation:build` writes the rotation function's zip. */
 export const SECRET_ROTATION_ZIP = join(workspaceRoot(__dirname), ARTIFACTS.secretRotation.dir, ARTIFACTS.secretRotation.files.zip);
@@ -13,8 +13,5 @@ export const SECRET_ROTATION_ZIP = join(workspaceRoot(__dirname), ARTIFACTS.secr
  * the command that builds it, instead of a Terraform error about a file at deploy time.
  */
 export function secretRotationAsset(scope: Construct, id: string, path: string = SECRET_ROTATION_ZIP): TerraformAsset {
-  if (!existsSync(path)) {
-    throw new Error(`secret-rotation Lambda bundle not found at ${path}: run \`nx run ${ARTIFACTS.secretRotation.project}:build\` first`);
-  }
-  return new TerraformAsset(scope, id, { path, type: AssetType.FILE });
+  return functionZipAsset(scope, id, path, ARTIFACTS.secretRotation.project);
 }

@@ -1,21 +1,13 @@
-import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
-import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { SecretsmanagerSecretRotation } from '@cdktf/provider-aws/lib/secretsmanager-secret-rotation';
-import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
-import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
-import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import type { DrRole } from '@txn-dr/config';
-import { SECRET_ROTATION_ENV, SECRET_ROTATION_HANDLER, SECRET_ROTATION_RUNTIME, type Names, type SecretRotationEnvKey } from '@txn-dr/contracts';
-import { ServiceRole, awsContext, suppress, type PolicyStatement } from '@txn-dr/infra-core';
-import { Fn, type ITerraformDependable } from 'cdktf';
-import { Construct } from 'constructs';
-import { secretRotationAsset } from './secret-rotation-asset';
-
-/** MySQL's port, which Aurora MySQL clusters listen on unless told otherwise (ours are not). */
-const MYSQL_PORT = 3306;
-const HTTPS = 443;
+import { ARTIFACTS, SECRET_ROTATION_ENV, SECRET_ROTATION_HANDLER, SECRET_ROTATION_RUNTIME, type Names, type SecretRotationEnvKey } from '@txn-dr/contracts';
+import { awsContext, suppress, type PolicyStatement } from '@txn-dr/infra-core';
+import type { ITerraformDependable } from 'cdktf';
+import type { Construct } from 'constructs';
+import { DatabaseAdminFunction, MYSQL_PORT, adminFunctionStatements, type AdminFunctionContext } from './admin-function';
+import { SECRET_ROTATION_ZIP } from './secret-rotation-asset';
 
 /**
  * The longest chains of calls in one invocation, which must fit in the function's timeout:
@@ -160,126 +152,54 @@ function resolveProps(props: SecretRotationProps): Resolved {
  * https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_PutSecretValue.html
  * https://github.com/hashicorp/terraform-provider-aws/issues/37302
  */
-export class SecretRotation extends Construct {
-  readonly functionName: string;
-  readonly functionArn: string;
-  readonly roleArn: string;
-  readonly logGroupName: string;
-  readonly securityGroupId: string;
+export class SecretRotation extends DatabaseAdminFunction {
   readonly rotation: SecretsmanagerSecretRotation;
   /** `rate(N days)`. */
   readonly scheduleExpression: string;
 
   constructor(scope: Construct, id: string, props: SecretRotationProps) {
-    super(scope, id);
     const resolved = resolveProps(props);
     const { provider, role } = props;
     const names = secretRotationNames(props.names, role);
-    const { accountId, partition, region } = awsContext(this, provider);
-
-    const logGroup = new CloudwatchLogGroup(this, 'logs', {
-      provider,
-      name: names.logGroupName,
-      retentionInDays: props.logRetentionDays,
-      kmsKeyId: props.logKeyArn,
-    });
-
-    const securityGroup = new SecurityGroup(this, 'security-group', {
-      provider,
-      vpcId: props.vpcId,
-      name: names.securityGroupName,
-      description: 'Secret rotation function: MySQL to the database, HTTPS to the Secrets Manager endpoint',
-      tags: { Name: names.securityGroupName },
-    });
-    const rule = { provider, ipProtocol: 'tcp' };
-    const port = resolved.databasePort;
-    new VpcSecurityGroupEgressRule(this, 'to-database', {
-      ...rule,
-      securityGroupId: securityGroup.id,
-      fromPort: port,
-      toPort: port,
-      referencedSecurityGroupId: props.databaseSecurityGroupId,
-      description: 'Secret rotation to Aurora MySQL',
-    });
-    new VpcSecurityGroupIngressRule(this, 'database-from-rotation', {
-      ...rule,
-      securityGroupId: props.databaseSecurityGroupId,
-      fromPort: port,
-      toPort: port,
-      referencedSecurityGroupId: securityGroup.id,
-      description: 'MySQL from the secret rotation function',
-    });
-    new VpcSecurityGroupEgressRule(this, 'to-endpoints', {
-      ...rule,
-      securityGroupId: securityGroup.id,
-      fromPort: HTTPS,
-      toPort: HTTPS,
-      referencedSecurityGroupId: props.endpointsSecurityGroupId,
-      description: 'Secret rotation to Secrets Manager through its interface endpoint',
-    });
-    new VpcSecurityGroupIngressRule(this, 'endpoints-from-rotation', {
-      ...rule,
-      securityGroupId: props.endpointsSecurityGroupId,
-      fromPort: HTTPS,
-      toPort: HTTPS,
-      referencedSecurityGroupId: securityGroup.id,
-      description: 'Secrets Manager calls from the secret rotation function',
-    });
-    (props.otherRegionDatabaseCidrs ?? []).forEach(
-      (cidr, index) =>
-        new VpcSecurityGroupEgressRule(this, `to-other-region-database-${index}`, {
-          ...rule,
-          securityGroupId: securityGroup.id,
-          fromPort: port,
-          toPort: port,
-          cidrIpv4: cidr,
-          description: 'Secret rotation to the other region\'s Aurora MySQL through the peering, after a switchover',
-        }),
-    );
-
-    const executionRole = new ServiceRole(this, 'role', {
-      provider,
-      name: names.roleName,
-      description: `Rotates the database master secret of ${props.names.prefix}`,
-      service: 'lambda.amazonaws.com',
-      // Lambda sends no source account or ARN when it assumes a function's role.
-      trustConditions: [],
-      statements: rotationStatements({ secretArn: props.secretArn, logGroupArn: logGroup.arn, accountId, partition, region }),
-    });
-
-    const asset = secretRotationAsset(this, 'code', props.codePath);
     const environment: Record<(typeof SECRET_ROTATION_ENV)[Exclude<SecretRotationEnvKey, 'dbTls'>], string> = {
       [SECRET_ROTATION_ENV.secretArn]: props.secretArn,
       [SECRET_ROTATION_ENV.dbHost]: props.databaseHost,
-      [SECRET_ROTATION_ENV.dbPort]: String(port),
+      [SECRET_ROTATION_ENV.dbPort]: String(resolved.databasePort),
       [SECRET_ROTATION_ENV.dbTimeoutMs]: String(resolved.databaseTimeoutMs),
       [SECRET_ROTATION_ENV.callTimeoutMs]: String(resolved.callTimeoutMs),
     };
-    const fn = new LambdaFunction(this, 'function', {
+    super(scope, id, {
       provider,
       functionName: names.functionName,
+      purpose: 'Secret rotation',
+      ruleIdWord: 'rotation',
       description: `Rotates the database master secret every ${resolved.rotationDays} days (single user)`,
-      role: executionRole.arn,
-      filename: asset.path,
-      // Lambda compares this with the uploaded code: a new bundle is a new hash, an unchanged one no update.
-      sourceCodeHash: Fn.filebase64sha256(asset.path),
+      roleDescription: `Rotates the database master secret of ${props.names.prefix}`,
+      secretArn: props.secretArn,
+      secretStatements: rotationSecretStatements(props.secretArn, awsContext(scope, provider)),
+      vpcId: props.vpcId,
+      subnetIds: props.subnetIds,
+      databaseSecurityGroupId: props.databaseSecurityGroupId,
+      endpointsSecurityGroupId: props.endpointsSecurityGroupId,
+      databasePort: resolved.databasePort,
+      ...(props.otherRegionDatabaseCidrs !== undefined ? { otherRegionDatabaseCidrs: props.otherRegionDatabaseCidrs } : {}),
+      logKeyArn: props.logKeyArn,
+      logRetentionDays: props.logRetentionDays,
+      codePath: props.codePath ?? SECRET_ROTATION_ZIP,
+      buildProject: ARTIFACTS.secretRotation.project,
       handler: SECRET_ROTATION_HANDLER,
       runtime: SECRET_ROTATION_RUNTIME,
-      architectures: ['arm64'],
-      memorySize: props.memorySize ?? 256,
-      timeout: resolved.timeoutSeconds,
+      // TLS is on: DR_DB_TLS is left unset, and only a local test server turns it off.
+      environment,
+      timeoutSeconds: resolved.timeoutSeconds,
       // AWS warns that a concurrency setting under 10 can throttle a rotation function; 10 caps it
       // without starving it.
       // https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotate-secrets_lambda-functions.html
       reservedConcurrentExecutions: 10,
-      tracingConfig: { mode: 'Active' },
-      loggingConfig: { logFormat: 'Text', logGroup: logGroup.name },
-      // TLS is on: DR_DB_TLS is left unset, and only a local test server turns it off.
-      environment: { variables: environment },
-      vpcConfig: { subnetIds: props.subnetIds, securityGroupIds: [securityGroup.id] },
-      // The log group and permissions exist before the first run (else Lambda makes an unencrypted group).
-      dependsOn: [logGroup, executionRole.policy],
+      memorySize: props.memorySize ?? 256,
     });
+    const { accountId } = awsContext(this, provider);
+    const fn = this.lambdaFunction;
     suppress(fn, [
       {
         id: 'lambda-failure-destination',
@@ -311,26 +231,18 @@ export class SecretRotation extends Construct {
       // Setting the schedule calls the function at once (testSecret, or the whole rotation).
       dependsOn: [permission, fn, ...(props.databaseReady ?? [])],
     });
-
-    this.functionName = fn.functionName;
-    this.functionArn = fn.arn;
-    this.roleArn = executionRole.arn;
-    this.logGroupName = logGroup.name;
-    this.securityGroupId = securityGroup.id;
   }
 }
 
 /**
- * The function's permissions, the documented ones for a single-user rotation function, scoped:
- * the four secret operations on this secret only; GetRandomPassword, which has no resource;
- * the secret's key only through Secrets Manager and only for this secret (its ARN is the
- * encryption context Secrets Manager sends); the network interfaces Lambda manages for a function
- * in a VPC; its trace segments; and its own log group.
+ * What a single-user rotation function does with the secret, the documented permissions, scoped:
+ * the four secret operations on this secret only; GetRandomPassword, which has no resource; the
+ * secret's key only through Secrets Manager and only for this secret (its ARN is the encryption
+ * context Secrets Manager sends).
  * https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotating-secrets-required-permissions-function.html
- * https://docs.aws.amazon.com/lambda/latest/dg/configuration-vpc.html#configuration-vpc-permissions
  */
-export function rotationStatements(context: { secretArn: string; logGroupArn: string; accountId: string; partition: string; region: string }): PolicyStatement[] {
-  const { secretArn, logGroupArn, accountId, partition, region } = context;
+export function rotationSecretStatements(secretArn: string, context: Pick<AdminFunctionContext, 'accountId' | 'partition' | 'region'>): PolicyStatement[] {
+  const { accountId, partition, region } = context;
   return [
     {
       sid: 'RotateTheMasterSecret',
@@ -348,18 +260,13 @@ export function rotationStatements(context: { secretArn: string; logGroupArn: st
         { test: 'StringEquals', variable: 'kms:EncryptionContext:SecretARN', values: [secretArn] },
       ],
     },
-    // DescribeNetworkInterfaces works only on "*" (Lambda's VPC permissions); the AWS-managed
-    // AWSLambdaVPCAccessExecutionRole grants DescribeSubnets on "*" as well.
-    // https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AWSLambdaVPCAccessExecutionRole.html
-    { sid: 'DescribeNetworkInterfaces', actions: ['ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets'], resources: ['*'] },
-    {
-      // The function's network interfaces, in this account and region (Lambda's example scope for DeleteNetworkInterface).
-      sid: 'ManageNetworkInterfaces',
-      actions: ['ec2:CreateNetworkInterface', 'ec2:DeleteNetworkInterface', 'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses'],
-      resources: [`arn:${partition}:ec2:${region}:${accountId}:*/*`],
-    },
-    // X-Ray's trace upload has no resource type to scope to.
-    { sid: 'UploadTraces', actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], resources: ['*'] },
-    { sid: 'WriteOwnLogs', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroupArn, `${logGroupArn}:*`] },
   ];
+}
+
+/**
+ * The rotation function's whole policy: its secret statements, then what every database admin
+ * function may do (its network interfaces, traces and own log group).
+ */
+export function rotationStatements(context: { secretArn: string } & AdminFunctionContext): PolicyStatement[] {
+  return [...rotationSecretStatements(context.secretArn, context), ...adminFunctionStatements(context)];
 }

@@ -3,7 +3,10 @@ import { TLS_POLICY } from '@txn-dr/infra-compute';
 import { subnetLayout } from '@txn-dr/infra-network';
 import { PARAMETER_KEYS, STACK_OUTPUTS, parameterPrefix } from '@txn-dr/contracts';
 import { type SynthesizedStack, followReference, literalSecrets, onlyResource, resourcesOfType, synthesize } from '@txn-dr/infra-core/testing';
+import { SCHEMA_MIGRATION_ZIP } from '@txn-dr/infra-database';
 import { Testing } from 'cdktf';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { RegionalStack } from './regional-stack';
 
 /** An e-mail address and an HTTPS endpoint, subscribed to every alert topic. */
@@ -352,6 +355,36 @@ describe.each(DR_ROLES)('RegionalStack (%s)', (role) => {
       [[3306, 'txdr-dev-primary-database'], [443, 'txdr-dev-primary-endpoints'], ...standbyData.map((cidr) => [3306, cidr])].sort(),
     );
     expect(admitting.sort()).toEqual([['txdr-dev-primary-database', 3306], ['txdr-dev-primary-endpoints', 443]].sort());
+  });
+
+  it('migrates the schema from the primary only: after the writer\'s instances exist, before the service fleet, again for each new bundle', () => {
+    const invocations = Object.entries(resourcesOfType(json, 'aws_lambda_invocation'));
+    const group = onlyResource(json, 'aws_autoscaling_group');
+    if (role === 'secondary') {
+      // The standby's cluster is read-only: the schema and the user reach it by replication.
+      expect(invocations).toEqual([]);
+      expect((group.depends_on as string[]).filter((address) => address.startsWith('aws_lambda_invocation.'))).toEqual([]);
+      return;
+    }
+    expect(invocations).toHaveLength(1);
+    const [[name, invocation]] = invocations as [[string, Record<string, unknown>]];
+    const fn = followReference(json, invocation.function_name);
+    expect(fn.function_name).toBe('txdr-dev-primary-schema-migration');
+    expect((fn.environment as { variables: Record<string, string> }).variables).toMatchObject({
+      DB_ADMIN_SECRET_ARN: '${data.terraform_remote_state.state-global.outputs.databaseSecretArnPrimary}',
+      DB_HOST: '${data.terraform_remote_state.state-global.outputs.globalWriterEndpoint}',
+      DB_NAME: env.database.databaseName,
+      DB_TLS: 'rds',
+      SERVICE_DB_AUTH: 'iam',
+    });
+    const subnets = (fn.vpc_config as { subnet_ids: string[] }).subnet_ids.map((id) => (followReference(json, id).tags as { Name: string }).Name);
+    expect(subnets.sort()).toEqual(['txdr-dev-primary-private-0', 'txdr-dev-primary-private-1']);
+    // The bundle the build wrote, by its SHA-256: a new one runs the migration again.
+    expect((invocation.triggers as Record<string, string>).bundleSha256).toBe(createHash('sha256').update(readFileSync(SCHEMA_MIGRATION_ZIP)).digest('base64'));
+    const instances = Object.keys(resourcesOfType(json, 'aws_rds_cluster_instance')).map((n) => `aws_rds_cluster_instance.${n}`);
+    expect(instances.length).toBeGreaterThan(0);
+    expect(invocation.depends_on).toEqual(expect.arrayContaining([...instances, `aws_rds_cluster.${Object.keys(resourcesOfType(json, 'aws_rds_cluster'))[0]}`]));
+    expect(group.depends_on).toEqual(expect.arrayContaining([`aws_lambda_invocation.${name}`]));
   });
 
   it('holds no literal secret', () => {

@@ -3,7 +3,7 @@ import { OUTPUT_LIST_SEPARATOR } from '@txn-dr/contracts';
 import { RegionalBackup } from '@txn-dr/infra-backup';
 import { ServiceArtifact, ServiceFleet, ServiceLoadBalancer } from '@txn-dr/infra-compute';
 import { CustomerManagedKey, DrStack, awsContext, logsServiceGrant } from '@txn-dr/infra-core';
-import { EndpointParameters, RegionalDatabase, SecretRotation } from '@txn-dr/infra-database';
+import { EndpointParameters, RegionalDatabase, SchemaMigration, SecretRotation } from '@txn-dr/infra-database';
 import { RegionalRecord, ServiceCertificate } from '@txn-dr/infra-edge';
 import { RegionNetwork, RegionPeering, subnetLayout } from '@txn-dr/infra-network';
 import { DrDashboard, RegionalObservability, WritableRegionAlarms } from '@txn-dr/infra-observability';
@@ -22,6 +22,8 @@ export class RegionalStack extends DrStack<DrRole> {
   readonly database: RegionalDatabase;
   /** The rotation of the database master secret: in the primary stack only, the secret's own region. */
   readonly secretRotation?: SecretRotation;
+  /** The schema and the service's database user, brought up to date on every apply with a new migrate bundle: in the primary stack only. */
+  readonly schemaMigration?: SchemaMigration;
   readonly backup: RegionalBackup;
   readonly loadBalancer: ServiceLoadBalancer;
   /** The certificate this region requested from ACM: absent when config brings one, or turns HTTPS off. */
@@ -125,6 +127,28 @@ export class RegionalStack extends DrStack<DrRole> {
         logRetentionDays: env.logs.retentionDays,
         databaseReady: [this.database.cluster, ...this.database.instances],
       });
+
+      // The schema and the service's own user, made by the master user once the writer exists and
+      // again for every new migrate bundle, before any instance starts (the fleet waits for it).
+      // Only here: a standby's cluster is read-only, and both reach it by replication. Like the
+      // rotation it logs in through the global writer endpoint, so an apply after a switchover
+      // migrates the writer in the other region.
+      this.schemaMigration = new SchemaMigration(this, 'schema-migration', {
+        names: this.names,
+        role,
+        provider,
+        secretArn: global.databaseSecretArnPrimary,
+        databaseHost: global.globalWriterEndpoint,
+        databaseName: env.database.databaseName,
+        vpcId: this.network.vpc.id,
+        subnetIds: this.network.subnetIds.private,
+        databaseSecurityGroupId: groups.database.id,
+        endpointsSecurityGroupId: groups.endpoints.id,
+        otherRegionDatabaseCidrs: subnetLayout(standby.vpcCidr, standby.availabilityZones).data,
+        logKeyArn: dataKey.arn,
+        logRetentionDays: env.logs.retentionDays,
+        databaseReady: [this.database.cluster, ...this.database.instances],
+      });
     }
 
     const artifact = new ServiceArtifact(this, 'artifact', { env, role, provider, kmsKeyArn: dataKey.arn });
@@ -161,6 +185,7 @@ export class RegionalStack extends DrStack<DrRole> {
       targetGroupArn: this.loadBalancer.targetGroup.arn,
       kmsKeyArn: dataKey.arn,
       artifact,
+      bootAfter: this.schemaMigration ? [this.schemaMigration.invocation] : [],
     });
 
     // The record's health check asks the writable endpoint, the target group the serving one

@@ -17,9 +17,12 @@ const STACK_LEVEL = '(stack)';
  * rotation is set on the secret in its primary region: a replica cannot be rotated, and takes the
  * rotated value by replication.
  * https://docs.aws.amazon.com/secretsmanager/latest/userguide/create-manage-multi-region-secrets.html
+ * The schema migration writes to the writer only: a secondary cluster is read-only, and the
+ * schema and the service's user reach it by the global database's replication.
  */
 export const ACTIVE_ONLY_TYPES: Readonly<Record<string, string>> = {
   aws_secretsmanager_secret_rotation: 'a replica secret cannot be rotated; the primary secret\'s rotation replicates to it',
+  aws_lambda_invocation: 'the schema migration writes to the writer; the standby\'s cluster is read-only and takes the schema and the service user by replication',
 };
 
 /** True if a dimension value names the cluster: its literal identifier or a reference to it. */

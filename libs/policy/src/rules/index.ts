@@ -16,6 +16,7 @@ import { resourcePolicyRules } from './resource-policies';
 import { route53Rules } from './route53';
 import { s3Rules } from './s3';
 import { s3ReplicationKmsRules } from './s3-replication-kms';
+import { schemaMigrationRules } from './schema-migration';
 import { secretRotationRules } from './secret-rotation';
 import { securityGroupRules } from './security-groups';
 import { terraformRules } from './terraform';
@@ -42,4 +43,5 @@ export const RULES: readonly Rule[] = [
   ...drRules,
   ...backupRules,
   ...secretRotationRules,
+  ...schemaMigrationRules,
 ];

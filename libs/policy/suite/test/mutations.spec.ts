@@ -117,6 +117,11 @@ const MUTATIONS: [description: string, stack: string, rule: string, mutate: (jso
   ['the HTTPS health check sending no SNI', 'secondary', 'route53-https-health-check-sni', (j) => each(j, 'aws_route53_health_check').forEach((h) => (h.enable_sni = false))],
   ['the master secret rotated every 90 days', 'primary', 'secret-rotation-max-30-days', (j) =>
     each(j, 'aws_secretsmanager_secret_rotation').forEach((r) => ((r.rotation_rules as Body).schedule_expression = 'rate(90 days)'))],
+  ['the service fleet no longer waiting for the schema migration', 'primary', 'dr-schema-migration-before-fleet', (j) =>
+    each(j, 'aws_autoscaling_group').forEach((g) => (g.depends_on = (g.depends_on as string[]).filter((d) => !d.startsWith('aws_lambda_invocation.'))))],
+  ['the schema migration run once, for the first bundle only', 'primary', 'dr-schema-migration-before-fleet', (j) => each(j, 'aws_lambda_invocation').forEach((i) => delete i.triggers)],
+  ['the schema migration no longer waiting for the writer', 'primary', 'dr-schema-migration-before-fleet', (j) =>
+    each(j, 'aws_lambda_invocation').forEach((i) => (i.depends_on = (i.depends_on as string[]).filter((d) => !d.startsWith('aws_rds_cluster'))))],
 ];
 
 const synthesized = synthesizedStacks('dev');
