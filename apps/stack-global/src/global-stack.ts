@@ -20,8 +20,20 @@ export class GlobalStack extends DrStack<'global'> {
   constructor(scope: Construct, env: Environment) {
     super(scope, { env, stack: 'global' });
     const providers = { primary: this.provider('primary'), secondary: this.provider('secondary') };
-    this.database = new GlobalDatabase(this, 'database', { env, provider: providers.primary });
-    this.credentials = new MasterCredentials(this, 'credentials', { env, providers });
+    this.database = new GlobalDatabase(this, 'database', {
+      names: this.names,
+      provider: providers.primary,
+      engineVersion: env.database.engineVersion,
+      databaseName: env.database.databaseName,
+      deletionProtection: env.database.deletionProtection,
+    });
+    this.credentials = new MasterCredentials(this, 'credentials', {
+      names: this.names,
+      providers,
+      regions: { primary: env.regions.primary.region, secondary: env.regions.secondary.region },
+      masterUsername: env.database.masterUsername,
+      passwordVersion: env.database.passwordVersion,
+    });
     this.storage = new ReplicatedBuckets(this, 'storage', {
       names: this.names,
       providers,

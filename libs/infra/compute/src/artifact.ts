@@ -4,16 +4,21 @@ import { join } from 'node:path';
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { S3Object } from '@cdktf/provider-aws/lib/s3-object';
 import { SsmParameter } from '@cdktf/provider-aws/lib/ssm-parameter';
-import type { DrRole, Environment } from '@txn-dr/config';
-import { ARTIFACTS, Names, parameterName } from '@txn-dr/contracts';
+import type { DrRole } from '@txn-dr/config';
+import { ARTIFACTS, type Names, parameterName } from '@txn-dr/contracts';
 import { awsContext, suppress, workspaceRoot } from '@txn-dr/infra-core';
 import { SecureBucket } from '@txn-dr/infra-storage';
 import { AssetType, TerraformAsset } from 'cdktf';
 import { Construct } from 'constructs';
 
 export interface ServiceArtifactProps {
-  readonly env: Environment;
+  /** The environment's deterministic names: the artifact bucket's. */
+  readonly names: Names;
+  /** Environment name (ENVIRONMENT_SUFFIX): the `<env>` of the bucket parameter's path. */
+  readonly environmentName: string;
+  /** The region whose bucket this is: it names the bucket and the parameter. */
   readonly role: DrRole;
+  /** Provider of the role's region. */
   readonly provider: AwsProvider;
   /** Key the artifact bucket encrypts with. */
   readonly kmsKeyArn: string;
@@ -38,7 +43,7 @@ export class ServiceArtifact extends Construct {
 
   constructor(scope: Construct, id: string, props: ServiceArtifactProps) {
     super(scope, id);
-    const { env, role, provider } = props;
+    const { names, environmentName, role, provider } = props;
     const { dir, files, project } = ARTIFACTS.transactionApi;
     const sourceDir = props.sourceDir ?? join(workspaceRoot(), dir);
     const path = (file: string) => {
@@ -54,7 +59,7 @@ export class ServiceArtifact extends Construct {
 
     this.bucket = new SecureBucket(this, 'bucket', {
       provider,
-      name: `${new Names(env).regional(role, 'artifacts')}-${awsContext(this, provider).accountId}`,
+      name: `${names.regional(role, 'artifacts')}-${awsContext(this, provider).accountId}`,
       kmsKeyArn: props.kmsKeyArn,
     });
     suppress(this.bucket.bucket, [
@@ -75,10 +80,10 @@ export class ServiceArtifact extends Construct {
     });
     this.bucketParameter = new SsmParameter(this, 'bucket-parameter', {
       provider,
-      name: parameterName(env.name, role, 'artifactBucket'),
+      name: parameterName(environmentName, role, 'artifactBucket'),
       type: 'String',
       value: this.bucket.name,
-      description: `Artifact bucket of the ${role} region of ${env.name}`,
+      description: `Artifact bucket of the ${role} region of ${environmentName}`,
     });
     suppress(this.bucketParameter, [{ id: 'ssm-secure-string', reason: 'Not a secret: the name of the artifact bucket, which the instances read at start' }]);
   }

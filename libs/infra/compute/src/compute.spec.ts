@@ -1,13 +1,13 @@
 import { spawnSync } from 'node:child_process';
-import { DR_ROLES, type DrRole, type EnvironmentOverrides, defineEnvironment } from '@txn-dr/config';
+import { DR_ROLES, type DrRole, type EnvironmentOverrides, capacityFor, defineEnvironment } from '@txn-dr/config';
 import { SERVICE_DB_USER } from '@txn-dr/contracts';
 import { DrStack } from '@txn-dr/infra-core';
 import { type SynthesizedStack, followReference, onlyResource, resourcesOfType, synthesize } from '@txn-dr/infra-core/testing';
 import { Testing } from 'cdktf';
 import { createHash } from 'node:crypto';
 import { ServiceArtifact } from './artifact';
-import { ServiceLoadBalancer } from './load-balancer';
-import { ServiceFleet, architectureOf, databaseUserArns } from './service-fleet';
+import { ServiceLoadBalancer, type ServiceLoadBalancerProps } from './load-balancer';
+import { ServiceFleet, type ServiceFleetProps, architectureOf, databaseUserArns } from './service-fleet';
 import { USER_DATA_LIMIT_BYTES, environmentValue } from './user-data';
 import { fixtureArtifact } from '../test/fixture';
 
@@ -22,22 +22,53 @@ interface Built {
   readonly endpoint: ServiceLoadBalancer['endpoint'];
 }
 
-function build(role: DrRole, overrides: Partial<EnvironmentOverrides> = {}, bundle = BUNDLE, certificateArn?: string, extraEnv?: string): Built {
-  const stack = new DrStack(Testing.app(), { env: defineEnvironment({ name: 'dev', ...overrides }), stack: role });
+interface PropsInstead {
+  readonly loadBalancer?: Partial<ServiceLoadBalancerProps>;
+  readonly fleet?: Partial<ServiceFleetProps>;
+}
+
+/** A region's compute with the values a regional stack passes from its environment, or `props` instead. */
+function build(role: DrRole, overrides: Partial<EnvironmentOverrides> = {}, bundle = BUNDLE, certificateArn?: string, extraEnv?: string, props: PropsInstead = {}): Built {
+  const env = defineEnvironment({ name: 'dev', ...overrides });
+  const stack = new DrStack(Testing.app(), { env, stack: role });
   const provider = stack.provider(role);
   const kmsKeyArn = 'arn:aws:kms:region:123456789012:key/data';
-  const env = stack.env;
-  const artifact = new ServiceArtifact(stack, 'artifact', { env, role, provider, kmsKeyArn, sourceDir: fixtureArtifact(bundle, extraEnv) });
-  const alb = new ServiceLoadBalancer(stack, 'alb', { env, role, provider, vpcId: 'vpc-1', subnetIds: ['pub-a', 'pub-b'], securityGroupId: 'sg-alb', certificateArn });
-  const fleet = new ServiceFleet(stack, 'fleet', {
-    env,
+  const names = stack.names;
+  const artifact = new ServiceArtifact(stack, 'artifact', { names, environmentName: env.name, role, provider, kmsKeyArn, sourceDir: fixtureArtifact(bundle, extraEnv) });
+  const alb = new ServiceLoadBalancer(stack, 'alb', {
+    names,
     role,
     provider,
+    vpcId: 'vpc-1',
+    subnetIds: ['pub-a', 'pub-b'],
+    securityGroupId: 'sg-alb',
+    certificateArn,
+    appPort: env.compute.appPort,
+    targetHealth: env.compute.targetHealth,
+    logRetentionDays: env.logs.retentionDays,
+    deletionProtection: env.loadBalancer.deletionProtection,
+    ...props.loadBalancer,
+  });
+  const fleet = new ServiceFleet(stack, 'fleet', {
+    names,
+    project: env.project,
+    environmentName: env.name,
+    role,
+    provider,
+    region: env.regions[role].region,
+    databaseRegions: DR_ROLES.map((r) => env.regions[r].region),
     subnetIds: ['priv-a', 'priv-b'],
     securityGroupId: 'sg-service',
     targetGroupArn: alb.targetGroup.arn,
     kmsKeyArn,
     artifact,
+    appPort: env.compute.appPort,
+    instanceType: env.compute.instanceType,
+    nodeMajorVersion: env.compute.nodeMajorVersion,
+    capacity: capacityFor(env, role),
+    targetCpuPercent: env.compute.targetCpuPercent,
+    logRetentionDays: env.logs.retentionDays,
+    ...props.fleet,
   });
   return { json: synthesize(stack), script: fleet.userData, endpoint: alb.endpoint };
 }
@@ -271,8 +302,8 @@ describe('compute options', () => {
     expect(statements.find((s) => s.sid === 'ConnectAsServiceUser')?.resources.every((arn) => arn.endsWith(':dbuser:*/txn_other'))).toBe(true);
   });
 
-  it('names one database user ARN per region of the environment', () => {
-    expect(databaseUserArns(defineEnvironment({ name: 'dev' }), 'aws', '123456789012')).toEqual([
+  it('names one database user ARN per region it is given', () => {
+    expect(databaseUserArns(['us-east-1', 'us-east-2'], 'aws', '123456789012')).toEqual([
       `arn:aws:rds-db:us-east-1:123456789012:dbuser:*/${SERVICE_DB_USER}`,
       `arn:aws:rds-db:us-east-2:123456789012:dbuser:*/${SERVICE_DB_USER}`,
     ]);
@@ -288,7 +319,77 @@ describe('compute options', () => {
   it('stops synth with the build command when the service was not built', () => {
     const stack = new DrStack(Testing.app(), { env: defineEnvironment({ name: 'dev' }), stack: 'primary' });
     expect(
-      () => new ServiceArtifact(stack, 'artifact', { env: stack.env, role: 'primary', provider: stack.provider('primary'), kmsKeyArn: 'k', sourceDir: '/nonexistent' }),
+      () =>
+        new ServiceArtifact(stack, 'artifact', {
+          names: stack.names,
+          environmentName: 'dev',
+          role: 'primary',
+          provider: stack.provider('primary'),
+          kmsKeyArn: 'k',
+          sourceDir: '/nonexistent',
+        }),
     ).toThrow('/nonexistent/main.js is missing: build the service first (nx run transaction-api:build)');
+  });
+});
+
+describe('compute props', () => {
+  it('keeps deletion protection on, Node.js 22 and a CPU target of 60 % when those props are left out', () => {
+    const { json, script } = build('primary', { loadBalancer: { deletionProtection: false }, compute: { nodeMajorVersion: 24, targetCpuPercent: 40 } }, BUNDLE, undefined, undefined, {
+      loadBalancer: { deletionProtection: undefined },
+      fleet: { nodeMajorVersion: undefined, targetCpuPercent: undefined },
+    });
+    expect(onlyResource(json, 'aws_lb').enable_deletion_protection).toBe(true);
+    expect(script).toContain("readonly NODE_MAJOR='22'");
+    expect((onlyResource(json, 'aws_autoscaling_policy').target_tracking_configuration as { target_value: number }).target_value).toBe(60);
+  });
+
+  it('takes the values it is given over config', () => {
+    const { json, script } = build('secondary', {}, BUNDLE, undefined, undefined, {
+      loadBalancer: { appPort: 9090, targetHealth: { intervalSeconds: 30, timeoutSeconds: 10, healthyThreshold: 3, unhealthyThreshold: 4 }, logRetentionDays: 7 },
+      fleet: { project: 'acme', environmentName: 'qa', appPort: 9090, instanceType: 't4g.small', capacity: { min: 3, desired: 3, max: 6 }, logRetentionDays: 7 },
+    });
+    expect(onlyResource(json, 'aws_lb_target_group')).toMatchObject({
+      port: 9090,
+      health_check: { interval: 30, timeout: 10, healthy_threshold: 3, unhealthy_threshold: 4 },
+    });
+    expect(onlyResource(json, 'aws_cloudwatch_log_group')).toMatchObject({ name: '/acme/qa/secondary/transaction-api', retention_in_days: 7 });
+    expect(onlyResource(json, 'aws_launch_template').instance_type).toBe('t4g.small');
+    expect(onlyResource(json, 'aws_autoscaling_group')).toMatchObject({ min_size: 3, desired_capacity: 3, max_size: 6 });
+    expect(environmentValue(script, 'APP_PORT')).toBe('9090');
+    expect(environmentValue(script, 'DB_HOST_PARAMETER')).toBe('/dr/qa/secondary/db/global-writer-endpoint');
+  });
+
+  const health = { intervalSeconds: 15, timeoutSeconds: 5, healthyThreshold: 2, unhealthyThreshold: 2 };
+  it.each<[string, DrRole, PropsInstead, string]>([
+    [
+      'a certificate of another region',
+      'primary',
+      { loadBalancer: { certificateArn: CERTIFICATE.replace(':us-east-1:', ':eu-west-1:') } },
+      'ServiceLoadBalancer (primary): certificateArn: is in eu-west-1, but the provider is for us-east-1',
+    ],
+    ['a port no socket has', 'primary', { loadBalancer: { appPort: 70000 } }, 'appPort: 70000 is not a port from 1 to 65535'],
+    ['a check interval under 5 s', 'secondary', { loadBalancer: { targetHealth: { ...health, intervalSeconds: 4, timeoutSeconds: 2 } } }, 'targetHealth.intervalSeconds: 4 is not a whole number of seconds from 5 to 300'],
+    ['a check timeout over 120 s', 'primary', { loadBalancer: { targetHealth: { ...health, intervalSeconds: 300, timeoutSeconds: 121 } } }, 'targetHealth.timeoutSeconds: 121 is not a whole number of seconds from 2 to 120'],
+    [
+      'a check timeout as long as the interval',
+      'primary',
+      { loadBalancer: { targetHealth: { ...health, intervalSeconds: 10, timeoutSeconds: 10 } } },
+      'targetHealth.timeoutSeconds: 10 s is not shorter than targetHealth.intervalSeconds 10 s',
+    ],
+    ['a healthy threshold of 1', 'primary', { loadBalancer: { targetHealth: { ...health, healthyThreshold: 1 } } }, 'targetHealth.healthyThreshold: 1 is not a whole number from 2 to 10'],
+    ['an unhealthy threshold over 10', 'primary', { loadBalancer: { targetHealth: { ...health, unhealthyThreshold: 11 } } }, 'targetHealth.unhealthyThreshold: 11 is not a whole number from 2 to 10'],
+    ['a region its provider is not for', 'secondary', { fleet: { region: 'eu-west-1' } }, 'ServiceFleet (secondary): provider: is for us-east-2, but region is eu-west-1'],
+    [
+      "database regions without the fleet's own",
+      'secondary',
+      { fleet: { databaseRegions: ['us-east-1'] } },
+      'databaseRegions: us-east-1 leave out region us-east-2, where the global writer is whenever this region is active',
+    ],
+    ['a desired count above the maximum', 'primary', { fleet: { capacity: { min: 1, desired: 5, max: 4 } } }, 'capacity: min 1, desired 5, max 4 are not whole numbers with 0 <= min <= desired <= max'],
+    ['a minimum above the desired count', 'primary', { fleet: { capacity: { min: 3, desired: 2, max: 4 } } }, 'capacity: min 3, desired 2, max 4'],
+    ['a maximum of 0', 'primary', { fleet: { capacity: { min: 0, desired: 0, max: 0 } } }, 'capacity: min 0, desired 0, max 0'],
+    ['a CPU target of 100 %', 'primary', { fleet: { targetCpuPercent: 100 } }, 'targetCpuPercent: 100 is not a percentage above 0 and below 100'],
+  ])('refuses %s, naming the field', (_case, role, props, message) => {
+    expect(() => build(role, {}, BUNDLE, undefined, undefined, props)).toThrow(message);
   });
 });

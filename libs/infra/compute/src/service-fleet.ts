@@ -5,10 +5,10 @@ import { DataAwsSsmParameter } from '@cdktf/provider-aws/lib/data-aws-ssm-parame
 import { IamInstanceProfile } from '@cdktf/provider-aws/lib/iam-instance-profile';
 import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { DR_ROLES, type DrRole, type Environment, capacityFor } from '@txn-dr/config';
-import { Names, SERVICE_DB_USER, SERVICE_ENV, SERVICE_ENV_PARAMETERS, parameterName, renderServiceEnv, serviceEnvValues } from '@txn-dr/contracts';
+import type { Capacity, DrRole } from '@txn-dr/config';
+import { type Names, SERVICE_DB_USER, SERVICE_ENV, SERVICE_ENV_PARAMETERS, parameterName, renderServiceEnv, serviceEnvValues } from '@txn-dr/contracts';
 import { ServiceRole, awsContext } from '@txn-dr/infra-core';
-import type { ITerraformDependable } from 'cdktf';
+import { type ITerraformDependable, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import type { ServiceArtifact } from './artifact';
 import { environmentFileOf, environmentValue, renderUserData } from './user-data';
@@ -27,16 +27,49 @@ export function amazonLinuxParameter(instanceType: string): string {
 }
 
 export interface ServiceFleetProps {
-  readonly env: Environment;
+  /** The environment's deterministic names: the instance role and profile, launch template, group and scaling policy. */
+  readonly names: Names;
+  /** Short project prefix (config `project`): the first segment of the service's log group. */
+  readonly project: string;
+  /** Environment name (ENVIRONMENT_SUFFIX): the `<env>` of the parameters the instances read, and of the log group. */
+  readonly environmentName: string;
+  /** The region this fleet serves. */
   readonly role: DrRole;
+  /** Provider of the role's region. */
   readonly provider: AwsProvider;
+  /** AWS region code of the role's region: the service's and the user data's, literal at synth; the provider must be for it. */
+  readonly region: string;
+  /**
+   * Regions of the global database's clusters, both roles': the service logs in through the global
+   * writer endpoint, which leads to whichever is the writer, so the instance role may connect in
+   * each. Includes `region`.
+   */
+  readonly databaseRegions: readonly string[];
   /** Private subnets, one per AZ. */
   readonly subnetIds: string[];
+  /** The service's security group. */
   readonly securityGroupId: string;
+  /** The load balancer's target group the instances register with. */
   readonly targetGroupArn: string;
   /** This region's key: the service log group. */
   readonly kmsKeyArn: string;
+  /** The bundle the instances download and run, with the unit and env template it ships. */
   readonly artifact: ServiceArtifact;
+  /** Port the service listens on behind the load balancer (config `compute.appPort`). */
+  readonly appPort: number;
+  /** EC2 instance type (config `compute.instanceType`): its architecture picks the image. */
+  readonly instanceType: string;
+  /** Node.js major version installed on the instances (config `compute.nodeMajorVersion`). @default 22 */
+  readonly nodeMajorVersion?: number;
+  /**
+   * Sizes of the group: the active capacity where `activeRegion` is, the standby capacity elsewhere
+   * (`capacityFor(env, role)` of config).
+   */
+  readonly capacity: Capacity;
+  /** Average CPU the scaling policy holds the group at, in percent (config `compute.targetCpuPercent`). @default 60 */
+  readonly targetCpuPercent?: number;
+  /** Days the service's log group keeps its events: one of CloudWatch Logs' retention periods (config `logs.retentionDays`). */
+  readonly logRetentionDays: number;
   /**
    * What must be done before instances start, beyond the artifact: in the primary, the schema
    * migration's invocation, so that the first instances find their schema and database user, and
@@ -49,15 +82,44 @@ export interface ServiceFleetProps {
  * The ARNs `rds-db:connect` needs to log in as `user` with IAM database authentication, in the
  * format `arn:aws:rds-db:region:account-id:dbuser:DbClusterResourceId/db-user-name`
  * (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/UsingWithRDS.IAMDBAuth.IAMPolicy.html).
- * Both regions: reads and writes go through the global writer endpoint, which leads to whichever
- * region's cluster is the writer, and the region in the ARN is the cluster's. The cluster resource
+ * One per region of `regions`, which should be both of the global database's: reads and writes go
+ * through the global writer endpoint, which leads to whichever region's cluster is the writer, and
+ * the region in the ARN is the cluster's. The cluster resource
  * id is `*`: RDS generates it (`cluster-...`) when it creates the cluster, and the other region's
  * cluster is made by a stack deployed after this one, so no stack can name both; the user name and
  * the account still bind it, and only clusters with IAM authentication enabled and that user
  * accept the token.
  */
-export function databaseUserArns(env: Environment, partition: string, accountId: string, user: string = SERVICE_DB_USER): string[] {
-  return DR_ROLES.map((role) => `arn:${partition}:rds-db:${env.regions[role].region}:${accountId}:dbuser:*/${user}`);
+export function databaseUserArns(regions: readonly string[], partition: string, accountId: string, user: string = SERVICE_DB_USER): string[] {
+  return regions.map((region) => `arn:${partition}:rds-db:${region}:${accountId}:dbuser:*/${user}`);
+}
+
+interface Resolved {
+  readonly nodeMajorVersion: number;
+  readonly targetCpuPercent: number;
+}
+
+/** Defaults filled in one place, then every contradiction named; throws at synth. */
+function resolveProps(props: ServiceFleetProps): Resolved {
+  const { region } = props;
+  const { min, desired, max } = props.capacity;
+  const resolved: Resolved = { nodeMajorVersion: props.nodeMajorVersion ?? 22, targetCpuPercent: props.targetCpuPercent ?? 60 };
+  const providerRegion = props.provider.region !== undefined && !Token.isUnresolved(props.provider.region) ? props.provider.region : undefined;
+  const rules: [boolean, string][] = [
+    [providerRegion !== undefined && providerRegion !== region, `provider: is for ${providerRegion}, but region is ${region}`],
+    [
+      !props.databaseRegions.includes(region),
+      `databaseRegions: ${props.databaseRegions.join(', ') || 'none'} leave out region ${region}, where the global writer is whenever this region is active`,
+    ],
+    [
+      !([min, desired, max].every(Number.isInteger) && min >= 0 && min <= desired && desired <= max && max >= 1),
+      `capacity: min ${min}, desired ${desired}, max ${max} are not whole numbers with 0 <= min <= desired <= max and max at least 1`,
+    ],
+    [!(resolved.targetCpuPercent > 0 && resolved.targetCpuPercent < 100), `targetCpuPercent: ${resolved.targetCpuPercent} is not a percentage above 0 and below 100`],
+  ];
+  const problems = rules.filter(([broken]) => broken).map(([, message]) => message);
+  if (problems.length > 0) throw new Error(`ServiceFleet (${props.role}): ${problems.join('; ')}`);
+  return resolved;
 }
 
 /**
@@ -78,11 +140,11 @@ export class ServiceFleet extends Construct {
 
   constructor(scope: Construct, id: string, props: ServiceFleetProps) {
     super(scope, id);
-    const { env, role, provider, artifact } = props;
-    const names = new Names(env);
+    const resolved = resolveProps(props);
+    const { names, environmentName, role, provider, artifact } = props;
     const context = awsContext(this, provider);
     const { accountId, partition, region } = context;
-    const envValues = serviceEnvValues({ envName: env.name, role, region: env.regions[role].region, appPort: env.compute.appPort });
+    const envValues = serviceEnvValues({ envName: environmentName, role, region: props.region, appPort: props.appPort });
     const envFile = renderServiceEnv(artifact.envTemplate, envValues);
     // The role grants what this env file makes the service do, and the service logs in as its own
     // user with IAM tokens: an env file that says otherwise would leave it unable to connect.
@@ -91,7 +153,7 @@ export class ServiceFleet extends Construct {
       throw new Error(`the service's env template must set ${SERVICE_ENV.dbAuth}=iam (it sets ${auth ?? 'nothing'}): the instance role may connect to the database as ${SERVICE_DB_USER} with IAM tokens, and reads no database secret`);
     }
     const user = environmentValue(envFile, SERVICE_ENV.dbUser) ?? SERVICE_DB_USER;
-    const artifactBucketParameter = parameterName(env.name, role, 'artifactBucket');
+    const artifactBucketParameter = parameterName(environmentName, role, 'artifactBucket');
     // Exactly what the instances read: the parameters the env file names (data through the global
     // writer endpoint, probes on the region's cluster, port, name; with IAM authentication, not the
     // secret's ARN), and the artifact bucket the user data reads. Not the rest of the prefix (the
@@ -99,11 +161,11 @@ export class ServiceFleet extends Construct {
     const readableParameters = [...SERVICE_ENV_PARAMETERS.filter((name) => environmentValue(envFile, name) === envValues[name]).map((name) => envValues[name]), artifactBucketParameter];
 
     // Literal, not the resource's attribute: it goes into the agent config, which must stay free of references.
-    const logGroupName = `/${env.project}/${env.name}/${role}/transaction-api`;
+    const logGroupName = `/${props.project}/${environmentName}/${role}/transaction-api`;
     this.logGroup = new CloudwatchLogGroup(this, 'logs', {
       provider,
       name: logGroupName,
-      retentionInDays: env.logs.retentionDays,
+      retentionInDays: props.logRetentionDays,
       kmsKeyId: props.kmsKeyArn,
     });
 
@@ -120,7 +182,7 @@ export class ServiceFleet extends Construct {
           actions: ['ssm:GetParameter', 'ssm:GetParameters'],
           resources: readableParameters.map((name) => `arn:${partition}:ssm:${region}:${accountId}:parameter${name}`),
         },
-        { sid: 'ConnectAsServiceUser', actions: ['rds-db:connect'], resources: databaseUserArns(env, partition, accountId, user) },
+        { sid: 'ConnectAsServiceUser', actions: ['rds-db:connect'], resources: databaseUserArns(props.databaseRegions, partition, accountId, user) },
         { sid: 'ReadArtifact', actions: ['s3:GetObject'], resources: [`${artifact.bucket.arn}/${artifact.key}`] },
         {
           sid: 'DecryptArtifact',
@@ -144,15 +206,15 @@ export class ServiceFleet extends Construct {
     });
     const profile = new IamInstanceProfile(this, 'profile', { provider, name: names.regional(role, 'service'), role: this.role.name });
 
-    const image = new DataAwsSsmParameter(this, 'image', { provider, name: amazonLinuxParameter(env.compute.instanceType) });
+    const image = new DataAwsSsmParameter(this, 'image', { provider, name: amazonLinuxParameter(props.instanceType) });
 
     this.userData = renderUserData({
-      REGION: env.regions[role].region,
+      REGION: props.region,
       DR_ROLE: role,
       ARTIFACT_BUCKET_PARAMETER: artifactBucketParameter,
       ARTIFACT_KEY: artifact.key,
       ARTIFACT_SHA256: artifact.sha256,
-      NODE_MAJOR: String(env.compute.nodeMajorVersion),
+      NODE_MAJOR: String(resolved.nodeMajorVersion),
       ENV_FILE_PATH: environmentFileOf(artifact.unitFile),
       ENV_FILE: envFile.trimEnd(),
       UNIT_FILE: artifact.unitFile.trimEnd(),
@@ -164,7 +226,7 @@ export class ServiceFleet extends Construct {
       name: names.launchTemplate(role),
       description: `Transaction service, ${role} region`,
       imageId: image.value,
-      instanceType: env.compute.instanceType,
+      instanceType: props.instanceType,
       iamInstanceProfile: { arn: profile.arn },
       networkInterfaces: [{ deviceIndex: 0, associatePublicIpAddress: 'false', deleteOnTermination: 'true', securityGroups: [props.securityGroupId] }],
       metadataOptions: { httpEndpoint: 'enabled', httpTokens: 'required', httpPutResponseHopLimit: 1, instanceMetadataTags: 'disabled' },
@@ -186,7 +248,7 @@ export class ServiceFleet extends Construct {
       ],
     });
 
-    const capacity = capacityFor(env, role);
+    const { capacity } = props;
     this.group = new AutoscalingGroup(this, 'group', {
       provider,
       name: names.autoScalingGroup(role),
@@ -222,7 +284,7 @@ export class ServiceFleet extends Construct {
       policyType: 'TargetTrackingScaling',
       targetTrackingConfiguration: {
         predefinedMetricSpecification: { predefinedMetricType: 'ASGAverageCPUUtilization' },
-        targetValue: env.compute.targetCpuPercent,
+        targetValue: resolved.targetCpuPercent,
       },
     });
   }

@@ -2,29 +2,63 @@ import { DR_ROLES, type DrRole, type EnvironmentOverrides, defineEnvironment } f
 import { DrStack } from '@txn-dr/infra-core';
 import { type SynthesizedStack, followReference, onlyResource, resourcesOfType, synthesize } from '@txn-dr/infra-core/testing';
 import { Testing } from 'cdktf';
-import { GlobalDatabase } from './global-database';
-import { MasterCredentials } from './master-credentials';
-import { LOG_EXPORTS, RegionalDatabase } from './regional-database';
+import { GlobalDatabase, type GlobalDatabaseProps } from './global-database';
+import { MasterCredentials, type MasterCredentialsProps } from './master-credentials';
+import { LOG_EXPORTS, RegionalDatabase, type RegionalDatabaseProps } from './regional-database';
 
-function synthGlobal(overrides: Partial<EnvironmentOverrides> = {}): SynthesizedStack {
-  const stack = new DrStack(Testing.app(), { env: defineEnvironment({ name: 'dev', ...overrides }), stack: 'global' });
+interface GlobalProps {
+  readonly database?: Partial<GlobalDatabaseProps>;
+  readonly credentials?: Partial<MasterCredentialsProps>;
+}
+
+/** The global database and credentials with the values the global stack passes from its environment, or `props` instead. */
+function synthGlobal(overrides: Partial<EnvironmentOverrides> = {}, props: GlobalProps = {}): SynthesizedStack {
+  const env = defineEnvironment({ name: 'dev', ...overrides });
+  const stack = new DrStack(Testing.app(), { env, stack: 'global' });
   const providers = { primary: stack.provider('primary'), secondary: stack.provider('secondary') };
-  new GlobalDatabase(stack, 'database', { env: stack.env, provider: providers.primary });
-  new MasterCredentials(stack, 'credentials', { env: stack.env, providers });
+  new GlobalDatabase(stack, 'database', {
+    names: stack.names,
+    provider: providers.primary,
+    engineVersion: env.database.engineVersion,
+    databaseName: env.database.databaseName,
+    deletionProtection: env.database.deletionProtection,
+    ...props.database,
+  });
+  new MasterCredentials(stack, 'credentials', {
+    names: stack.names,
+    providers,
+    regions: { primary: env.regions.primary.region, secondary: env.regions.secondary.region },
+    masterUsername: env.database.masterUsername,
+    passwordVersion: env.database.passwordVersion,
+    ...props.credentials,
+  });
   return synthesize(stack);
 }
 
-function synthRegional(role: DrRole, overrides: Partial<EnvironmentOverrides> = {}): SynthesizedStack {
-  const stack = new DrStack(Testing.app(), { env: defineEnvironment({ name: 'dev', ...overrides }), stack: role });
+/** A region's database with the values a regional stack passes from its environment, or `props` instead. */
+function synthRegional(role: DrRole, overrides: Partial<EnvironmentOverrides> = {}, props: Partial<RegionalDatabaseProps> = {}): SynthesizedStack {
+  const env = defineEnvironment({ name: 'dev', ...overrides });
+  const stack = new DrStack(Testing.app(), { env, stack: role });
   new RegionalDatabase(stack, 'database', {
-    env: stack.env,
+    names: stack.names,
     role,
     provider: stack.provider(role),
+    primaryRegion: env.regions.primary.region,
     subnetIds: ['subnet-a', 'subnet-b'],
     availabilityZones: ['zone-a', 'zone-b'],
     securityGroupId: 'sg-db',
     kmsKeyArn: 'arn:aws:kms:region:123456789012:key/data',
     globalClusterIdentifier: 'txdr-dev-global',
+    engineVersion: env.database.engineVersion,
+    instanceClass: env.database.instanceClass,
+    instanceCount: env.regions[role].databaseInstances,
+    backupRetentionDays: env.database.backupRetentionDays,
+    deletionProtection: env.database.deletionProtection,
+    logRetentionDays: env.logs.retentionDays,
+    databaseName: env.database.databaseName,
+    masterUsername: env.database.masterUsername,
+    passwordVersion: env.database.passwordVersion,
+    ...props,
   });
   return synthesize(stack);
 }
@@ -176,5 +210,68 @@ describe('the writer and the reader differ only where the provider requires', ()
   it('puts the writer and its replica in different zones', () => {
     const zones = values(synthRegional('primary'), 'aws_rds_cluster_instance').map((i) => i.availability_zone);
     expect(zones).toEqual(['zone-a', 'zone-b']);
+  });
+});
+
+describe('defaults', () => {
+  it('keeps deletion protection on and the first password version when those props are left out', () => {
+    const json = synthGlobal({ database: { deletionProtection: false, passwordVersion: 4 } }, { database: { deletionProtection: undefined }, credentials: { passwordVersion: undefined } });
+    expect(onlyResource(json, 'aws_rds_global_cluster')).toMatchObject({ deletion_protection: true });
+    expect(onlyResource(json, 'aws_secretsmanager_secret_version').secret_string_wo_version).toBe(1);
+  });
+
+  it('keeps a week of backups, deletion protection and a final snapshot of the writer when those props are left out', () => {
+    const json = synthRegional('primary', { database: { deletionProtection: false, backupRetentionDays: 21, passwordVersion: 4 } }, {
+      backupRetentionDays: undefined,
+      deletionProtection: undefined,
+      passwordVersion: undefined,
+    });
+    expect(onlyResource(json, 'aws_rds_cluster')).toMatchObject({
+      backup_retention_period: 7,
+      deletion_protection: true,
+      skip_final_snapshot: false,
+      master_password_wo_version: 1,
+    });
+  });
+
+  it('takes the values it is given over config', () => {
+    const json = synthRegional('primary', {}, { instanceClass: 'db.r7g.xlarge', instanceCount: 3, logRetentionDays: 90, masterUsername: 'admin2' });
+    expect(values(json, 'aws_rds_cluster_instance').map((i) => i.instance_class)).toEqual(['db.r7g.xlarge', 'db.r7g.xlarge', 'db.r7g.xlarge']);
+    expect(values(json, 'aws_cloudwatch_log_group').every((g) => g.retention_in_days === 90)).toBe(true);
+    expect(onlyResource(json, 'aws_rds_cluster').master_username).toBe('admin2');
+  });
+});
+
+describe('contradictory props stop synth, naming the field', () => {
+  it.each([
+    ['an engine version of another line', { engineVersion: '5.7.mysql_aurora.2.12.1' }, 'GlobalDatabase: engineVersion: 5.7.mysql_aurora.2.12.1 is not an Aurora MySQL 3 version'],
+  ])('GlobalDatabase refuses %s', (_case, props, message) => {
+    expect(() => synthGlobal({}, { database: props })).toThrow(message);
+  });
+
+  it.each([
+    ['one region for both roles', { regions: { primary: 'us-east-1', secondary: 'us-east-1' } }, 'MasterCredentials: regions: primary and secondary are both us-east-1'],
+    ['a region its provider is not for', { regions: { primary: 'us-east-1', secondary: 'eu-west-1' } }, 'providers.secondary: is for us-east-2, but regions.secondary is eu-west-1'],
+    ['a password version below 1', { passwordVersion: 0 }, 'passwordVersion: 0 is not a whole number from 1'],
+  ])('MasterCredentials refuses %s', (_case, props, message) => {
+    expect(() => synthGlobal({}, { credentials: props })).toThrow(message);
+  });
+
+  it.each<[string, DrRole, Partial<RegionalDatabaseProps>, string]>([
+    ['a primary region its provider is not for', 'primary', { primaryRegion: 'eu-west-1' }, "RegionalDatabase (primary): primaryRegion: is eu-west-1, but the primary's provider is for us-east-1"],
+    ['a secondary that replicates from its own region', 'secondary', { primaryRegion: 'us-east-2' }, "RegionalDatabase (secondary): primaryRegion: us-east-2 is the secondary's own region"],
+    ['an engine version of another line', 'primary', { engineVersion: '8.0.mysql_aurora.2.12.1' }, 'engineVersion: 8.0.mysql_aurora.2.12.1 is not an Aurora MySQL 3 version'],
+    ['a subnet group in one zone', 'primary', { subnetIds: ['subnet-a'] }, 'subnetIds: 1 given; a DB subnet group needs subnets in at least two availability zones'],
+    ['no zone to place instances in', 'secondary', { availabilityZones: [] }, 'availabilityZones: none given'],
+    ['no instance', 'primary', { instanceCount: 0 }, 'instanceCount: 0 is not a whole number from 1 to 16'],
+    ['more instances than a cluster holds', 'secondary', { instanceCount: 17 }, 'instanceCount: 17 is not a whole number from 1 to 16'],
+    ['backups kept longer than Aurora allows', 'primary', { backupRetentionDays: 36 }, 'backupRetentionDays: 36 is not a whole number of days from 1 to 35'],
+    ['a fractional password version', 'primary', { passwordVersion: 1.5 }, 'passwordVersion: 1.5 is not a whole number from 1'],
+  ])('RegionalDatabase refuses %s', (_case, role, props, message) => {
+    expect(() => synthRegional(role, {}, props)).toThrow(message);
+  });
+
+  it('names every problem at once', () => {
+    expect(() => synthRegional('primary', {}, { instanceCount: 0, backupRetentionDays: 0 })).toThrow(/instanceCount: 0 .*; backupRetentionDays: 0 /);
   });
 });

@@ -1,15 +1,51 @@
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
 import { SecretsmanagerSecretVersion } from '@cdktf/provider-aws/lib/secretsmanager-secret-version';
-import type { DrRole, Environment } from '@txn-dr/config';
-import { Names } from '@txn-dr/contracts';
+import { DR_ROLES, type DrRole } from '@txn-dr/config';
+import type { Names } from '@txn-dr/contracts';
 import { CustomerManagedKey, EphemeralResource } from '@txn-dr/infra-core';
-import { Fn } from 'cdktf';
+import { Fn, Token } from 'cdktf';
 import { Construct } from 'constructs';
 
 export interface MasterCredentialsProps {
-  readonly env: Environment;
-  readonly providers: Record<DrRole, AwsProvider>;
+  /** The environment's deterministic names: the secret and its key. */
+  readonly names: Names;
+  /** The provider of each role's region: the secret and its key are made through the primary's, the key's replica through the secondary's. */
+  readonly providers: Readonly<Record<DrRole, AwsProvider>>;
+  /** AWS region code of each role (each provider's region): the secret lives in the primary's and is replicated to the secondary's. */
+  readonly regions: Readonly<Record<DrRole, string>>;
+  /** The master user's name (config `database.masterUsername`): the writer cluster must be given the same. */
+  readonly masterUsername: string;
+  /**
+   * Version of the generated password (config `database.passwordVersion`): raising it writes a new
+   * one, since a write-only argument is sent again only when its version changes. The writer
+   * cluster must be given the same. @default 1
+   */
+  readonly passwordVersion?: number;
+}
+
+interface Resolved {
+  readonly passwordVersion: number;
+}
+
+/** Defaults filled in one place, then every contradiction named; throws at synth. */
+function resolveProps(props: MasterCredentialsProps): Resolved {
+  const resolved: Resolved = { passwordVersion: props.passwordVersion ?? 1 };
+  const problems: string[] = [];
+  if (props.regions.primary === props.regions.secondary) {
+    problems.push(`regions: primary and secondary are both ${props.regions.primary}; the secret is replicated from one region to another`);
+  }
+  for (const role of DR_ROLES) {
+    const region = props.providers[role].region;
+    if (region !== undefined && !Token.isUnresolved(region) && region !== props.regions[role]) {
+      problems.push(`providers.${role}: is for ${region}, but regions.${role} is ${props.regions[role]}`);
+    }
+  }
+  if (!Number.isInteger(resolved.passwordVersion) || resolved.passwordVersion < 1) {
+    problems.push(`passwordVersion: ${resolved.passwordVersion} is not a whole number from 1`);
+  }
+  if (problems.length > 0) throw new Error(`MasterCredentials: ${problems.join('; ')}`);
+  return resolved;
 }
 
 /** The staging label of the secret version Terraform wrote, kept through every rotation. */
@@ -28,7 +64,7 @@ export interface MasterSecretValue {
  * `master_password_wo`. Global database members cannot use RDS-managed passwords, hence this.
  * The secret is replicated to the secondary region (a standby must be able to connect after a
  * failover even if the primary region is gone), under a multi-region customer-managed key.
- * Rotate by raising `database.passwordVersion`, then deploying global and primary in order.
+ * Rotate by raising `passwordVersion` (config `database.passwordVersion`), then deploying global and primary in order.
  */
 export class MasterCredentials extends Construct {
   readonly secret: SecretsmanagerSecret;
@@ -38,9 +74,9 @@ export class MasterCredentials extends Construct {
 
   constructor(scope: Construct, id: string, props: MasterCredentialsProps) {
     super(scope, id);
-    const { env, providers } = props;
-    const names = new Names(env);
-    const [primaryRegion, secondaryRegion] = [env.regions.primary.region, env.regions.secondary.region];
+    const resolved = resolveProps(props);
+    const { names, providers } = props;
+    const { primary: primaryRegion, secondary: secondaryRegion } = props.regions;
     this.key = new CustomerManagedKey(this, 'key', {
       provider: providers.primary,
       replicaProvider: providers.secondary,
@@ -62,14 +98,14 @@ export class MasterCredentials extends Construct {
       replica: [{ region: secondaryRegion, kmsKeyId: this.key.replicaArn! }],
     });
     const value: Record<keyof MasterSecretValue, string> = {
-      username: env.database.masterUsername,
+      username: props.masterUsername,
       password: password.get('random_password'),
     };
     new SecretsmanagerSecretVersion(this, 'value', {
       provider: providers.primary,
       secretId: this.secret.id,
       secretStringWo: Fn.jsonencode(value),
-      secretStringWoVersion: env.database.passwordVersion,
+      secretStringWoVersion: resolved.passwordVersion,
       // Rotation moves AWSCURRENT (and later AWSPREVIOUS) off the version Terraform wrote; a
       // version with no label left is deprecated, and Secrets Manager deletes deprecated versions
       // beyond 100 (https://docs.aws.amazon.com/secretsmanager/latest/userguide/whats-in-a-secret.html).

@@ -4,12 +4,12 @@ import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { RdsCluster, type RdsClusterConfig } from '@cdktf/provider-aws/lib/rds-cluster';
 import { RdsClusterInstance } from '@cdktf/provider-aws/lib/rds-cluster-instance';
 import { RdsClusterParameterGroup } from '@cdktf/provider-aws/lib/rds-cluster-parameter-group';
-import type { DrRole, Environment } from '@txn-dr/config';
-import { Names } from '@txn-dr/contracts';
+import type { DrRole } from '@txn-dr/config';
+import type { Names } from '@txn-dr/contracts';
 import { EphemeralResource, ServiceRole, awsContext, suppress } from '@txn-dr/infra-core';
-import { Fn } from 'cdktf';
+import { Fn, Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { ENGINE } from './global-database';
+import { ENGINE, engineVersionProblem } from './global-database';
 
 /** Log types exported to CloudWatch Logs (audit needs the server_audit parameters below). */
 export const LOG_EXPORTS = ['audit', 'error', 'slowquery'] as const;
@@ -17,19 +17,111 @@ export const LOG_EXPORTS = ['audit', 'error', 'slowquery'] as const;
 /** Aurora MySQL 3 parameter group family. */
 const PARAMETER_FAMILY = 'aurora-mysql8.0';
 
+/**
+ * A writer and up to 15 Aurora Replicas in one cluster.
+ * https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Aurora.Overview.html
+ */
+const MAX_INSTANCES = 16;
+
+/**
+ * Aurora keeps continuous backups for 1 to 35 days.
+ * https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Aurora.Managing.Backups.html
+ */
+const BACKUP_RETENTION_DAYS = { min: 1, max: 35 } as const;
+
 export interface RegionalDatabaseProps {
-  readonly env: Environment;
+  /** The environment's deterministic names: the cluster, its instances, groups, monitoring role and the master secret it reads. */
+  readonly names: Names;
+  /** The region this cluster is for: the primary's is the writer, the secondary's a reader. */
   readonly role: DrRole;
+  /** Provider of the role's region. */
   readonly provider: AwsProvider;
-  /** Subnets of the data tier (no route out). */
+  /**
+   * AWS region code of the primary region: a secondary's cluster replicates from there (its
+   * `source_region`), and the primary's provider must be for it.
+   */
+  readonly primaryRegion: string;
+  /** Subnets of the data tier (no route out), in at least two availability zones. */
   readonly subnetIds: string[];
   /** Availability zones, by subnet index: instance n goes to zone n modulo their count. */
   readonly availabilityZones: string[];
+  /** The database's security group. */
   readonly securityGroupId: string;
   /** This region's customer-managed key: storage, Performance Insights and the log groups. */
   readonly kmsKeyArn: string;
   /** The global cluster this region's cluster joins. */
   readonly globalClusterIdentifier: string;
+  /** Engine version (config `database.engineVersion`): the global cluster's, the same in every region. */
+  readonly engineVersion: string;
+  /** Class of every instance (config `database.instanceClass`). */
+  readonly instanceClass: string;
+  /** Instances in this region's cluster, the first the writer in the primary (config `regions.<role>.databaseInstances`). */
+  readonly instanceCount: number;
+  /** Days the cluster keeps its continuous backups, 1 to 35 (config `database.backupRetentionDays`). @default 7 */
+  readonly backupRetentionDays?: number;
+  /**
+   * Whether the cluster refuses deletion (config `database.deletionProtection`); without it the
+   * writer is deleted without a final snapshot. @default true
+   */
+  readonly deletionProtection?: boolean;
+  /** Days the exported log groups keep their events: one of CloudWatch Logs' retention periods (config `logs.retentionDays`). */
+  readonly logRetentionDays: number;
+  /** The writer's schema (config `database.databaseName`); a secondary copies the writer's and sets none. */
+  readonly databaseName: string;
+  /** The writer's master user (config `database.masterUsername`), as MasterCredentials writes it; a secondary sets none. */
+  readonly masterUsername: string;
+  /** Version of the master password (config `database.passwordVersion`), as MasterCredentials writes it; a secondary sets none. @default 1 */
+  readonly passwordVersion?: number;
+}
+
+interface Resolved {
+  readonly backupRetentionDays: number;
+  readonly deletionProtection: boolean;
+  readonly passwordVersion: number;
+}
+
+/** Defaults filled in one place, then every contradiction named; throws at synth. */
+function resolveProps(props: RegionalDatabaseProps): Resolved {
+  const { role, primaryRegion } = props;
+  const resolved: Resolved = {
+    backupRetentionDays: props.backupRetentionDays ?? 7,
+    deletionProtection: props.deletionProtection ?? true,
+    passwordVersion: props.passwordVersion ?? 1,
+  };
+  const providerRegion = literal(props.provider.region);
+  const rules: [boolean, string][] = [
+    [role === 'primary' && providerRegion !== undefined && providerRegion !== primaryRegion, `primaryRegion: is ${primaryRegion}, but the primary's provider is for ${providerRegion}`],
+    [
+      role === 'secondary' && providerRegion === primaryRegion,
+      `primaryRegion: ${primaryRegion} is the secondary's own region; a secondary cluster replicates from another region`,
+    ],
+    [
+      // A DB subnet group must cover at least two availability zones.
+      // https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBSubnetGroup.html
+      props.subnetIds.length < 2,
+      `subnetIds: ${props.subnetIds.length} given; a DB subnet group needs subnets in at least two availability zones`,
+    ],
+    [props.availabilityZones.length === 0, 'availabilityZones: none given; every instance is placed in one'],
+    [
+      !(Number.isInteger(props.instanceCount) && props.instanceCount >= 1 && props.instanceCount <= MAX_INSTANCES),
+      `instanceCount: ${props.instanceCount} is not a whole number from 1 to ${MAX_INSTANCES} (a writer and up to 15 replicas)`,
+    ],
+    [
+      !(Number.isInteger(resolved.backupRetentionDays) && resolved.backupRetentionDays >= BACKUP_RETENTION_DAYS.min && resolved.backupRetentionDays <= BACKUP_RETENTION_DAYS.max),
+      `backupRetentionDays: ${resolved.backupRetentionDays} is not a whole number of days from ${BACKUP_RETENTION_DAYS.min} to ${BACKUP_RETENTION_DAYS.max}`,
+    ],
+    [!(Number.isInteger(resolved.passwordVersion) && resolved.passwordVersion >= 1), `passwordVersion: ${resolved.passwordVersion} is not a whole number from 1`],
+  ];
+  const problems = [engineVersionProblem('engineVersion', props.engineVersion), ...rules.filter(([broken]) => broken).map(([, message]) => message)].filter(
+    (problem) => problem !== undefined,
+  );
+  if (problems.length > 0) throw new Error(`RegionalDatabase (${role}): ${problems.join('; ')}`);
+  return resolved;
+}
+
+/** A provider's region when it is a literal, undefined when it is unknown until apply. */
+function literal(region: string | undefined): string | undefined {
+  return region !== undefined && !Token.isUnresolved(region) ? region : undefined;
 }
 
 /**
@@ -44,9 +136,8 @@ export class RegionalDatabase extends Construct {
 
   constructor(scope: Construct, id: string, props: RegionalDatabaseProps) {
     super(scope, id);
-    const { env, role, provider } = props;
-    const names = new Names(env);
-    const db = env.database;
+    const resolved = resolveProps(props);
+    const { names, role, provider } = props;
     const { accountId, partition, region } = awsContext(this, provider);
     this.identifier = names.cluster(role);
 
@@ -80,7 +171,7 @@ export class RegionalDatabase extends Construct {
         new CloudwatchLogGroup(this, `log-${type}`, {
           provider,
           name: `/aws/rds/cluster/${this.identifier}/${type}`,
-          retentionInDays: env.logs.retentionDays,
+          retentionInDays: props.logRetentionDays,
           kmsKeyId: props.kmsKeyArn,
         }),
     );
@@ -89,18 +180,18 @@ export class RegionalDatabase extends Construct {
       provider,
       clusterIdentifier: this.identifier,
       engine: ENGINE,
-      engineVersion: db.engineVersion,
+      engineVersion: props.engineVersion,
       globalClusterIdentifier: props.globalClusterIdentifier,
       dbSubnetGroupName: subnetGroup.name,
       vpcSecurityGroupIds: [props.securityGroupId],
       dbClusterParameterGroupName: parameters.name,
       storageEncrypted: true,
       kmsKeyId: props.kmsKeyArn,
-      backupRetentionPeriod: db.backupRetentionDays,
+      backupRetentionPeriod: resolved.backupRetentionDays,
       preferredBackupWindow: '03:00-04:00',
       preferredMaintenanceWindow: 'sun:04:30-sun:05:30',
       copyTagsToSnapshot: true,
-      deletionProtection: db.deletionProtection,
+      deletionProtection: resolved.deletionProtection,
       enabledCloudwatchLogsExports: [...LOG_EXPORTS],
       iamDatabaseAuthenticationEnabled: true,
       dependsOn: logGroups,
@@ -119,11 +210,11 @@ export class RegionalDatabase extends Construct {
 
     this.cluster =
       role === 'primary'
-        ? new RdsCluster(this, 'cluster', { ...common, ...this.writerSettings(env, names, provider) })
+        ? new RdsCluster(this, 'cluster', { ...common, ...this.writerSettings(props, resolved) })
         : new RdsCluster(this, 'cluster', {
             ...common,
             // The secondary copies everything from the primary: no name, user or password of its own.
-            sourceRegion: env.regions.primary.region,
+            sourceRegion: props.primaryRegion,
             // A replica cluster cannot take a final snapshot; the writer's backups are the data's.
             skipFinalSnapshot: true,
           });
@@ -150,14 +241,14 @@ export class RegionalDatabase extends Construct {
     });
 
     const zones = props.availabilityZones;
-    this.instances = Array.from({ length: env.regions[role].databaseInstances }, (_, index) => {
+    this.instances = Array.from({ length: props.instanceCount }, (_, index) => {
       const instance = new RdsClusterInstance(this, `instance-${index + 1}`, {
         provider,
         identifier: names.clusterInstance(role, index + 1),
         clusterIdentifier: this.cluster.id,
-        instanceClass: db.instanceClass,
+        instanceClass: props.instanceClass,
         engine: ENGINE,
-        engineVersion: db.engineVersion,
+        engineVersion: props.engineVersion,
         dbSubnetGroupName: subnetGroup.name,
         // Writer and replica in different zones: a zone failure promotes the replica in place.
         availabilityZone: zones[index % zones.length],
@@ -189,16 +280,16 @@ export class RegionalDatabase extends Construct {
    * What only the writer's cluster sets: name, master user, and the password, read ephemerally
    * from the master secret (written by the global stack) into the write-only argument.
    */
-  private writerSettings(env: Environment, names: Names, provider: AwsProvider): Partial<RdsClusterConfig> {
-    const secret = new EphemeralResource(this, 'aws_secretsmanager_secret_version', 'database_master', provider, {
-      secret_id: names.databaseSecret(),
+  private writerSettings(props: RegionalDatabaseProps, resolved: Resolved): Partial<RdsClusterConfig> {
+    const secret = new EphemeralResource(this, 'aws_secretsmanager_secret_version', 'database_master', props.provider, {
+      secret_id: props.names.databaseSecret(),
     });
     return {
-      databaseName: env.database.databaseName,
-      masterUsername: env.database.masterUsername,
+      databaseName: props.databaseName,
+      masterUsername: props.masterUsername,
       masterPasswordWo: Fn.lookup(Fn.jsondecode(secret.get('secret_string')), 'password'),
-      masterPasswordWoVersion: env.database.passwordVersion,
-      skipFinalSnapshot: !env.database.deletionProtection,
+      masterPasswordWoVersion: resolved.passwordVersion,
+      skipFinalSnapshot: !resolved.deletionProtection,
       finalSnapshotIdentifier: `${this.identifier}-final`,
     };
   }

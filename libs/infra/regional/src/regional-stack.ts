@@ -1,4 +1,4 @@
-import { type DrRole, type Environment, otherRole } from '@txn-dr/config';
+import { type DrRole, type Environment, capacityFor, otherRole } from '@txn-dr/config';
 import { OUTPUT_LIST_SEPARATOR } from '@txn-dr/contracts';
 import { RegionalBackup } from '@txn-dr/infra-backup';
 import { ServiceArtifact, ServiceFleet, ServiceLoadBalancer } from '@txn-dr/infra-compute';
@@ -66,14 +66,24 @@ export class RegionalStack extends DrStack<DrRole> {
     const groups = this.network.securityGroups;
 
     this.database = new RegionalDatabase(this, 'database', {
-      env,
+      names: this.names,
       role,
       provider,
+      primaryRegion: env.regions.primary.region,
       subnetIds: this.network.subnetIds.data,
       availabilityZones: this.network.availabilityZones,
       securityGroupId: groups.database.id,
       kmsKeyArn: dataKey.arn,
       globalClusterIdentifier: global.globalClusterIdentifier,
+      engineVersion: env.database.engineVersion,
+      instanceClass: env.database.instanceClass,
+      instanceCount: region.databaseInstances,
+      backupRetentionDays: env.database.backupRetentionDays,
+      deletionProtection: env.database.deletionProtection,
+      logRetentionDays: env.logs.retentionDays,
+      databaseName: env.database.databaseName,
+      masterUsername: env.database.masterUsername,
+      passwordVersion: env.database.passwordVersion,
     });
 
     // The data bucket is the global stack's; its name is in the global contract, its ARN the form S3 gives every bucket.
@@ -92,7 +102,7 @@ export class RegionalStack extends DrStack<DrRole> {
     });
 
     new EndpointParameters(this, 'parameters', {
-      env,
+      environmentName: env.name,
       role,
       provider,
       values: {
@@ -151,7 +161,7 @@ export class RegionalStack extends DrStack<DrRole> {
       });
     }
 
-    const artifact = new ServiceArtifact(this, 'artifact', { env, role, provider, kmsKeyArn: dataKey.arn });
+    const artifact = new ServiceArtifact(this, 'artifact', { names: this.names, environmentName: env.name, role, provider, kmsKeyArn: dataKey.arn });
 
     // HTTPS unless config turns it off, with the certificate config brings for this region or, by
     // default, one this region requests through its own provider: ACM certificates are regional.
@@ -168,24 +178,38 @@ export class RegionalStack extends DrStack<DrRole> {
       });
     }
     this.loadBalancer = new ServiceLoadBalancer(this, 'load-balancer', {
-      env,
+      names: this.names,
       role,
       provider,
       vpcId: this.network.vpc.id,
       subnetIds: this.network.subnetIds.public,
       securityGroupId: groups.loadBalancer.id,
       certificateArn: env.loadBalancer.https ? (given ?? this.certificate?.certificateArn) : undefined,
+      appPort: env.compute.appPort,
+      targetHealth: env.compute.targetHealth,
+      logRetentionDays: env.logs.retentionDays,
+      deletionProtection: env.loadBalancer.deletionProtection,
     });
     this.fleet = new ServiceFleet(this, 'service', {
-      env,
+      names: this.names,
+      project: env.project,
+      environmentName: env.name,
       role,
       provider,
+      region: region.region,
+      databaseRegions: [env.regions.primary.region, env.regions.secondary.region],
       subnetIds: this.network.subnetIds.private,
       securityGroupId: groups.service.id,
       targetGroupArn: this.loadBalancer.targetGroup.arn,
       kmsKeyArn: dataKey.arn,
       artifact,
       bootAfter: this.schemaMigration ? [this.schemaMigration.invocation] : [],
+      appPort: env.compute.appPort,
+      instanceType: env.compute.instanceType,
+      nodeMajorVersion: env.compute.nodeMajorVersion,
+      capacity: capacityFor(env, role),
+      targetCpuPercent: env.compute.targetCpuPercent,
+      logRetentionDays: env.logs.retentionDays,
     });
 
     // The record's health check asks the writable endpoint, the target group the serving one
