@@ -36,7 +36,7 @@ const AFFECTED: [changedFile: string, stacks: Stack[]][] = [
 
 
 /** The runs whose task graphs the checks below read (`*:deploy` is `nx run-many -t deploy`). */
-const RUNS = ['*:deploy', 'stack-secondary:rollout', 'stack-secondary:plan', 'stack-primary:apply', 'policy:test', 'dr:test', 'dr-drills:test'];
+const RUNS = ['*:deploy', 'stack-secondary:rollout', 'stack-secondary:plan', 'stack-primary:apply', 'policy:test', 'dr:test', 'dr-drills:test', 'dr-drills:drills'];
 
 const answers = nxAnswers({ files: [...AFFECTED.map(([file]) => file), 'apps/stack-secondary/src/main.ts', 'apps/transaction-api/src/app.ts'], runs: RUNS });
 const cases = answers.affected;
@@ -83,8 +83,14 @@ describe('the policy suite', () => {
 });
 
 describe('the local DR drill', () => {
-  it.each(['dr:test', 'dr-drills:test'])('runs against a fresh service bundle: %s waits for transaction-api:build', (run) => {
+  it.each(['dr:test', 'dr-drills:drills'])('runs against a fresh service bundle: %s waits for transaction-api:build', (run) => {
     expect(graphOf(run)[run]).toEqual(expect.arrayContaining(['transaction-api:build']));
+  });
+
+  it('runs the drills as part of the test target, scheduled first: dr-drills:test is their run alone', () => {
+    // Nx starts first the tasks that others wait for; a test target nothing waits for would
+    // start the longest task of the suite last.
+    expect(graphOf('dr-drills:test')['dr-drills:test']).toEqual(['dr-drills:drills']);
   });
 
   it('is affected by a change to the service it runs', () => {
