@@ -1,4 +1,4 @@
-import { DEPLOYED_ENVIRONMENTS, knownEnvironments } from '@txn-dr/config';
+import { DEPLOYED_ENVIRONMENTS, knownEnvironments, loadEnvironment } from '@txn-dr/config';
 import { RULES, evaluate } from '@txn-dr/policy';
 import { synthRuns, synthesizedStacks } from './synthesized';
 
@@ -16,6 +16,18 @@ describe.each(ENVIRONMENTS)('the stacks of %s', (environment) => {
     const runs = synthRuns().filter((run) => run.environment === environment);
     expect(runs.map((run) => run.stack)).toEqual(['global', 'primary', 'secondary']);
     for (const run of runs) expect(`${run.stack}: exit ${run.status}\n${run.stderr}`).toBe(`${run.stack}: exit 0\n${run.stderr}`);
+  });
+
+  it('lock every AWS provider to the environment\'s account where it names one (a plan in another account is refused)', () => {
+    const { accountId } = loadEnvironment({ env: { ENVIRONMENT_SUFFIX: environment } });
+    for (const stack of synthesized()) {
+      const providers = (stack.json.provider?.['aws'] ?? []) as { alias?: string; allowed_account_ids?: string[] }[];
+      expect(providers.length).toBeGreaterThanOrEqual(2);
+      for (const provider of providers) {
+        expect([stack.name, provider.alias, provider.allowed_account_ids]).toEqual([stack.name, provider.alias, accountId === undefined ? undefined : [accountId]]);
+      }
+    }
+    if (DEPLOYED_ENVIRONMENTS.includes(environment as (typeof DEPLOYED_ENVIRONMENTS)[number])) expect(accountId).toMatch(/^\d{12}$/);
   });
 
   it('pass every rule, those comparing the stacks included, or carry a reasoned suppression', () => {
