@@ -73,8 +73,10 @@ describe('reviewed plans', () => {
 });
 
 describe('the policy suite', () => {
-  it('checks freshly synthesized stacks: its test waits for the synth of all three', () => {
-    expect(graphOf('policy:test')['policy:test']).toEqual(expect.arrayContaining(STACKS.map((stack) => `${stack}:synth`)));
+  it('synthesizes every environment itself, from fresh builds of what the stacks ship: its test waits for those builds, not for the synth targets', () => {
+    const waits = graphOf('policy:test')['policy:test'];
+    expect(waits).toEqual(expect.arrayContaining(['transaction-api:build', 'health-check:build', 'secret-rotation:build']));
+    expect(waits!.filter((task) => task.endsWith(':synth'))).toEqual([]);
   });
 
   it('is affected by a change to any stack alone', () => {
