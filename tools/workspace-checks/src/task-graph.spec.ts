@@ -1,4 +1,6 @@
-import { affectedBy, nxAnswers, taskGraph, type TaskGraph } from './nx';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { WORKSPACE_ROOT, affectedBy, nxAnswers, taskGraph, type TaskGraph } from './nx';
 
 /** The stack projects, in deploy order. */
 const STACKS = ['stack-global', 'stack-primary', 'stack-secondary'] as const;
@@ -144,5 +146,19 @@ describe('the API answers are the CLI answers', () => {
 
   it('for `nx run`', () => {
     expect(taskGraph('run', 'stack-secondary:rollout')).toEqual(graphOf('stack-secondary:rollout'));
+  });
+});
+
+describe('the test cache', () => {
+  // Test helpers live outside src, so that the synth cache does not see them; a project's tests
+  // that import another project's helpers (@txn-dr/infra-core/testing) must still see them.
+  const nxJson = JSON.parse(readFileSync(join(WORKSPACE_ROOT, 'nx.json'), 'utf8')) as {
+    namedInputs: Record<string, string[]>;
+    targetDefaults: Record<string, { inputs?: string[] }>;
+  };
+
+  it('re-runs a project\'s tests when a test helper of a project it depends on changes', () => {
+    expect(nxJson.targetDefaults['test']?.inputs).toEqual(expect.arrayContaining(['default', '^production', '^testHelpers']));
+    expect(nxJson.namedInputs['testHelpers']).toEqual(['{projectRoot}/test/**/*', '!{projectRoot}/test/**/*.spec.ts']);
   });
 });
