@@ -6,10 +6,12 @@ const providerBindings = ['@cdktf/provider-aws', '@cdktf/provider-aws/*'];
 
 /**
  * What a kind of project may import. Test code may also import the test helper libraries
- * (type:testing, e.g. a throwaway MariaDB server); production code never may.
+ * (type:testing, e.g. a throwaway MariaDB server), and build scripts and tests the build helpers
+ * (type:build, e.g. the functions' deterministic zip); a function's or the service's own code
+ * never may.
  */
-const depConstraints = ({ tests }) => {
-  const testing = tests ? ['type:testing'] : [];
+const depConstraints = ({ tests, build = tests }) => {
+  const testing = [...(tests ? ['type:testing'] : []), ...(build ? ['type:build'] : [])];
   return [
     // Layer axis: what a kind of project may import.
     { sourceTag: 'type:stack', onlyDependOnLibsWithTags: ['type:infra', 'type:config', 'type:contract'], bannedExternalImports: providerBindings },
@@ -29,13 +31,14 @@ const depConstraints = ({ tests }) => {
     { sourceTag: 'scope:global', onlyDependOnLibsWithTags: ['scope:global', 'scope:shared'] },
     { sourceTag: 'scope:primary', onlyDependOnLibsWithTags: ['scope:primary', 'scope:shared'] },
     { sourceTag: 'scope:secondary', onlyDependOnLibsWithTags: ['scope:secondary', 'scope:shared'] },
-    // Test helpers stand alone: they import no project.
+    // Test and build helpers stand alone: they import no project.
     { sourceTag: 'type:testing', onlyDependOnLibsWithTags: [] },
+    { sourceTag: 'type:build', onlyDependOnLibsWithTags: [] },
   ];
 };
-const boundaries = (tests) => [
+const boundaries = (tests, build = tests) => [
   'error',
-  { enforceBuildableLibDependency: false, allow: [], depConstraints: depConstraints({ tests }) },
+  { enforceBuildableLibDependency: false, allow: [], depConstraints: depConstraints({ tests, build }) },
 ];
 
 export default tseslint.config(
@@ -57,6 +60,11 @@ export default tseslint.config(
   {
     files: ['**/*.cjs'],
     rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
+    // Build scripts bundle and zip with the build helpers.
+    files: ['**/scripts/**/*.ts'],
+    rules: { '@nx/enforce-module-boundaries': boundaries(false, true) },
   },
   {
     // Tests, and the benchmarks that drive the service on a throwaway server like the tests do.

@@ -2,8 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HEALTH_CHECK_HANDLER, HEALTH_CHECK_NODE_MAJOR, ARTIFACTS } from '@txn-dr/contracts';
-import { build, type Metafile } from 'esbuild';
-import { ZipFile } from 'yazl';
+import { bundleFunction, zipOne, type FunctionBundle } from '@txn-dr/function-zip';
 
 export const WORKSPACE_ROOT = join(__dirname, '..', '..', '..');
 const ENTRY = join(__dirname, '..', 'src', 'index.ts');
@@ -11,58 +10,19 @@ const ENTRY = join(__dirname, '..', 'src', 'index.ts');
 /** `index.handler` -> `index.js`: the one file in the zip, where Lambda looks for the handler. */
 export const BUNDLE_FILE = `${HEALTH_CHECK_HANDLER.split('.')[0]}.js`;
 
-/*
- * Every zip entry gets the same timestamp and mode, so the same bundle always gives the same zip
- * bytes: the asset is content-addressed, and a rebuild of unchanged code must not redeploy the
- * function. yazl writes DOS timestamps from local-time fields, so the date is built from local
- * fields too (same fields in every time zone), and the UTC extended-timestamp field is left out.
- */
-const FIXED_MTIME = new Date(1980, 0, 1, 0, 0, 0);
-const FILE_MODE = 0o100644;
-
-export interface Bundle {
-  readonly code: Buffer;
-  readonly metafile: Metafile;
-}
+export type Bundle = FunctionBundle;
 
 /**
  * One minified CommonJS file for the Lambda runtime, AWS SDK included: the runtime's own SDK
  * changes under the function without notice, the bundled one changes only with package-lock.json.
  */
 export async function bundleHealthCheck(): Promise<Bundle> {
-  const result = await build({
-    absWorkingDir: WORKSPACE_ROOT,
-    entryPoints: [ENTRY],
-    outfile: join(WORKSPACE_ROOT, ARTIFACTS.healthCheck.dir, BUNDLE_FILE),
-    bundle: true,
-    platform: 'node',
-    target: `node${HEALTH_CHECK_NODE_MAJOR}`,
-    format: 'cjs',
-    // The SDK's ES module builds tree-shake far better than its CommonJS ones.
-    mainFields: ['module', 'main'],
-    minify: true,
-    legalComments: 'none',
-    sourcemap: false,
-    metafile: true,
-    write: false,
-    logLevel: 'warning',
-  });
-  const [output] = result.outputFiles;
-  if (!output || result.outputFiles.length !== 1) throw new Error(`expected one bundle file, esbuild wrote ${result.outputFiles.length}`);
-  return { code: Buffer.from(output.contents), metafile: result.metafile };
+  return bundleFunction({ workspaceRoot: WORKSPACE_ROOT, entry: ENTRY, outfile: join(WORKSPACE_ROOT, ARTIFACTS.healthCheck.dir, BUNDLE_FILE), nodeMajor: HEALTH_CHECK_NODE_MAJOR });
 }
 
 /** A zip holding the bundle as its only entry, byte-for-byte the same for the same bundle. */
 export function zipBundle(code: Buffer): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const zip = new ZipFile();
-    zip.addBuffer(code, BUNDLE_FILE, { mtime: FIXED_MTIME, mode: FILE_MODE, compress: true, compressionLevel: 9, forceDosTimestamp: true });
-    const chunks: Buffer[] = [];
-    zip.outputStream.on('data', (chunk: Buffer) => chunks.push(chunk));
-    zip.outputStream.on('error', reject);
-    zip.outputStream.on('end', () => resolve(Buffer.concat(chunks)));
-    zip.end();
-  });
+  return zipOne(code, BUNDLE_FILE);
 }
 
 export interface BuildResult {

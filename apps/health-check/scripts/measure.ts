@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ARTIFACTS } from '@txn-dr/contracts';
-import { fromBuffer } from 'yauzl';
+import { readZip } from '@txn-dr/function-zip/testing';
 import { BUNDLE_FILE, WORKSPACE_ROOT } from './build';
 
 /*
@@ -17,21 +17,11 @@ const RUNS = 9;
 /** The Node.js binary to time with, e.g. one of the Lambda runtime's major version. @default this one */
 const NODE = process.env.MEASURE_NODE || process.execPath;
 
-function extract(zip: Buffer): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    fromBuffer(zip, (error, file) => {
-      if (error) return reject(error);
-      file.on('entry', (entry) => {
-        file.openReadStream(entry, (streamError, stream) => {
-          if (streamError) return reject(streamError);
-          const chunks: Buffer[] = [];
-          stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-          stream.on('end', () => resolve(Buffer.concat(chunks)));
-        });
-      });
-      file.on('error', reject);
-    });
-  });
+/** The zip's one entry: the bundle. */
+async function extract(zip: Buffer): Promise<Buffer> {
+  const [only] = await readZip(zip);
+  if (only === undefined) throw new Error('the zip is empty');
+  return only.contents;
 }
 
 async function main(): Promise<void> {

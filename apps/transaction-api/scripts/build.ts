@@ -7,10 +7,10 @@
  * migration runs again whenever its zip's hash changes.
  */
 import { ARTIFACTS, SCHEMA_MIGRATION_HANDLER } from '@txn-dr/contracts';
+import { zipOne } from '@txn-dr/function-zip';
 import { build, type Plugin } from 'esbuild';
 import { copyFileSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ZipFile } from 'yazl';
 
 const PROJECT_DIR = resolve(__dirname, '..');
 const WORKSPACE_ROOT = resolve(PROJECT_DIR, '../..');
@@ -29,14 +29,6 @@ const singleZod: Plugin = {
     });
   },
 };
-
-/*
- * Every zip entry gets the same timestamp and mode, so the same bundle always gives the same zip
- * bytes (as apps/secret-rotation/scripts/build.ts does; apps never import each other). yazl writes
- * DOS timestamps from local-time fields, so the date is built from local fields too.
- */
-const FIXED_MTIME = new Date(1980, 0, 1, 0, 0, 0);
-const FILE_MODE = 0o100644;
 
 /** `migrate.handler` -> `migrate.js`: the one file in the function's zip, where Lambda looks for the handler. */
 const FUNCTION_ENTRY = `${SCHEMA_MIGRATION_HANDLER.split('.')[0]}.js`;
@@ -64,19 +56,6 @@ export async function buildService(outDir = join(WORKSPACE_ROOT, ARTIFACTS.trans
   copyFileSync(join(PROJECT_DIR, 'deploy', files.unit), join(outDir, files.unit));
   copyFileSync(join(PROJECT_DIR, 'deploy', files.envTemplate), join(outDir, files.envTemplate));
   return { outDir, bundleBytes: statSync(bundle).size, migrateBytes: statSync(migrate).size, migrateFunctionBytes: statSync(migrateFunction).size };
-}
-
-/** A zip holding `code` as its only entry, `name`: byte for byte the same for the same code. */
-export function zipOne(code: Buffer, name: string): Promise<Buffer> {
-  return new Promise((resolveZip, reject) => {
-    const zip = new ZipFile();
-    zip.addBuffer(code, name, { mtime: FIXED_MTIME, mode: FILE_MODE, compress: true, compressionLevel: 9, forceDosTimestamp: true });
-    const chunks: Buffer[] = [];
-    zip.outputStream.on('data', (chunk: Buffer) => chunks.push(chunk));
-    zip.outputStream.on('error', reject);
-    zip.outputStream.on('end', () => resolveZip(Buffer.concat(chunks)));
-    zip.end();
-  });
 }
 
 async function bundleOne(entryPoint: string, outfile: string): Promise<void> {

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fromBuffer, type Entry } from 'yauzl';
+import { readZip } from '@txn-dr/function-zip/testing';
 import { buildService } from '../scripts/build';
 
 const { files } = ARTIFACTS.transactionApi;
@@ -48,30 +48,6 @@ describe('build', () => {
     expect(readFileSync(join(first, files.migrate), 'utf8')).not.toContain('FST_ERR_');
   });
 });
-
-/** Every entry of a zip, read back with an independent zip reader. */
-function readZip(zip: Buffer): Promise<Array<{ entry: Entry; contents: Buffer }>> {
-  return new Promise((resolve, reject) => {
-    fromBuffer(zip, { lazyEntries: true }, (error, file) => {
-      if (error) return reject(error);
-      const entries: Array<{ entry: Entry; contents: Buffer }> = [];
-      file.on('entry', (entry: Entry) => {
-        file.openReadStream(entry, (streamError, stream) => {
-          if (streamError) return reject(streamError);
-          const chunks: Buffer[] = [];
-          stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-          stream.on('end', () => {
-            entries.push({ entry, contents: Buffer.concat(chunks) });
-            file.readEntry();
-          });
-        });
-      });
-      file.on('end', () => resolve(entries));
-      file.on('error', reject);
-      file.readEntry();
-    });
-  });
-}
 
 describe('the migrate function zip', () => {
   it('holds the migrate bundle alone, under the file the Lambda handler names, with a fixed date and mode', async () => {

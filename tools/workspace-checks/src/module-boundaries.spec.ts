@@ -26,6 +26,8 @@ const cases: Case[] = [
   ['a service imports the MariaDB test helper in production code', 'apps/transaction-api/src/x.ts', "import { MariaDbServer } from '@txn-dr/testing-mariadb';\nexport { MariaDbServer };", /enforce-module-boundaries.*"type:service" can only depend on libs tagged with "type:contract", "type:config"/],
   ['a Lambda\'s tests start a MariaDB server with the test helper', 'apps/secret-rotation/test/x.ts', "import { MariaDbServer } from '@txn-dr/testing-mariadb';\nexport { MariaDbServer };", 'clean'],
   ['a test helper imports a project', 'libs/testing-mariadb/src/x.ts', "import { Names } from '@txn-dr/contracts';\nexport { Names };", /enforce-module-boundaries.*"type:testing" cannot depend on any libs with tags/],
+  ['a function\'s own code imports the build helpers', 'apps/health-check/src/x.ts', "import { zipOne } from '@txn-dr/function-zip';\nexport { zipOne };", /enforce-module-boundaries.*"type:lambda" can only depend on libs tagged with "type:contract", "type:config"/],
+  ['a function\'s build script bundles and zips with the build helpers', 'apps/health-check/scripts/x.ts', "import { zipOne } from '@txn-dr/function-zip';\nexport { zipOne };", 'clean'],
   ['a stack app imports infra and config', 'apps/stack-primary/src/x.ts', "import { runStackApp } from '@txn-dr/infra-core';\nimport { loadEnvironment } from '@txn-dr/config';\nexport { runStackApp, loadEnvironment };", 'clean'],
 ];
 

@@ -1,0 +1,2 @@
+export { bundleFunction, type BundleFunctionOptions, type FunctionBundle } from './bundle';
+export { zipOne } from './zip';
