@@ -21,7 +21,8 @@ const depConstraints = ({ tests, build = tests }) => {
     { sourceTag: 'type:contract', onlyDependOnLibsWithTags: ['type:config'], bannedExternalImports: [...providerBindings, 'cdktf', 'constructs'] },
     { sourceTag: 'type:config', onlyDependOnLibsWithTags: [], bannedExternalImports: [...providerBindings, 'cdktf', 'constructs'] },
     { sourceTag: 'type:service', onlyDependOnLibsWithTags: ['type:contract', 'type:config', ...testing], bannedExternalImports: [...providerBindings, 'cdktf', 'constructs'] },
-    { sourceTag: 'type:lambda', onlyDependOnLibsWithTags: ['type:contract', 'type:config', ...testing], bannedExternalImports: [...providerBindings, 'cdktf', 'constructs'] },
+    // The functions share their run-time helpers (type:runtime: time limits, log lines).
+    { sourceTag: 'type:lambda', onlyDependOnLibsWithTags: ['type:contract', 'type:config', 'type:runtime', ...testing], bannedExternalImports: [...providerBindings, 'cdktf', 'constructs'] },
     // Policy reads synthesized JSON; it never builds constructs. The suite over the real stacks
     // (project policy) imports the engine (policy-engine).
     { sourceTag: 'type:policy', onlyDependOnLibsWithTags: ['type:policy', 'type:contract', 'type:config'], bannedExternalImports: [...providerBindings, 'cdktf', 'constructs'] },
@@ -34,6 +35,7 @@ const depConstraints = ({ tests, build = tests }) => {
     // Test and build helpers stand alone: they import no project.
     { sourceTag: 'type:testing', onlyDependOnLibsWithTags: [] },
     { sourceTag: 'type:build', onlyDependOnLibsWithTags: [] },
+    { sourceTag: 'type:runtime', onlyDependOnLibsWithTags: [] },
   ];
 };
 const boundaries = (tests, build = tests) => [

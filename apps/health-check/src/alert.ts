@@ -1,8 +1,8 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
+import { withTimeout } from '@txn-dr/function-runtime';
 import type { Observation } from './observe';
 import type { HealthCheckSettings } from './settings';
 import { stateValue, type AlertReason, type HealthState } from './state';
-import { withTimeout } from './timeout';
 
 export interface AlertContent {
   readonly subject: string;

@@ -2,13 +2,12 @@ import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { RDSClient } from '@aws-sdk/client-rds';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { SSMClient } from '@aws-sdk/client-ssm';
+import { describeError, jsonLogger, type Logger } from '@txn-dr/function-runtime';
 import { alertContent, publishAlert } from './alert';
-import { jsonLogger, type Logger } from './log';
 import { healthDatapoints, publishMetrics } from './metrics';
 import { observeCluster, type Observation } from './observe';
 import type { HealthCheckSettings } from './settings';
 import { alertReason, currentState, readPreviousState, saveState, stateValue, type AlertReason } from './state';
-import { describeError } from './timeout';
 
 /** The AWS clients a check talks through; the handler passes module-scope ones, tests pass mocks. */
 export interface HealthCheckClients {

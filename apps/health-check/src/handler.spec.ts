@@ -12,9 +12,9 @@ import { PublishCommand, SNSClient, type PublishCommandInput } from '@aws-sdk/cl
 import { GetParameterCommand, ParameterNotFound, PutParameterCommand, SSMClient, SSMServiceException } from '@aws-sdk/client-ssm';
 import { HEALTH_ENV, HEALTH_STATE_INITIAL } from '@txn-dr/contracts';
 import { mockClient } from 'aws-sdk-client-mock';
+import type { Logger } from '@txn-dr/function-runtime';
 import type { HealthCheckResult } from './check';
 import { createHandler } from './handler';
-import type { Logger } from './log';
 
 const REGION = 'us-east-2';
 const CLUSTER = 'txdr-dev-secondary-aurora';

@@ -1,7 +1,6 @@
+import { describeError, jsonLogger } from '@txn-dr/function-runtime';
 import { runHealthCheck, type HealthCheckClients, type HealthCheckOptions, type HealthCheckResult } from './check';
-import { jsonLogger } from './log';
 import { readSettings, SettingsError, type HealthCheckSettings } from './settings';
-import { describeError } from './timeout';
 
 /** A check that could not start because the function's environment is broken. */
 export interface MisconfiguredResult {

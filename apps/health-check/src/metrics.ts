@@ -1,8 +1,8 @@
 import { PutMetricDataCommand, type CloudWatchClient, type MetricDatum } from '@aws-sdk/client-cloudwatch';
 import { HEALTH_METRICS, healthDimensions } from '@txn-dr/contracts';
+import { withTimeout } from '@txn-dr/function-runtime';
 import type { Observation } from './observe';
 import type { HealthCheckSettings } from './settings';
-import { withTimeout } from './timeout';
 
 /**
  * The datapoints of one check: DatabaseHealth always (0 when the check failed, so that a region

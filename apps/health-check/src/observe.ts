@@ -1,6 +1,6 @@
 import { DescribeDBClustersCommand, DescribeGlobalClustersCommand, type DBCluster, type GlobalCluster, type RDSClient } from '@aws-sdk/client-rds';
+import { describeError, withTimeout } from '@txn-dr/function-runtime';
 import type { HealthCheckSettings } from './settings';
-import { describeError, withTimeout } from './timeout';
 
 /** The cluster's place in the global database: the writer takes writes, readers replicate. */
 export type MemberRole = 'writer' | 'reader';

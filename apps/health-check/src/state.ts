@@ -1,8 +1,8 @@
 import { GetParameterCommand, PutParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import { HEALTH_STATE_INITIAL } from '@txn-dr/contracts';
+import { describeError, withTimeout } from '@txn-dr/function-runtime';
 import type { MemberRole, Observation } from './observe';
 import type { HealthCheckSettings } from './settings';
-import { describeError, withTimeout } from './timeout';
 
 /*
  * Where "the previous state" lives. Module memory is lost on every cold start, so the last state

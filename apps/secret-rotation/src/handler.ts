@@ -1,7 +1,7 @@
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { jsonLogger, type Logger } from '@txn-dr/function-runtime';
 import { mysqlDatabase, type MasterDatabase } from './database';
 import { RotationError, describeError } from './errors';
-import { jsonLogger, type Logger } from './log';
 import { parseEvent, runStep, type StepOutcome } from './rotation';
 import { SecretStore } from './secret-store';
 import { readSettings, SettingsError, type RotationSettings } from './settings';

@@ -1,3 +1,4 @@
+import { withTimeout } from '@txn-dr/function-runtime';
 import {
   DescribeSecretCommand,
   GetRandomPasswordCommand,
@@ -6,7 +7,6 @@ import {
   UpdateSecretVersionStageCommand,
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import { withTimeout } from './timeout';
 
 /** The staging labels of rotation. https://docs.aws.amazon.com/secretsmanager/latest/userguide/whats-in-a-secret.html */
 export const STAGE = { current: 'AWSCURRENT', pending: 'AWSPENDING', previous: 'AWSPREVIOUS' } as const;

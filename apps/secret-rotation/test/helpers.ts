@@ -2,8 +2,8 @@ import { SECRET_ROTATION_ENV } from '@txn-dr/contracts';
 import type { MariaDbServer } from '@txn-dr/testing-mariadb';
 import { createConnection } from 'mysql2/promise';
 import { randomUUID } from 'node:crypto';
+import type { Logger } from '@txn-dr/function-runtime';
 import { createHandler, type HandlerOptions, type StepResult } from '../src/handler';
-import type { Logger } from '../src/log';
 import type { RotationStep } from '../src/rotation';
 import { SecretsManagerModel } from './secrets-manager-model';
 

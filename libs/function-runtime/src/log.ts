@@ -1,4 +1,7 @@
-/** One JSON object per line, so CloudWatch Logs Insights discovers every field. */
+/**
+ * One JSON object per line, so CloudWatch Logs Insights discovers every field. Callers pass names,
+ * ARNs, version ids and outcomes only: no field ever holds a secret value.
+ */
 export interface Logger {
   info(message: string, fields?: Record<string, unknown>): void;
   error(message: string, fields?: Record<string, unknown>): void;

@@ -1,4 +1,4 @@
-import { CallTimeoutError, describeError, withTimeout } from './timeout';
+import { CallTimeoutError, describeError, withTimeout } from '../src/timeout';
 
 afterEach(() => jest.useRealTimers());
 

@@ -1,0 +1,2 @@
+export { jsonLogger, type Logger } from './log';
+export { CallTimeoutError, describeError, withTimeout } from './timeout';
