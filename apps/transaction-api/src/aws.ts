@@ -1,6 +1,8 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
+import type { SignerConfig } from '@aws-sdk/rds-signer';
 import type { DatabaseSource, DbAuthConfig } from './config';
+import { credentialProvider, type CredentialProvider, type TokenSigner } from './credentials';
 
 /** Where to connect: what a pool is made from, with credentials from a CredentialProvider. */
 export interface DatabaseEndpoint {
@@ -84,4 +86,43 @@ async function readParameters(names: readonly string[], ssm: SSMClient): Promise
 
 function describe(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+/** What the service's start-up and the migrate step take from their callers (tests inject them). */
+export interface DatabaseAccessOptions {
+  /** AWS clients for SSM and Secrets Manager. @default clients for the configured region, made on first use */
+  readonly awsClients?: () => AwsClients;
+  /** Where connections get their user and password. @default from `db.auth` */
+  readonly credentials?: CredentialProvider;
+  /** The IAM token signer (DB_AUTH=iam). @default @aws-sdk/rds-signer */
+  readonly signer?: (config: SignerConfig) => TokenSigner;
+}
+
+/** Where to connect and with what credentials: the endpoints, resolved once, and the provider. */
+export interface DatabaseAccess {
+  readonly endpoints: DatabaseEndpoints;
+  readonly credentials: CredentialProvider;
+}
+
+/**
+ * The endpoints (from SSM in AWS) and the credential provider of `db.auth`, sharing one set of
+ * AWS clients made only if something needs them: what the service and the migrate step both do
+ * before they open a connection.
+ */
+export async function resolveDatabaseAccess(
+  config: { readonly region: string; readonly db: { readonly source: DatabaseSource; readonly auth: DbAuthConfig } },
+  options: DatabaseAccessOptions = {},
+): Promise<DatabaseAccess> {
+  let clients: AwsClients | undefined;
+  const awsClients = () => (clients ??= (options.awsClients ?? (() => createAwsClients(config.region)))());
+  const endpoints = await resolveDatabaseEndpoints(config.db.source, config.db.auth, awsClients);
+  const credentials =
+    options.credentials ??
+    credentialProvider(config.db.auth, {
+      region: config.region,
+      ...(endpoints.secretArn !== undefined ? { secretArn: endpoints.secretArn } : {}),
+      secrets: () => awsClients().secrets,
+      ...(options.signer !== undefined ? { signer: options.signer } : {}),
+    });
+  return { endpoints, credentials };
 }

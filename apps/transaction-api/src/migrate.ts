@@ -3,24 +3,18 @@
 // happen here, with administrative credentials, and never in the service.
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import type { SignerConfig } from '@aws-sdk/rds-signer';
 import { ConfigError, type ConfigIssue } from '@txn-dr/config';
 import { FUNCTION_CALLS, SCHEMA_MIGRATION_ENV, SERVICE_DB_USER, SERVICE_ENV, boundedCalls } from '@txn-dr/contracts';
 import { pino, stdTimeFunctions, type Logger } from 'pino';
-import { createAwsClients, resolveDatabaseEndpoints, type AwsClients } from './aws';
+import { createAwsClients, resolveDatabaseAccess, type AwsClients, type DatabaseAccessOptions } from './aws';
 import { loadMigrateConfig, type LogLevel, type MigrateConfig } from './config';
-import { CredentialError, credentialProvider, readDatabaseSecret, type CredentialProvider, type DbCredential, type TokenSigner } from './credentials';
+import { CredentialError, readDatabaseSecret, type DbCredential } from './credentials';
 import { Database } from './db/database';
 import { migrate, type MigrationOutcome } from './db/migrations';
 import { ensureServiceUser, type ServiceUserOutcome } from './db/service-user';
 
-export interface MigrateOptions {
-  /** AWS clients for SSM and Secrets Manager. @default clients for the configured region */
-  readonly awsClients?: () => AwsClients;
-  /** Where the administrative connection gets its credentials. @default what DB_AUTH says */
-  readonly credentials?: CredentialProvider;
-  /** Makes the IAM token signer (DB_AUTH=iam). @default `@aws-sdk/rds-signer` */
-  readonly signer?: (config: SignerConfig) => TokenSigner;
+/** The credentials are the administrative connection's (the master user's). */
+export interface MigrateOptions extends DatabaseAccessOptions {
   /** @default a JSON logger on stdout at the configured level */
   readonly logger?: Logger;
 }
@@ -68,17 +62,7 @@ export function createMigrateLogger(config: Pick<MigrateConfig, 'logLevel' | 're
 export async function runMigrate(config: MigrateConfig, options: MigrateOptions = {}): Promise<MigrateResult> {
   const started = performance.now();
   const log = options.logger ?? createMigrateLogger(config);
-  let clients: AwsClients | undefined;
-  const awsClients = () => (clients ??= (options.awsClients ?? (() => createAwsClients(config.region)))());
-  const endpoints = await resolveDatabaseEndpoints(config.db.source, config.db.auth, awsClients);
-  const credentials =
-    options.credentials ??
-    credentialProvider(config.db.auth, {
-      region: config.region,
-      ...(endpoints.secretArn !== undefined ? { secretArn: endpoints.secretArn } : {}),
-      secrets: () => awsClients().secrets,
-      ...(options.signer !== undefined ? { signer: options.signer } : {}),
-    });
+  const { endpoints, credentials } = await resolveDatabaseAccess(config, options);
   const { host, database } = endpoints.data;
   const db = new Database({
     endpoint: endpoints.data,

@@ -1,28 +1,21 @@
-import type { SignerConfig } from '@aws-sdk/rds-signer';
 import { ConfigError } from '@txn-dr/config';
 import closeWithGrace from 'close-with-grace';
 import type { FastifyInstance } from 'fastify';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pino, stdTimeFunctions, type Logger } from 'pino';
 import { buildApp } from './app';
-import { createAwsClients, resolveDatabaseEndpoints, type AwsClients, type DatabaseEndpoint } from './aws';
+import { resolveDatabaseAccess, type DatabaseAccessOptions, type DatabaseEndpoint } from './aws';
 import { loadConfig, type ServiceConfig } from './config';
-import { credentialProvider, type CredentialProvider, type TokenSigner } from './credentials';
+import type { CredentialProvider } from './credentials';
 import { Database } from './db/database';
 import { SchemaState } from './db/schema-state';
 
 /** How long start-up waits for the schema (checked, or migrated) before listening anyway (and retrying). */
 const FIRST_MIGRATION_WAIT_MS = 10_000;
 
-export interface StartOptions {
+export interface StartOptions extends DatabaseAccessOptions {
   /** Install SIGTERM/SIGINT and crash handlers that close gracefully, then exit. @default true */
   readonly handleSignals?: boolean;
-  /** AWS clients for SSM and Secrets Manager. @default clients for the configured region */
-  readonly awsClients?: () => AwsClients;
-  /** Where the connections get their credentials. @default what DB_AUTH says */
-  readonly credentials?: CredentialProvider;
-  /** Makes the IAM token signer of one endpoint (DB_AUTH=iam). @default `@aws-sdk/rds-signer` with the instance role */
-  readonly signer?: (config: SignerConfig) => TokenSigner;
   /** Where JSON log lines go. @default stdout */
   readonly logDestination?: NodeJS.WritableStream;
 }
@@ -75,17 +68,7 @@ function probeDatabase(endpoint: DatabaseEndpoint, credentials: CredentialProvid
 export async function start(env: NodeJS.ProcessEnv, options: StartOptions = {}): Promise<RunningServer> {
   const config = loadConfig(env);
   const logger = createLogger(config, options.logDestination);
-  let clients: AwsClients | undefined;
-  const awsClients = () => (clients ??= (options.awsClients ?? (() => createAwsClients(config.region)))());
-  const endpoints = await resolveDatabaseEndpoints(config.db.source, config.db.auth, awsClients);
-  const credentials =
-    options.credentials ??
-    credentialProvider(config.db.auth, {
-      region: config.region,
-      ...(endpoints.secretArn !== undefined ? { secretArn: endpoints.secretArn } : {}),
-      secrets: () => awsClients().secrets,
-      ...(options.signer !== undefined ? { signer: options.signer } : {}),
-    });
+  const { endpoints, credentials } = await resolveDatabaseAccess(config, options);
   const db = new Database({
     endpoint: endpoints.data,
     credentials,
