@@ -23,6 +23,15 @@ export interface AdminFunctionContext {
   readonly region: string;
 }
 
+/**
+ * Where a database administration function runs and logs, the same for every such function (the
+ * rotation and the migration): what their constructs take and hand on as they are.
+ */
+export type AdminFunctionPlacement = Pick<
+  DatabaseAdminFunctionProps,
+  'provider' | 'secretArn' | 'vpcId' | 'subnetIds' | 'databaseSecurityGroupId' | 'endpointsSecurityGroupId' | 'databasePort' | 'otherRegionDatabaseCidrs' | 'logKeyArn' | 'logRetentionDays'
+>;
+
 export interface DatabaseAdminFunctionProps {
   /** Provider of the function's region. */
   readonly provider: AwsProvider;

@@ -5,6 +5,7 @@ export {
   adminFunctionStatements,
   masterSecretReaderStatements,
   type AdminFunctionContext,
+  type AdminFunctionPlacement,
   type DatabaseAdminFunctionProps,
 } from './admin-function';
 export { functionZipAsset } from './function-code';

@@ -2,13 +2,12 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LambdaInvocation } from '@cdktf/provider-aws/lib/lambda-invocation';
-import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import type { DrRole } from '@txn-dr/config';
 import { ARTIFACTS, FUNCTION_CALLS, SCHEMA_MIGRATION_ENV, SCHEMA_MIGRATION_HANDLER, SCHEMA_MIGRATION_RUNTIME, SERVICE_DB_USER, SERVICE_ENV, type Names } from '@txn-dr/contracts';
 import { suppress, workspaceRoot } from '@txn-dr/infra-core';
 import { Fn, type ITerraformDependable } from 'cdktf';
 import type { Construct } from 'constructs';
-import { DatabaseAdminFunction, LAMBDA_MAX_TIMEOUT_SECONDS, MYSQL_PORT } from './admin-function';
+import { DatabaseAdminFunction, LAMBDA_MAX_TIMEOUT_SECONDS, MYSQL_PORT, type AdminFunctionPlacement } from './admin-function';
 
 /** Where `nx run transaction-api:build` writes the migrate function's zip. */
 export const SCHEMA_MIGRATION_ZIP = join(workspaceRoot(__dirname), ARTIFACTS.transactionApi.dir, ARTIFACTS.transactionApi.files.migrateFunction);
@@ -21,41 +20,18 @@ export const SCHEMA_MIGRATION_ZIP = join(workspaceRoot(__dirname), ARTIFACTS.tra
 const SECRET_READ_MS = FUNCTION_CALLS.maxAttempts * (FUNCTION_CALLS.connectionTimeoutMs + FUNCTION_CALLS.requestTimeoutMs);
 const LOCK_WAIT_MS = 60_000;
 
-export interface SchemaMigrationProps {
+export interface SchemaMigrationProps extends AdminFunctionPlacement {
   /** The environment's deterministic names: the function, its role, log group and security group. */
   readonly names: Names;
   /** The region the function runs in, which names it: the primary's. */
   readonly role: DrRole;
-  /** Provider of that region. */
-  readonly provider: AwsProvider;
-  /** ARN of the master secret in this region: the one secret the function may read, whose user it runs as. */
-  readonly secretArn: string;
   /**
    * Host the master user logs in to: the global writer endpoint, which follows the writer across
    * regions, so that an apply after a switchover migrates the writer, not a read-only standby.
    */
   readonly databaseHost: string;
-  /** @default 3306 */
-  readonly databasePort?: number;
   /** The schema the service works in (config `database.databaseName`). */
   readonly databaseName: string;
-  /** The VPC the function runs in: the database's. */
-  readonly vpcId: string;
-  /** Subnets of the function's network interfaces: the private (service) tier. */
-  readonly subnetIds: string[];
-  /** The database's security group: it admits the function on the database port. */
-  readonly databaseSecurityGroupId: string;
-  /** The interface endpoints' security group: it admits the function on 443, for Secrets Manager. */
-  readonly endpointsSecurityGroupId: string;
-  /**
-   * Blocks of the other region's data subnets, where the global writer endpoint leads after a
-   * switchover. @default [] (this region's database only)
-   */
-  readonly otherRegionDatabaseCidrs?: string[];
-  /** Customer-managed key of the log group; its policy must let CloudWatch Logs use it. */
-  readonly logKeyArn: string;
-  /** Days the log group keeps its events: one of CloudWatch Logs' retention periods (config `logs.retentionDays`). */
-  readonly logRetentionDays: number;
   /**
    * What must exist before the first invocation: the writer cluster and its instances. The
    * invocation waits for them (and for the function's network rules and permissions).

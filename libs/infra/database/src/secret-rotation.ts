@@ -1,12 +1,11 @@
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
-import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { SecretsmanagerSecretRotation } from '@cdktf/provider-aws/lib/secretsmanager-secret-rotation';
 import type { DrRole } from '@txn-dr/config';
 import { ARTIFACTS, SECRET_ROTATION_ENV, SECRET_ROTATION_HANDLER, SECRET_ROTATION_RUNTIME, type Names, type SecretRotationEnvKey } from '@txn-dr/contracts';
 import { awsContext, suppress, type PolicyStatement } from '@txn-dr/infra-core';
 import type { ITerraformDependable } from 'cdktf';
 import type { Construct } from 'constructs';
-import { DatabaseAdminFunction, MYSQL_PORT, adminFunctionStatements, type AdminFunctionContext } from './admin-function';
+import { DatabaseAdminFunction, MYSQL_PORT, adminFunctionStatements, type AdminFunctionContext, type AdminFunctionPlacement } from './admin-function';
 import { SECRET_ROTATION_ZIP } from './secret-rotation-asset';
 
 /**
@@ -34,37 +33,13 @@ export function secretRotationNames(names: Names, role: DrRole): SecretRotationN
   return { functionName, roleName: functionName, logGroupName: `/aws/lambda/${functionName}`, securityGroupName: functionName };
 }
 
-export interface SecretRotationProps {
+export interface SecretRotationProps extends AdminFunctionPlacement {
   /** The environment's deterministic names: the function, its role, log group and security group. */
   readonly names: Names;
   /** The region the function runs in, which names it: the secret's own region (a replica cannot be rotated). */
   readonly role: DrRole;
-  /** Provider of that region. */
-  readonly provider: AwsProvider;
-  /** ARN of the master secret, in this region: the one secret the function may touch. */
-  readonly secretArn: string;
   /** Host the master user logs in to: the global writer endpoint, which follows the writer across regions. */
   readonly databaseHost: string;
-  /** @default 3306 */
-  readonly databasePort?: number;
-  /** The VPC the function runs in: the database's. */
-  readonly vpcId: string;
-  /** Subnets of the function's network interfaces: the private (service) tier. */
-  readonly subnetIds: string[];
-  /** The database's security group: it admits the function on the database port. */
-  readonly databaseSecurityGroupId: string;
-  /** The interface endpoints' security group: it admits the function on 443, for Secrets Manager. */
-  readonly endpointsSecurityGroupId: string;
-  /**
-   * Blocks of the other region's data subnets. After a switchover the global writer endpoint names
-   * the other region's cluster, reached through the VPC peering, whose other side admits this
-   * region's private subnets. @default [] (this region's database only)
-   */
-  readonly otherRegionDatabaseCidrs?: string[];
-  /** Customer-managed key of the log group; its policy must let CloudWatch Logs use it. */
-  readonly logKeyArn: string;
-  /** Days the log group keeps its events: one of CloudWatch Logs' retention periods (config `logs.retentionDays`). */
-  readonly logRetentionDays: number;
   /** Days between rotations, as `rate(N days)`: 1 to 1000 (RotationRulesType). @default 30 */
   readonly rotationDays?: number;
   /**
