@@ -1,8 +1,6 @@
-import { createHash } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HEALTH_CHECK_HANDLER, HEALTH_CHECK_NODE_MAJOR, ARTIFACTS } from '@txn-dr/contracts';
-import { bundleFunction, zipOne, type FunctionBundle } from '@txn-dr/function-zip';
+import { bundleFunction, reportBuild, writeFunctionZip, zipOne, type FunctionBundle, type FunctionZip } from '@txn-dr/function-zip';
 
 export const WORKSPACE_ROOT = join(__dirname, '..', '..', '..');
 const ENTRY = join(__dirname, '..', 'src', 'index.ts');
@@ -25,29 +23,12 @@ export function zipBundle(code: Buffer): Promise<Buffer> {
   return zipOne(code, BUNDLE_FILE);
 }
 
-export interface BuildResult {
-  readonly zipPath: string;
-  readonly bundleBytes: number;
-  readonly zipBytes: number;
-  readonly sha256: string;
-}
+export type BuildResult = FunctionZip;
 
 /** Bundles and zips into `outDir` (default: the ARTIFACTS path the stacks read). */
 export async function buildHealthCheck(outDir = join(WORKSPACE_ROOT, ARTIFACTS.healthCheck.dir)): Promise<BuildResult> {
   const { code } = await bundleHealthCheck();
-  const zip = await zipBundle(code);
-  mkdirSync(outDir, { recursive: true });
-  const zipPath = join(outDir, ARTIFACTS.healthCheck.files.zip);
-  writeFileSync(zipPath, zip);
-  return { zipPath, bundleBytes: code.length, zipBytes: zip.length, sha256: createHash('sha256').update(zip).digest('hex') };
+  return writeFunctionZip(code, BUNDLE_FILE, join(outDir, ARTIFACTS.healthCheck.files.zip));
 }
 
-if (require.main === module) {
-  buildHealthCheck().then(
-    (result) => console.log(`${result.zipPath}: ${result.zipBytes} bytes (bundle ${result.bundleBytes} bytes), sha256 ${result.sha256}`),
-    (error: unknown) => {
-      console.error(error);
-      process.exitCode = 1;
-    },
-  );
-}
+if (require.main === module) reportBuild(buildHealthCheck());

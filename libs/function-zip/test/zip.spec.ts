@@ -1,5 +1,9 @@
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { writeFunctionZip } from '../src/write';
 import { zipOne } from '../src/zip';
 import { readZip } from './read-zip';
 
@@ -26,5 +30,16 @@ describe('zipOne', () => {
     expect(only!.contents.equals(code)).toBe(true);
     expect(only!.entry.getLastModDate().getFullYear()).toBe(1980);
     expect((only!.entry.externalFileAttributes >>> 16) & 0o777).toBe(0o644);
+  });
+});
+
+describe('writeFunctionZip', () => {
+  it('writes the zip under a folder it creates, and reports its size and the SHA-256 of what it wrote', async () => {
+    const code = Buffer.from('exports.handler = async () => 42;\n');
+    const zipPath = join(mkdtempSync(join(tmpdir(), 'function-zip-')), 'nested', 'fn.zip');
+    const result = await writeFunctionZip(code, 'index.js', zipPath);
+    const written = readFileSync(zipPath);
+    expect(result).toEqual({ zipPath, bundleBytes: code.length, zipBytes: written.length, sha256: createHash('sha256').update(written).digest('hex') });
+    expect(written.equals(await zipOne(code, 'index.js'))).toBe(true);
   });
 });
