@@ -40,6 +40,15 @@ describe('static-checks', () => {
     expect(projects.find(({ json }) => json.name === 'static-checks')?.json.implicitDependencies).toEqual(['*']);
   });
 
+  it('type-checks with TypeScript 7, called by its path; typescript-eslint keeps TypeScript 6', () => {
+    const manifest = (name: string) => JSON.parse(readFileSync(join(WORKSPACE_ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string };
+    const command = (projects.find(({ json }) => json.name === 'static-checks')!.json.targets!['typecheck'] as { command: string }).command;
+    // Both packages ship `tsc`, and which one npm links into node_modules/.bin is not promised.
+    expect(command.startsWith('node node_modules/typescript-native/bin/tsc ')).toBe(true);
+    expect(manifest('typescript-native').version).toMatch(/^7\./);
+    expect(manifest('typescript').version).toMatch(/^6\./);
+  });
+
   it('finds no test helper in a project\'s src: what only specs import lives outside it, where the synth cache does not see it', () => {
     const isSpec = (file: string) => file.endsWith('.spec.ts');
     // workspace-checks is made of checks and their specs alone: no stack or service reads it.
