@@ -46,7 +46,7 @@ import type { DrTargets } from '../src/targets';
  * - traffic follows the Route 53 health checks, which pass only where the service may take writes,
  *   and resolvers keep an answer for the whole alias TTL.
  *
- * Each behaviour cites the AWS page it follows; each has a test in test/unkind-*.spec.ts.
+ * Each behaviour cites the AWS page it follows; each has a test in test/aws/unkind-*.spec.ts.
  */
 
 const ACCOUNT = '123456789012';
@@ -164,7 +164,7 @@ interface DbInstanceModel {
 
 type Call = { readonly command: string; readonly region: string; readonly input: Record<string, unknown> };
 
-/** How each service's protocol names the same errors, as the SDK raises them (see clients.spec.ts). */
+/** How each service's protocol names the same errors, as the SDK raises them (see aws/clients.spec.ts). */
 type Service = 'rds' | 'autoscaling' | 'elasticloadbalancing' | 'cloudwatch' | 'route53';
 const JSON_PROTOCOL: readonly Service[] = ['cloudwatch'];
 
@@ -435,20 +435,36 @@ export class FakeAws {
   };
 
   install(): this {
-    const rds = mockClient(RDSClient);
-    const asg = mockClient(AutoScalingClient);
-    const elb = mockClient(ElasticLoadBalancingV2Client);
-    const cw = mockClient(CloudWatchClient);
-    const r53 = mockClient(Route53Client);
-    this.stubs.push(rds, asg, elb, cw, r53);
-    type Stub = { on: (command: never) => { callsFake: (fn: (input: never, getClient: () => ClientView) => unknown) => unknown } };
-    const on = <I>(stub: unknown, service: Service, command: unknown, name: string, handler: (input: I, region: string) => unknown) => {
-      (stub as Stub).on(command as never).callsFake(async (input: never, getClient: () => ClientView) => {
-        // Taken before any await: the mock's getClient names the client of the latest call.
-        const client = getClient();
-        const region = await client.config.region();
-        return this.call({ command: name, service, region, client, input: input as Record<string, unknown> }, () => handler(input as I, region));
+    // Each client's stub looks the command's class up in a table of its own, rather than taking
+    // aws-sdk-client-mock's `.on(Command)` for each command: every `.on` adds a sinon `withArgs`
+    // matcher, and sinon deep-compares each call with every matcher, which cost more CPU than the
+    // model itself.
+    type Handler = { readonly service: Service; readonly name: string; readonly handler: (input: never, region: string) => unknown };
+    type Command = { readonly constructor: unknown; readonly input: object };
+    const answer = async (handlers: Map<unknown, Handler>, client: ClientView, command: Command) => {
+      const found = handlers.get(command.constructor);
+      // What a stubbed client answers to a command it was given no behaviour for.
+      if (!found) return undefined;
+      const region = await client.config.region();
+      return this.call({ command: found.name, service: found.service, region, client, input: command.input as Record<string, unknown> }, () => found.handler(command.input as never, region));
+    };
+    const stub = (client: Parameters<typeof mockClient>[0]) => {
+      const handlers = new Map<unknown, Handler>();
+      const mock = mockClient(client);
+      this.stubs.push(mock);
+      // sinon calls the fake with the client the command was sent through as `this`.
+      mock.send.callsFake(function (this: ClientView, command: Command) {
+        return answer(handlers, this, command) as never;
       });
+      return handlers;
+    };
+    const rds = stub(RDSClient);
+    const asg = stub(AutoScalingClient);
+    const elb = stub(ElasticLoadBalancingV2Client);
+    const cw = stub(CloudWatchClient);
+    const r53 = stub(Route53Client);
+    const on = <I>(handlers: Map<unknown, Handler>, service: Service, command: unknown, name: string, handler: (input: I, region: string) => unknown) => {
+      handlers.set(command, { service, name, handler: handler as Handler['handler'] });
     };
     on(rds, 'rds', DescribeGlobalClustersCommand, 'DescribeGlobalClusters', () => this.describeGlobal());
     on(rds, 'rds', DescribeDBClustersCommand, 'DescribeDBClusters', (input: { DBClusterIdentifier: string }, region) => this.describeCluster(input.DBClusterIdentifier, region));

@@ -80,7 +80,7 @@ async function expectHealthyPair(writer: LocalMariaDb, standby: LocalMariaDb): P
   // everything: wait, bounded, for both threads to run.
   let status = await replicaStatus(standby);
   for (const deadline = Date.now() + 10_000; !status.replicating && Date.now() < deadline; status = await replicaStatus(standby)) {
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await delay(20);
   }
   expect(status).toMatchObject({ replicating: true, sourcePort: writer.port, readOnly: true, applyDelaySeconds: 0 });
   expect(await replicaStatus(writer)).toMatchObject({ replicating: false, readOnly: false });
@@ -150,7 +150,7 @@ describe('a replicating pair of local MariaDB servers', () => {
       expect(await replicaStatus(b)).toMatchObject({ applyDelaySeconds: 30, sourcePort: a.port });
       const held = await write(a, 2);
       const started = Date.now();
-      await expect(switchover(a, b, { timeoutMs: 500 })).rejects.toBeInstanceOf(SwitchoverRefusedError);
+      await expect(switchover(a, b, { timeoutMs: 200 })).rejects.toBeInstanceOf(SwitchoverRefusedError);
       expect(Date.now() - started).toBeLessThan(3_000);
       expect(await replicaStatus(a)).toMatchObject({ readOnly: false, replicating: false });
       expect(await replicaStatus(b)).toMatchObject({ readOnly: true, sourcePort: a.port });
@@ -186,6 +186,8 @@ describe('a replicating pair of local MariaDB servers', () => {
 
     const outcome = await rejoin(a, b);
     expect(outcome).toMatchObject({ action: 'rebuilt', discarded: errant });
+    // The rebuild flushes InnoDB's log at every commit while it runs, and puts the setting back.
+    expect(await a.query('SELECT @@global.innodb_flush_log_at_trx_commit AS mode')).toEqual([{ mode: 2 }]);
     expect(await notesOn(a)).toEqual(await notesOn(b));
     expect(await notesOn(a)).toEqual(expect.arrayContaining(onlyNew));
     expect(await notesOn(a)).not.toEqual(expect.arrayContaining(afterFailover));
@@ -207,9 +209,10 @@ describe('a replicating pair of local MariaDB servers', () => {
     await a.freeze();
     try {
       // Beats to a frozen writer time out one at a time; those due meanwhile are skipped, not queued.
-      const heartbeat = new Heartbeat(() => a, { intervalMs: 50, writeTimeoutMs: 300 });
+      // Stopped once the first has timed out: a second may be in flight then, a third cannot be.
+      const heartbeat = new Heartbeat(() => a, { intervalMs: 25, writeTimeoutMs: 150 });
       heartbeat.start();
-      await delay(450);
+      for (const deadline = Date.now() + 5_000; heartbeat.stats.failed === 0 && Date.now() < deadline; ) await delay(5);
       await heartbeat.stop();
       expect(heartbeat.stats.written).toBe(0);
       expect(heartbeat.stats.failed).toBeGreaterThanOrEqual(1);
@@ -217,7 +220,7 @@ describe('a replicating pair of local MariaDB servers', () => {
       expect(heartbeat.stats.skipped).toBeGreaterThanOrEqual(2);
 
       const started = Date.now();
-      await expect(fence(a, 300)).resolves.toBe(false);
+      await expect(fence(a, 100)).resolves.toBe(false);
       await failover(b);
       expect(Date.now() - started).toBeLessThan(2_000);
     } finally {
@@ -259,7 +262,7 @@ describe('a replicating pair of local MariaDB servers', () => {
     await b.freeze();
     try {
       const started = Date.now();
-      await expect(fence(b, 300)).resolves.toBe(false);
+      await expect(fence(b, 100)).resolves.toBe(false);
       expect(Date.now() - started).toBeLessThan(1_000);
     } finally {
       await b.thaw();

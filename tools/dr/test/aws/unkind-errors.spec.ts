@@ -1,6 +1,6 @@
-import type { DrReport } from '../src/report';
-import type { StatusSnapshot } from '../src/status';
-import { type Harness, harness } from './harness';
+import type { DrReport } from '../../src/report';
+import type { StatusSnapshot } from '../../src/status';
+import { type Harness, harness } from '../harness';
 
 /** Errors are not outages: the operator's problems stop a command with the fix; only outages are outages. */
 

@@ -1,10 +1,10 @@
 import { defineEnvironment } from '@txn-dr/config';
-import { createAwsClients } from '../src/aws/clients';
-import { AwsWorld, LAG_STALE_AFTER_MS } from '../src/aws/world';
-import type { StatusSnapshot } from '../src/status';
-import { resolveTargets } from '../src/targets';
-import { FakeAws, FakeClock } from './fake-aws';
-import { type Harness, harness } from './harness';
+import { createAwsClients } from '../../src/aws/clients';
+import { AwsWorld, LAG_STALE_AFTER_MS } from '../../src/aws/world';
+import type { StatusSnapshot } from '../../src/status';
+import { resolveTargets } from '../../src/targets';
+import { FakeAws, FakeClock } from '../fake-aws';
+import { type Harness, harness } from '../harness';
 
 /** Fresh lag only: AuroraGlobalDBRPOLag is published per minute, and a datapoint that stopped coming is not the lag now. */
 

@@ -1,5 +1,5 @@
-import { pollUntil } from '../src/poll';
-import { FakeClock } from './fake-aws';
+import { pollUntil } from '../../src/poll';
+import { FakeClock } from '../fake-aws';
 
 describe('pollUntil', () => {
   it('reads until the condition holds, sleeping between reads on the clock', async () => {

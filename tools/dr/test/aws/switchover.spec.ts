@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Harness, harness } from './harness';
+import { type Harness, harness } from '../harness';
 
 let h: Harness;
 afterEach(() => h.dispose());

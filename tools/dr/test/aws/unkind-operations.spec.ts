@@ -1,10 +1,10 @@
 import { defineEnvironment } from '@txn-dr/config';
-import { createAwsClients } from '../src/aws/clients';
-import { AwsWorld } from '../src/aws/world';
-import { resolveTargets } from '../src/targets';
-import type { DatabaseState } from '../src/world';
-import { FakeAws, type FakeAwsOptions, FakeClock, type FailoverStatus } from './fake-aws';
-import { type Harness, harness } from './harness';
+import { createAwsClients } from '../../src/aws/clients';
+import { AwsWorld } from '../../src/aws/world';
+import { resolveTargets } from '../../src/targets';
+import type { DatabaseState } from '../../src/world';
+import { FakeAws, type FakeAwsOptions, FakeClock, type FailoverStatus } from '../fake-aws';
+import { type Harness, harness } from '../harness';
 
 /**
  * Operations last, through every FailoverState status; a switchover whose source stops answering

@@ -1,6 +1,6 @@
-import { restoredInstanceId } from '../src/aws/world';
-import { checkClusterIdentifier, defaultRestoreTarget, parseRestoreTime } from '../src/restore';
-import { type Harness, harness } from './harness';
+import { restoredInstanceId } from '../../src/aws/world';
+import { checkClusterIdentifier, defaultRestoreTarget, parseRestoreTime } from '../../src/restore';
+import { type Harness, harness } from '../harness';
 
 let h: Harness;
 afterEach(() => h.dispose());

@@ -1,5 +1,5 @@
 import { defineEnvironment } from '@txn-dr/config';
-import { type Harness, harness } from './harness';
+import { type Harness, harness } from '../harness';
 
 let h: Harness;
 afterEach(() => h.dispose());

@@ -1,8 +1,8 @@
 import { defineEnvironment } from '@txn-dr/config';
-import { createAwsClients } from '../src/aws/clients';
-import { AwsWorld } from '../src/aws/world';
-import { resolveTargets } from '../src/targets';
-import { FakeAws, FakeClock } from './fake-aws';
+import { createAwsClients } from '../../src/aws/clients';
+import { AwsWorld } from '../../src/aws/world';
+import { resolveTargets } from '../../src/targets';
+import { FakeAws, FakeClock } from '../fake-aws';
 
 const targets = resolveTargets(defineEnvironment({ name: 'dev' }));
 let fake: FakeAws;

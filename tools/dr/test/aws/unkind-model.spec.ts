@@ -1,12 +1,12 @@
 import { CloudWatchClient, GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
 import { defineEnvironment } from '@txn-dr/config';
-import { IMPAIRED_CALLS, NORMAL_CALLS, createAwsClients } from '../src/aws/clients';
-import { AwsWorld } from '../src/aws/world';
-import { OperatorError } from '../src/errors';
-import { resolveTargets } from '../src/targets';
-import type { DatabaseState } from '../src/world';
-import { FakeAws, type FakeAwsOptions, FakeClock } from './fake-aws';
-import { type Harness, harness } from './harness';
+import { IMPAIRED_CALLS, NORMAL_CALLS, createAwsClients } from '../../src/aws/clients';
+import { AwsWorld } from '../../src/aws/world';
+import { OperatorError } from '../../src/errors';
+import { resolveTargets } from '../../src/targets';
+import type { DatabaseState } from '../../src/world';
+import { FakeAws, type FakeAwsOptions, FakeClock } from '../fake-aws';
+import { type Harness, harness } from '../harness';
 
 /** The model is as unkind as AWS: retries cost time, credentials fail, Route 53's API fails with us-east-1, things take time. */
 

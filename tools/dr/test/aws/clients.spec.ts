@@ -3,9 +3,9 @@ import { CloudWatchClient, GetMetricStatisticsCommand } from '@aws-sdk/client-cl
 import { DescribeGlobalClustersCommand, RDSClient } from '@aws-sdk/client-rds';
 import { GetChangeCommand, Route53Client } from '@aws-sdk/client-route-53';
 import { defineEnvironment } from '@txn-dr/config';
-import { IMPAIRED_CALLS, NORMAL_CALLS, createAwsClients } from '../src/aws/clients';
-import { classifyAwsError } from '../src/errors';
-import { resolveTargets } from '../src/targets';
+import { IMPAIRED_CALLS, NORMAL_CALLS, createAwsClients } from '../../src/aws/clients';
+import { classifyAwsError } from '../../src/errors';
+import { resolveTargets } from '../../src/targets';
 
 const targets = resolveTargets(defineEnvironment({ name: 'dev' }));
 

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FileLockStore, OperationLock } from '@txn-dr/operation-lock';
-import { type Harness, harness } from './harness';
+import { type Harness, harness } from '../harness';
 
 let h: Harness;
 afterEach(() => h.dispose());

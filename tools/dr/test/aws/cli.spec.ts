@@ -3,8 +3,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadEnvironment } from '@txn-dr/config';
-import type { StatusSnapshot } from '../src/status';
-import { type Harness, harness } from './harness';
+import type { StatusSnapshot } from '../../src/status';
+import { type Harness, harness } from '../harness';
 
 let h: Harness;
 afterEach(() => h.dispose());
@@ -218,7 +218,7 @@ describe('--config', () => {
 
   it('reaches the loader from the command line, relative to the current directory', () => {
     const file = environmentFile({ name: 'scratch' });
-    const run = spawnSync(process.execPath, [join(__dirname, '..', 'bin', 'dr.cjs'), 'budget', '--json', '--config', 'environment.json'], {
+    const run = spawnSync(process.execPath, [join(__dirname, '..', '..', 'bin', 'dr.cjs'), 'budget', '--json', '--config', 'environment.json'], {
       cwd: join(file, '..'),
       encoding: 'utf8',
       env: { PATH: process.env.PATH ?? '' },
