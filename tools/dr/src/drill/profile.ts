@@ -106,8 +106,10 @@ export function drillProfile(name: ProfileName, env: Environment): DrillProfile 
     rebuildDelayMs: 1_000,
     waits: { capacity: wait(100, 30_000), database: wait(100, 30_000), dnsChange: wait(100, 30_000), health: wait(100, 30_000), fence: wait(100, 10_000) },
     load: { ratePerSecond: 40, concurrency: 16, requestTimeoutMs: 2_500 },
-    warmupMs: 2_000,
-    cooldownMs: 1_500,
+    // A second of load (40 writes) before the fault and under a second after the operation: enough
+    // to see both sides of the gap, and the drill's length is mostly the operation's own.
+    warmupMs: 1_000,
+    cooldownMs: 750,
     freezeMs: 4_000,
     // Longer than fencing the old region takes here (its processes drain for up to 2 s), so the
     // writes acknowledged just before the fence are still unapplied when the failover starts.
