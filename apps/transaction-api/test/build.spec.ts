@@ -5,20 +5,27 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readZip } from '@txn-dr/function-zip/testing';
 import { buildService } from '../scripts/build';
+import { sharedBundleDir } from './helpers';
 
 const { files } = ARTIFACTS.transactionApi;
+/** Every clock but `Date` stays real, so the build and its child processes run as usual. */
+const REAL_CLOCKS = ['hrtime', 'nextTick', 'performance', 'queueMicrotask', 'requestAnimationFrame', 'cancelAnimationFrame', 'requestIdleCallback', 'cancelIdleCallback', 'setImmediate', 'clearImmediate', 'setInterval', 'clearInterval', 'setTimeout', 'clearTimeout'] as const;
 const dirs: string[] = [];
 let first: string;
 let second: string;
 
 beforeAll(async () => {
-  first = mkdtempSync(join(tmpdir(), 'txn-build-a-'));
-  // A different directory name and a later time: neither may show in the output.
-  second = mkdtempSync(join(tmpdir(), 'txn-build-bb-'));
-  dirs.push(first, second);
-  await buildService(first);
-  await new Promise((r) => setTimeout(r, 1_100));
-  await buildService(second);
+  // The suite's build, made by the global setup in another process.
+  first = sharedBundleDir();
+  // A different directory name and a later date, by a day and a bit: neither may show in the output.
+  second = mkdtempSync(join(tmpdir(), 'txn-build-again-'));
+  dirs.push(second);
+  jest.useFakeTimers({ now: Date.now() + 86_400_000 + 1_234, doNotFake: [...REAL_CLOCKS] });
+  try {
+    await buildService(second);
+  } finally {
+    jest.useRealTimers();
+  }
 }, 60_000);
 afterAll(() => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });

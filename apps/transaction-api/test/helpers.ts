@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify';
+import { createConnection } from 'mysql2/promise';
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { pino, type Logger } from 'pino';
 import { MariaDbServer, SCHEMA_PREFIX, type ServerInfo } from '@txn-dr/testing-mariadb';
 import { buildApp, type AppOptions } from '../src/app';
@@ -15,9 +17,40 @@ export function sharedServer(): MariaDbServer {
   return MariaDbServer.attach(JSON.parse(raw) as ServerInfo);
 }
 
+/**
+ * The service's artifacts, built once for the suite by global-setup.ts from the sources as they
+ * are now. Shared by the specs: read and run them, never change them.
+ */
+export function sharedBundleDir(): string {
+  const dir = process.env['TXN_TEST_BUNDLE_DIR'];
+  if (dir === undefined) throw new Error('TXN_TEST_BUNDLE_DIR is not set: run the tests through jest.config.cjs, whose global setup builds the service');
+  return dir;
+}
+
+/**
+ * Runs SQL as the administrative user, over TCP, on a connection of its own. For the helpers every
+ * spec calls often: `server.root` starts a client process per statement, which costs several
+ * times the CPU of a connection from this process.
+ */
+async function asAdmin<T = unknown>(server: MariaDbServer, sql: string): Promise<T> {
+  const { host, port, admin } = server.info;
+  const connection = await createConnection({ host, port, user: admin.user, password: admin.password, connectTimeout: 5_000 });
+  try {
+    return (await connection.query(sql))[0] as T;
+  } finally {
+    await connection.end();
+  }
+}
+
+/** Creates the empty schema `name` on `server`; fails if it exists. */
+export async function createSchema(server: MariaDbServer, name: string): Promise<string> {
+  await asAdmin(server, `CREATE DATABASE \`${name}\``);
+  return name;
+}
+
 /** A new, empty schema on `server` with a name no other spec uses. */
 export async function freshSchema(server: MariaDbServer, label: string): Promise<string> {
-  return server.createSchema(`${SCHEMA_PREFIX}${label}_${randomBytes(4).toString('hex')}`);
+  return createSchema(server, `${SCHEMA_PREFIX}${label}_${randomBytes(4).toString('hex')}`);
 }
 
 /** Log lines a test can read back. */
@@ -111,5 +144,26 @@ export function postTransaction(app: FastifyInstance, body: unknown, key: string
 
 /** Rows in a table of a test schema, counted by root (not through the service). */
 export async function countRows(server: MariaDbServer, database: string, table: string, where = '1=1'): Promise<number> {
-  return Number(await server.root(`SELECT COUNT(*) FROM \`${database}\`.\`${table}\` WHERE ${where}`));
+  const [row] = await asAdmin<Array<{ n: number }>>(server, `SELECT COUNT(*) AS n FROM \`${database}\`.\`${table}\` WHERE ${where}`);
+  return Number(row?.n);
+}
+
+/** What `fn` resolved to, and how long it took in milliseconds. */
+export async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
+  const started = performance.now();
+  const result = await fn();
+  return [result, performance.now() - started];
+}
+
+/**
+ * Polls until `check` passes or `ms` runs out; returns whether it passed. The interval is short,
+ * so a test waits for the condition, not for the poll.
+ */
+export async function eventually(check: () => Promise<boolean>, ms = 15_000): Promise<boolean> {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    if (await check()) return true;
+    await sleep(25);
+  }
+  return false;
 }

@@ -1,7 +1,7 @@
-import { MariaDbServer } from '@txn-dr/testing-mariadb';
+import type { MariaDbServer } from '@txn-dr/testing-mariadb';
 import { staticCredentials } from '../src/credentials';
 import { Database } from '../src/db/database';
-import { LATEST_VERSION, MIGRATIONS, migrate, type Migration } from '../src/db/migrations';
+import { MIGRATIONS, migrate, type Migration } from '../src/db/migrations';
 import { countRows, freshSchema, LogCapture, sharedServer } from './helpers';
 
 let server: MariaDbServer;
@@ -21,6 +21,8 @@ afterAll(async () => {
   await Promise.all(open.map((db) => db.close()));
 });
 
+// The read-only case (it only checks, and reports what is missing) is in resilience.spec.ts, whose
+// private server may turn read-only; this file's shared one must not.
 describe('migrate', () => {
   it('creates the schema on an empty database, then finds nothing to do', async () => {
     const name = await freshSchema(server, 'mig');
@@ -46,28 +48,4 @@ describe('migrate', () => {
     expect(applied.sort()).toEqual(slow.map((m) => m.version));
     expect(await countRows(server, name, 'schema_migrations')).toBe(slow.length);
   });
-
-  it('only checks, and reports what is missing, on a read-only database', async () => {
-    // The shared server must not turn read-only under other suites: use a private one.
-    const own = await MariaDbServer.create();
-    const { host, port, user, password } = own.info;
-    const db = new Database({
-      endpoint: { host, port, database: await own.createSchema('txn_ro') },
-      credentials: staticCredentials(user, password),
-      poolSize: 1,
-      connectTimeoutMs: 2_000,
-      queryTimeoutMs: 5_000,
-    });
-    const logs = new LogCapture();
-    try {
-      await migrate(db, logs.logger, MIGRATIONS.slice(0, 1));
-      await own.setReadOnly(true);
-      await expect(migrate(db, logs.logger)).resolves.toEqual({ state: 'behind-read-only', missing: [LATEST_VERSION] });
-      await expect(migrate(db, logs.logger, MIGRATIONS.slice(0, 1))).resolves.toEqual({ state: 'current', applied: [] });
-      expect(await own.root("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = 'txn_ro' AND table_name = 'account_balances'")).toBe('0');
-    } finally {
-      await db.close();
-      await own.destroy();
-    }
-  }, 30_000);
 });

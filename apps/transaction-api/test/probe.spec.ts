@@ -6,28 +6,28 @@
  * read-only, so neither is the suite's shared server.
  */
 import { randomBytes } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { MariaDbServer, SCHEMA_PREFIX } from '@txn-dr/testing-mariadb';
+import { SCHEMA_PREFIX, type MariaDbServer } from '@txn-dr/testing-mariadb';
 import { staticCredentials } from '../src/credentials';
 import { Database } from '../src/db/database';
 import { migrate } from '../src/db/migrations';
 import { start, type RunningServer } from '../src/server';
-import { countRows, LogCapture, newKey, postTransaction } from './helpers';
+import { countRows, createSchema, eventually, LogCapture, newKey, postTransaction, timed } from './helpers';
+import { createServers, discard } from './mariadb';
 
 let writer: MariaDbServer;
 let region: MariaDbServer;
 
 beforeAll(async () => {
-  [writer, region] = await Promise.all([MariaDbServer.create(), MariaDbServer.create()]);
+  [writer, region] = await createServers(2);
 }, 90_000);
 afterAll(async () => {
-  await Promise.all([writer?.destroy(), region?.destroy()]);
+  await discard(writer, region);
 }, 60_000);
 
 /** The same empty schema on both servers. */
 async function schemaOnBoth(label: string): Promise<string> {
   const name = `${SCHEMA_PREFIX}${label}_${randomBytes(4).toString('hex')}`;
-  await Promise.all([writer.createSchema(name), region.createSchema(name)]);
+  await Promise.all([createSchema(writer, name), createSchema(region, name)]);
   return name;
 }
 
@@ -66,22 +66,6 @@ async function service(database: string, probe = true): Promise<RunningServer> {
 const body = (reference: string) => ({ accountId: 'acc-probe', amount: '1.00', currency: 'USD', reference });
 const health = (running: RunningServer, url = '/health') => running.app.inject({ method: 'GET', url });
 const up = { reachable: true, readOnly: false, latencyMs: expect.any(Number), schemaReady: true };
-
-async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
-  const started = performance.now();
-  const result = await fn();
-  return [result, performance.now() - started];
-}
-
-/** Polls until `check` passes or `ms` runs out; returns whether it passed. */
-async function eventually(check: () => Promise<boolean>, ms = 15_000): Promise<boolean> {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    if (await check()) return true;
-    await sleep(100);
-  }
-  return false;
-}
 
 describe('probes on the region\'s cluster, data on the writer', () => {
   let running: RunningServer;

@@ -4,19 +4,16 @@
  * administrative user), then the service as its own user, serving and draining on SIGTERM.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createConnection } from 'mysql2/promise';
 import { randomBytes } from 'node:crypto';
 import { ARTIFACTS } from '@txn-dr/contracts';
 import type { MariaDbServer } from '@txn-dr/testing-mariadb';
-import { buildService } from '../scripts/build';
 import { loadMigrateConfig } from '../src/config';
 import { runMigrate } from '../src/migrate';
 import { start, type RunningServer } from '../src/server';
-import { freshSchema, LogCapture, newKey, sharedServer } from './helpers';
+import { freshSchema, LogCapture, newKey, sharedBundleDir, sharedServer } from './helpers';
 
 let server: MariaDbServer;
 let env: Record<string, string>;
@@ -118,13 +115,12 @@ describe('the bundle, run as the instance runs it', () => {
   let outDir: string;
   let child: ChildProcessWithoutNullStreams | undefined;
 
-  beforeAll(async () => {
-    outDir = mkdtempSync(join(tmpdir(), 'txn-bundle-'));
-    await buildService(outDir);
-  }, 60_000);
+  beforeAll(() => {
+    // Built by the global setup from the sources as they are now.
+    outDir = sharedBundleDir();
+  });
   afterAll(() => {
     if (child && child.exitCode === null) child.kill('SIGKILL');
-    rmSync(outDir, { recursive: true, force: true });
   });
 
   function run(extra: Record<string, string | undefined>, bundle: string = ARTIFACTS.transactionApi.files.bundle, base: Record<string, string> = env) {
@@ -137,15 +133,38 @@ describe('the bundle, run as the instance runs it', () => {
     child.stderr.on('data', (d: Buffer) => err.push(d.toString('utf8')));
     const exited = new Promise<number | null>((resolve) => child!.on('exit', (code) => resolve(code)));
     const lines = () => out.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
-    const listening = async (): Promise<string> => {
-      for (let i = 0; i < 200; i += 1) {
-        const line = lines().find((l) => l['msg'] === 'listening');
-        if (line) return String(line['url']);
-        if (child!.exitCode !== null) throw new Error(`exited ${child!.exitCode}: ${err.join('')}`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      throw new Error(`not listening: ${out.join('')}${err.join('')}`);
-    };
+    /** The URL of the 'listening' line, looked for as each piece of output arrives. */
+    const listening = (): Promise<string> =>
+      new Promise((resolve, reject) => {
+        const proc = child!;
+        const done = (outcome: () => void) => {
+          clearTimeout(timer);
+          proc.stdout.off('data', check);
+          proc.off('exit', exited);
+          outcome();
+        };
+        const check = () => {
+          const text = out.join('');
+          try {
+            // Whole lines only: a piece may end inside one.
+            const line = text
+              .slice(0, text.lastIndexOf('\n') + 1)
+              .split('\n')
+              .filter(Boolean)
+              .map((l) => JSON.parse(l) as Record<string, unknown>)
+              .find((l) => l['msg'] === 'listening');
+            if (line) done(() => resolve(String(line['url'])));
+          } catch (error) {
+            done(() => reject(error));
+          }
+        };
+        const exited = (code: number | null) => done(() => reject(new Error(`exited ${code}: ${err.join('')}`)));
+        const timer = setTimeout(() => done(() => reject(new Error(`not listening within 10 s: ${out.join('')}${err.join('')}`))), 10_000);
+        proc.stdout.on('data', check);
+        proc.on('exit', exited);
+        if (proc.exitCode !== null) exited(proc.exitCode);
+        else check();
+      });
     return { proc: child, exited, lines, stderr: () => err.join(''), listening };
   }
 
@@ -211,9 +230,13 @@ describe('the bundle, run as the instance runs it', () => {
       await holder.query('SELECT * FROM account_balances WHERE account_id = ? FOR UPDATE', [account]);
       const inFlight = call(`${url}/transactions`, 'POST', body('in flight'), { 'idempotency-key': newKey() });
       inFlight.catch(() => undefined); // awaited below; this only keeps an early failure from crashing the worker
-      // This schema's lock waits only: other spec files run beside this one on the same server.
-      const lockWaits = `SELECT COUNT(*) FROM information_schema.innodb_trx t JOIN information_schema.processlist p ON p.id = t.trx_mysql_thread_id WHERE t.trx_state = 'LOCK WAIT' AND p.db = '${env['DB_NAME']}'`;
-      await waitFor(async () => (await server.root(lockWaits)) === '1');
+      // In flight: its balance upsert, which waits for the held row, is running in this schema
+      // (other spec files run beside this one on the same server). Read from the process list, not
+      // information_schema.innodb_trx: InnoDB refreshes that snapshot only when it was last read
+      // more than 0.1 s before, so polled faster it can keep showing the time before the wait
+      // (https://dev.mysql.com/doc/refman/5.7/en/innodb-information-schema-internal-data.html).
+      const waiting = `SELECT COUNT(*) FROM information_schema.processlist WHERE db = '${env['DB_NAME']}' AND info LIKE 'INSERT INTO account_balances %'`;
+      await waitFor(async () => (await server.root(waiting)) === '1');
 
       proc.proc.kill('SIGTERM');
       await waitFor(async () => proc.lines().some((l) => l['msg'] === 'shutting down: no new connections, draining requests'));
