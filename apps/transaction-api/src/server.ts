@@ -18,6 +18,8 @@ export interface StartOptions extends DatabaseAccessOptions {
   readonly handleSignals?: boolean;
   /** Where JSON log lines go. @default stdout */
   readonly logDestination?: NodeJS.WritableStream;
+  /** How long to wait before checking a schema that is not current again. @default 2000 (SchemaState's) */
+  readonly schemaRetryMs?: number;
 }
 
 export interface RunningServer {
@@ -46,7 +48,7 @@ export function createLogger(config: Pick<ServiceConfig, 'logLevel' | 'region' |
  * The health probes' own database (the region's cluster), tiny: one connection for the probe and
  * one for checking the schema, both held to the health limit.
  */
-function probeDatabase(endpoint: DatabaseEndpoint, credentials: CredentialProvider, config: ServiceConfig, logger: Logger): { db: Database; schema: SchemaState } {
+function probeDatabase(endpoint: DatabaseEndpoint, credentials: CredentialProvider, config: ServiceConfig, logger: Logger, retry: { readonly retryMs?: number }): { db: Database; schema: SchemaState } {
   const { tls, connectTimeoutMs, healthTimeoutMs } = config.db;
   const db = new Database({
     endpoint,
@@ -57,7 +59,7 @@ function probeDatabase(endpoint: DatabaseEndpoint, credentials: CredentialProvid
     queryTimeoutMs: healthTimeoutMs,
     log: logger.child({ component: 'probe-db' }),
   });
-  return { db, schema: new SchemaState({ db, log: logger.child({ component: 'probe-schema' }), checkOnly: true }) };
+  return { db, schema: new SchemaState({ db, log: logger.child({ component: 'probe-schema' }), checkOnly: true, ...retry }) };
 }
 
 /**
@@ -80,8 +82,9 @@ export async function start(env: NodeJS.ProcessEnv, options: StartOptions = {}):
   });
   // The service's own user may not change the schema: the migrate step does, and the service only
   // checks, serving 503 SCHEMA_PENDING until the schema is there.
-  const schema = new SchemaState({ db, log: logger.child({ component: 'schema' }), checkOnly: !config.db.migrateOnStart });
-  const probe = endpoints.probe !== undefined ? probeDatabase(endpoints.probe, credentials, config, logger) : undefined;
+  const retry = options.schemaRetryMs !== undefined ? { retryMs: options.schemaRetryMs } : {};
+  const schema = new SchemaState({ db, log: logger.child({ component: 'schema' }), checkOnly: !config.db.migrateOnStart, ...retry });
+  const probe = endpoints.probe !== undefined ? probeDatabase(endpoints.probe, credentials, config, logger, retry) : undefined;
   // Take traffic with the schema in place when the database allows; never hang start-up on it. The
   // probes' database is checked after the data endpoint's schema, which, in the writer's region,
   // is the same cluster.

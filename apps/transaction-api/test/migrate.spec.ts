@@ -186,7 +186,8 @@ describe('the service as its own user', () => {
         DB_CONNECT_TIMEOUT_MS: '1000',
         RETRY_AFTER_SECONDS: '2',
       },
-      { handleSignals: false, logDestination: logs.stream },
+      // The schema is checked again every 100 ms, not every 2 s, so the test does not wait it out.
+      { handleSignals: false, logDestination: logs.stream, schemaRetryMs: 100 },
     );
     // Through inject: what is at stake is the answers, not the socket (server.spec.ts covers that).
     const post = () => postTransaction(running.app, { accountId: 'first', amount: '1.00', currency: 'USD', reference: 'before and after migrate' });

@@ -60,7 +60,8 @@ async function service(database: string, probe = true): Promise<RunningServer> {
     DB_MIGRATE_ON_START: 'true',
     ...(probe ? { DB_PROBE_HOST: region.info.host, DB_PROBE_PORT: String(region.info.port) } : {}),
   };
-  return start(env, { handleSignals: false, logDestination: new LogCapture().stream });
+  // A schema that is not there yet is checked again every 100 ms, not every 2 s: the tests wait for it.
+  return start(env, { handleSignals: false, logDestination: new LogCapture().stream, schemaRetryMs: 100 });
 }
 
 const body = (reference: string) => ({ accountId: 'acc-probe', amount: '1.00', currency: 'USD', reference });
