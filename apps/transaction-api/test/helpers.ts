@@ -53,6 +53,35 @@ export async function freshSchema(server: MariaDbServer, label: string): Promise
   return createSchema(server, `${SCHEMA_PREFIX}${label}_${randomBytes(4).toString('hex')}`);
 }
 
+/** What the migrate step is told to make on a test server: the schema and the service's own user. */
+export interface MigrateTarget {
+  readonly database: string;
+  readonly serviceUser: string;
+  readonly servicePassword: string;
+  /** @default us-east-1 */
+  readonly region?: string;
+}
+
+/**
+ * The migrate step's environment against `server`, as the local world passes it: the
+ * administrative user over TCP, and the service's user with a password.
+ */
+export function migrateEnv(server: MariaDbServer, target: MigrateTarget): Record<string, string> {
+  const { host, port, admin } = server.info;
+  return {
+    AWS_REGION: target.region ?? 'us-east-1',
+    DB_HOST: host,
+    DB_PORT: String(port),
+    DB_NAME: target.database,
+    DB_USER: admin.user,
+    DB_PASSWORD: admin.password,
+    SERVICE_DB_USER: target.serviceUser,
+    SERVICE_DB_USER_HOST: '127.0.0.1',
+    SERVICE_DB_AUTH: 'password',
+    SERVICE_DB_PASSWORD: target.servicePassword,
+  };
+}
+
 /** Log lines a test can read back. */
 export class LogCapture {
   readonly lines: Array<Record<string, unknown>> = [];

@@ -9,7 +9,7 @@ import { loadMigrateConfig, type MigrateConfig } from '../src/config';
 import { MIGRATIONS } from '../src/db/migrations';
 import { runMigrate } from '../src/migrate';
 import { start } from '../src/server';
-import { eventually, freshSchema, LogCapture, postTransaction, sharedServer } from './helpers';
+import { eventually, freshSchema, LogCapture, migrateEnv, postTransaction, sharedServer } from './helpers';
 import type { MariaDbServer } from '@txn-dr/testing-mariadb';
 
 let server: MariaDbServer;
@@ -30,19 +30,7 @@ async function setup(label: string): Promise<Setup> {
   const database = await freshSchema(server, label);
   const user = `txn_svc_${randomBytes(3).toString('hex')}`;
   const password = randomBytes(15).toString('base64url');
-  const { host, port, admin } = server.info;
-  const config = loadMigrateConfig({
-    AWS_REGION: 'us-east-1',
-    DB_HOST: host,
-    DB_PORT: String(port),
-    DB_NAME: database,
-    DB_USER: admin.user,
-    DB_PASSWORD: admin.password,
-    SERVICE_DB_USER: user,
-    SERVICE_DB_USER_HOST: '127.0.0.1',
-    SERVICE_DB_AUTH: 'password',
-    SERVICE_DB_PASSWORD: password,
-  });
+  const config = loadMigrateConfig(migrateEnv(server, { database, serviceUser: user, servicePassword: password }));
   return { database, user, password, config };
 }
 

@@ -10,7 +10,7 @@ import { staticCredentials } from '../src/credentials';
 import { Database } from '../src/db/database';
 import { LATEST_VERSION, MIGRATIONS, migrate } from '../src/db/migrations';
 import { MigrateError, runMigrate } from '../src/migrate';
-import { countRows, eventually, freshSchema, LogCapture, newKey, postTransaction, testApp, timed, type TestApp } from './helpers';
+import { countRows, eventually, freshSchema, LogCapture, migrateEnv, newKey, postTransaction, testApp, timed, type TestApp } from './helpers';
 import { createServers, discard } from './mariadb';
 
 let server: MariaDbServer;
@@ -287,19 +287,7 @@ describe('migrating a read-only database (a standby), which gets its schema by r
   it('runMigrate refuses a read-only database (a standby) and changes nothing there', async () => {
     const database = await freshSchema(server, 'mig_ro');
     const serviceUser = `txn_svc_${randomBytes(3).toString('hex')}`;
-    const { host, port, admin } = server.info;
-    const config = loadMigrateConfig({
-      AWS_REGION: 'us-east-1',
-      DB_HOST: host,
-      DB_PORT: String(port),
-      DB_NAME: database,
-      DB_USER: admin.user,
-      DB_PASSWORD: admin.password,
-      SERVICE_DB_USER: serviceUser,
-      SERVICE_DB_USER_HOST: '127.0.0.1',
-      SERVICE_DB_AUTH: 'password',
-      SERVICE_DB_PASSWORD: randomBytes(15).toString('base64url'),
-    });
+    const config = loadMigrateConfig(migrateEnv(server, { database, serviceUser, servicePassword: randomBytes(15).toString('base64url') }));
     await server.setReadOnly(true);
     await expect(runMigrate(config, { logger: new LogCapture().logger })).rejects.toThrow(
       new MigrateError('127.0.0.1 is read-only (a standby or replica): run migrate against the writer; the schema and the service user reach the standbys by replication'),

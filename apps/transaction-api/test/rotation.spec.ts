@@ -13,7 +13,7 @@ import { loadMigrateConfig } from '../src/config';
 import type { CredentialProvider } from '../src/credentials';
 import { runMigrate } from '../src/migrate';
 import { start, type RunningServer } from '../src/server';
-import { freshSchema, LogCapture, newKey, sharedServer } from './helpers';
+import { freshSchema, LogCapture, migrateEnv, newKey, sharedServer } from './helpers';
 
 /** One request every 10 ms for 3 s: about 100 writes a second, 300 in all. */
 const REQUESTS = 300;
@@ -41,22 +41,8 @@ it('loses no acknowledged write when the service user\'s password changes under 
   const database = await freshSchema(server, 'rotload');
   const user = `txn_svc_${randomBytes(3).toString('hex')}`;
   const first = randomBytes(15).toString('base64url');
-  const { host, port, admin } = server.info;
-  await runMigrate(
-    loadMigrateConfig({
-      AWS_REGION: 'us-east-1',
-      DB_HOST: host,
-      DB_PORT: String(port),
-      DB_NAME: database,
-      DB_USER: admin.user,
-      DB_PASSWORD: admin.password,
-      SERVICE_DB_USER: user,
-      SERVICE_DB_USER_HOST: '127.0.0.1',
-      SERVICE_DB_AUTH: 'password',
-      SERVICE_DB_PASSWORD: first,
-    }),
-    { logger: new LogCapture().logger },
-  );
+  const { host, port } = server.info;
+  await runMigrate(loadMigrateConfig(migrateEnv(server, { database, serviceUser: user, servicePassword: first })), { logger: new LogCapture().logger });
 
   // The credential source: the secret, as the service reads it.
   let password = first;

@@ -13,7 +13,7 @@ import type { MariaDbServer } from '@txn-dr/testing-mariadb';
 import { loadMigrateConfig } from '../src/config';
 import { runMigrate } from '../src/migrate';
 import { start, type RunningServer } from '../src/server';
-import { freshSchema, LogCapture, newKey, sharedBundleDir, sharedServer } from './helpers';
+import { freshSchema, LogCapture, migrateEnv as migrateEnvOf, newKey, sharedBundleDir, sharedServer } from './helpers';
 
 let server: MariaDbServer;
 let env: Record<string, string>;
@@ -25,21 +25,10 @@ let migrateEnv: (database: string, user?: string) => Record<string, string>;
 
 beforeAll(async () => {
   server = sharedServer();
-  const { host, port, admin } = server.info;
+  const { host, port } = server.info;
   const user = `txn_svc_${randomBytes(3).toString('hex')}`;
   const password = randomBytes(15).toString('base64url');
-  migrateEnv = (database, serviceUser = `txn_svc_${randomBytes(3).toString('hex')}`) => ({
-    AWS_REGION: 'us-east-2',
-    DB_HOST: host,
-    DB_PORT: String(port),
-    DB_NAME: database,
-    DB_USER: admin.user,
-    DB_PASSWORD: admin.password,
-    SERVICE_DB_USER: serviceUser,
-    SERVICE_DB_USER_HOST: '127.0.0.1',
-    SERVICE_DB_AUTH: 'password',
-    SERVICE_DB_PASSWORD: password,
-  });
+  migrateEnv = (database, serviceUser = `txn_svc_${randomBytes(3).toString('hex')}`) => migrateEnvOf(server, { database, serviceUser, servicePassword: password, region: 'us-east-2' });
   const database = await freshSchema(server, 'srv');
   await runMigrate(loadMigrateConfig(migrateEnv(database, user)), { logger: new LogCapture().logger });
   // The service's own user: DML on its schema, nothing else; the schema is already there.
