@@ -3,7 +3,7 @@ import { OUTPUT_LIST_SEPARATOR } from '@txn-dr/contracts';
 import { RegionalBackup } from '@txn-dr/infra-backup';
 import { ServiceArtifact, ServiceFleet, ServiceLoadBalancer } from '@txn-dr/infra-compute';
 import { CustomerManagedKey, DrStack, awsContext, logsServiceGrant } from '@txn-dr/infra-core';
-import { EndpointParameters, RegionalDatabase, SchemaMigration, SecretRotation } from '@txn-dr/infra-database';
+import { EndpointParameters, RegionalDatabase, SchemaMigration, type SchemaMigrationProps, SecretRotation, type SecretRotationProps } from '@txn-dr/infra-database';
 import { RegionalRecord, ServiceCertificate } from '@txn-dr/infra-edge';
 import { RegionNetwork, RegionPeering, subnetLayout } from '@txn-dr/infra-network';
 import { DrDashboard, RegionalObservability, WritableRegionAlarms } from '@txn-dr/infra-observability';
@@ -122,7 +122,8 @@ export class RegionalStack extends DrStack<DrRole> {
       // it may then reach the secondary's data subnets across the peering, whose other side admits
       // this region's private subnets.
       const standby = env.regions[otherRole(role)];
-      this.secretRotation = new SecretRotation(this, 'secret-rotation', {
+      // Where both database functions run and log, and how they reach the writer: the same for both.
+      const admin: SecretRotationProps & Omit<SchemaMigrationProps, 'databaseName'> = {
         names: this.names,
         role,
         provider,
@@ -136,29 +137,15 @@ export class RegionalStack extends DrStack<DrRole> {
         logKeyArn: dataKey.arn,
         logRetentionDays: env.logs.retentionDays,
         databaseReady: [this.database.cluster, ...this.database.instances],
-      });
+      };
+      this.secretRotation = new SecretRotation(this, 'secret-rotation', admin);
 
       // The schema and the service's own user, made by the master user once the writer exists and
       // again for every new migrate bundle, before any instance starts (the fleet waits for it).
       // Only here: a standby's cluster is read-only, and both reach it by replication. Like the
       // rotation it logs in through the global writer endpoint, so an apply after a switchover
       // migrates the writer in the other region.
-      this.schemaMigration = new SchemaMigration(this, 'schema-migration', {
-        names: this.names,
-        role,
-        provider,
-        secretArn: global.databaseSecretArnPrimary,
-        databaseHost: global.globalWriterEndpoint,
-        databaseName: env.database.databaseName,
-        vpcId: this.network.vpc.id,
-        subnetIds: this.network.subnetIds.private,
-        databaseSecurityGroupId: groups.database.id,
-        endpointsSecurityGroupId: groups.endpoints.id,
-        otherRegionDatabaseCidrs: subnetLayout(standby.vpcCidr, standby.availabilityZones).data,
-        logKeyArn: dataKey.arn,
-        logRetentionDays: env.logs.retentionDays,
-        databaseReady: [this.database.cluster, ...this.database.instances],
-      });
+      this.schemaMigration = new SchemaMigration(this, 'schema-migration', { ...admin, databaseName: env.database.databaseName });
     }
 
     const artifact = new ServiceArtifact(this, 'artifact', { names: this.names, environmentName: env.name, role, provider, kmsKeyArn: dataKey.arn });
