@@ -1,17 +1,13 @@
-import { defineEnvironment } from '@txn-dr/config';
 import { SCHEMA_MIGRATION_ENV, SCHEMA_MIGRATION_HANDLER, SCHEMA_MIGRATION_RUNTIME } from '@txn-dr/contracts';
-import { CustomerManagedKey, DrStack, awsContext, enforcePolicy, logsServiceGrant } from '@txn-dr/infra-core';
+import { enforcePolicy } from '@txn-dr/infra-core';
 import { type SynthesizedStack, followReference, literalSecrets, onlyResource, resourcesOfType, synthesize } from '@txn-dr/infra-core/testing';
-import { App, TerraformResource } from 'cdktf';
+import type { App } from 'cdktf';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { GLOBAL_WRITER, SECRET_ARN, type Statement, adminFunctionStack } from '../test/admin-fixture';
 import { SchemaMigration, type SchemaMigrationProps } from './schema-migration';
-
-/** The secret's ARN as the primary stack has it: the global stack's output. */
-const SECRET_ARN = '${data.terraform_remote_state.state-global.outputs.databaseSecretArnPrimary}';
-const GLOBAL_WRITER = 'txdr-dev-global.global-abc123.global.rds.amazonaws.com';
 
 const folder = mkdtempSync(join(tmpdir(), 'schema-migration-'));
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
@@ -26,34 +22,10 @@ const CODE = zip('not really a zip');
 const sha256 = (contents: string) => createHash('sha256').update(contents).digest('base64');
 let apps = 0;
 
-type Statement = { sid: string; actions: string[]; resources: string[]; condition?: { test: string; variable: string; values: string[] }[] };
-
 /** The construct in a primary stack of its own, with the regional key its log group uses and a writer to wait for. */
 function synth(overrides: Partial<SchemaMigrationProps> = {}): { json: SynthesizedStack; migration: SchemaMigration; app: App } {
-  const app = new App({ outdir: join(folder, `app-${++apps}`) });
-  const stack = new DrStack(app, { env: defineEnvironment({ name: 'dev' }), stack: 'primary' });
-  const provider = stack.provider('primary');
-  const key = new CustomerManagedKey(stack, 'data-key', { provider, alias: 'txdr-dev-primary-data', description: 'data', serviceGrants: [logsServiceGrant(awsContext(stack, provider))] });
-  const cluster = new TerraformResource(stack, 'writer', { terraformResourceType: 'null_resource' });
-  const instance = new TerraformResource(stack, 'writer-instance', { terraformResourceType: 'null_resource' });
-  const migration = new SchemaMigration(stack, 'schema-migration', {
-    names: stack.names,
-    role: 'primary',
-    provider,
-    secretArn: stack.readOutputs('global').databaseSecretArnPrimary,
-    databaseHost: GLOBAL_WRITER,
-    databaseName: 'transactions',
-    vpcId: 'vpc-1',
-    subnetIds: ['subnet-private-a', 'subnet-private-b'],
-    databaseSecurityGroupId: 'sg-database',
-    endpointsSecurityGroupId: 'sg-endpoints',
-    otherRegionDatabaseCidrs: ['10.1.128.0/21', '10.1.136.0/21'],
-    logKeyArn: key.arn,
-    logRetentionDays: 30,
-    databaseReady: [cluster, instance],
-    codePath: CODE,
-    ...overrides,
-  });
+  const { app, stack, props } = adminFunctionStack(join(folder, `app-${++apps}`));
+  const migration = new SchemaMigration(stack, 'schema-migration', { ...props, databaseName: 'transactions', codePath: CODE, ...overrides });
   return { json: synthesize(stack), migration, app };
 }
 

@@ -1,16 +1,12 @@
-import { defineEnvironment } from '@txn-dr/config';
 import { SECRET_ROTATION_ENV, SECRET_ROTATION_HANDLER, SECRET_ROTATION_RUNTIME } from '@txn-dr/contracts';
-import { CustomerManagedKey, DrStack, awsContext, enforcePolicy, logsServiceGrant } from '@txn-dr/infra-core';
+import { enforcePolicy } from '@txn-dr/infra-core';
 import { type SynthesizedStack, followReference, literalSecrets, onlyResource, resourcesOfType, synthesize } from '@txn-dr/infra-core/testing';
-import { App, TerraformResource } from 'cdktf';
+import type { App } from 'cdktf';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { GLOBAL_WRITER, SECRET_ARN, type Statement, adminFunctionStack } from '../test/admin-fixture';
 import { SecretRotation, type SecretRotationProps } from './secret-rotation';
-
-/** The secret's ARN as the primary stack has it: the global stack's output. */
-const SECRET_ARN = '${data.terraform_remote_state.state-global.outputs.databaseSecretArnPrimary}';
-const GLOBAL_WRITER = 'txdr-dev-global.global-abc123.global.rds.amazonaws.com';
 
 const folder = mkdtempSync(join(tmpdir(), 'secret-rotation-'));
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
@@ -20,32 +16,10 @@ const CODE = join(folder, 'secret-rotation.zip');
 writeFileSync(CODE, 'not really a zip');
 let apps = 0;
 
-type Statement = { sid: string; actions: string[]; resources: string[]; condition?: { test: string; variable: string; values: string[] }[] };
-
-/** The construct in a primary stack of its own, with the regional data key its log group uses. */
+/** The construct in a primary stack of its own, with the regional data key its log group uses and a writer to wait for. */
 function synth(overrides: Partial<SecretRotationProps> = {}): { json: SynthesizedStack; rotation: SecretRotation; app: App } {
-  const app = new App({ outdir: join(folder, `app-${++apps}`) });
-  const stack = new DrStack(app, { env: defineEnvironment({ name: 'dev' }), stack: 'primary' });
-  const provider = stack.provider('primary');
-  const key = new CustomerManagedKey(stack, 'data-key', { provider, alias: 'txdr-dev-primary-data', description: 'data', serviceGrants: [logsServiceGrant(awsContext(stack, provider))] });
-  const ready = new TerraformResource(stack, 'writer', { terraformResourceType: 'null_resource' });
-  const rotation = new SecretRotation(stack, 'secret-rotation', {
-    names: stack.names,
-    role: 'primary',
-    provider,
-    secretArn: stack.readOutputs('global').databaseSecretArnPrimary,
-    databaseHost: GLOBAL_WRITER,
-    vpcId: 'vpc-1',
-    subnetIds: ['subnet-private-a', 'subnet-private-b'],
-    databaseSecurityGroupId: 'sg-database',
-    endpointsSecurityGroupId: 'sg-endpoints',
-    otherRegionDatabaseCidrs: ['10.1.128.0/21', '10.1.136.0/21'],
-    logKeyArn: key.arn,
-    logRetentionDays: 30,
-    databaseReady: [ready],
-    codePath: CODE,
-    ...overrides,
-  });
+  const { app, stack, props } = adminFunctionStack(join(folder, `app-${++apps}`));
+  const rotation = new SecretRotation(stack, 'secret-rotation', { ...props, codePath: CODE, ...overrides });
   return { json: synthesize(stack), rotation, app };
 }
 
