@@ -20,6 +20,7 @@ export class GlobalStack extends DrStack<'global'> {
   constructor(scope: Construct, env: Environment) {
     super(scope, { env, stack: 'global' });
     const providers = { primary: this.provider('primary'), secondary: this.provider('secondary') };
+    const regions = { primary: env.regions.primary.region, secondary: env.regions.secondary.region };
     this.database = new GlobalDatabase(this, 'database', {
       names: this.names,
       provider: providers.primary,
@@ -30,14 +31,14 @@ export class GlobalStack extends DrStack<'global'> {
     this.credentials = new MasterCredentials(this, 'credentials', {
       names: this.names,
       providers,
-      regions: { primary: env.regions.primary.region, secondary: env.regions.secondary.region },
+      regions,
       masterUsername: env.database.masterUsername,
       passwordVersion: env.database.passwordVersion,
     });
     this.storage = new ReplicatedBuckets(this, 'storage', {
       names: this.names,
       providers,
-      regions: { primary: env.regions.primary.region, secondary: env.regions.secondary.region },
+      regions,
     });
     this.zone = new HostedZone(this, 'zone', {
       provider: providers.primary,
